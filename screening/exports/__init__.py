@@ -1,0 +1,1 @@
+"""Exports: pure (headers, rows) builders and one small writer per file format."""

@@ -1,0 +1,357 @@
+"""What is stored: SQLAlchemy 2.0 typed models for the whole product.
+
+Personal data (names, emails, free text) lives in few, named columns so that
+erasure and purge can reach all of it; scores live on Submission as the
+result the scoring engine derived from the frozen questionnaire snapshot.
+"""
+
+from __future__ import annotations
+
+import enum
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Column,
+    DateTime,
+    Enum,
+    Float,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.engine import Dialect
+from sqlalchemy.types import TypeDecorator
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+
+NAMING_CONVENTION = {
+    "ix": "ix_%(column_0_label)s",
+    "uq": "uq_%(table_name)s_%(column_0_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes on both databases (SQLite would otherwise drop the zone)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given; use screening.models.utcnow()")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    # One explicit registry: Flask-SQLAlchemy subclasses this base, and SQLAlchemy 2.1
+    # refuses a per-class type_annotation_map beside an inherited registry.
+    registry = registry(
+        metadata=MetaData(naming_convention=NAMING_CONVENTION),
+        type_annotation_map={datetime: UTCDateTime(), dict[str, Any]: JSON},
+    )
+
+
+class Role(enum.StrEnum):
+    ADMIN = "admin"
+    HR = "hr"
+    MANAGER = "manager"
+
+
+class SubmissionStatus(enum.StrEnum):
+    IN_PROGRESS = "in_progress"
+    SUBMITTED = "submitted"
+
+
+class Outcome(enum.StrEnum):
+    ADVANCE = "advance"
+    SECONDARY = "secondary"
+    DO_NOT_ADVANCE = "do_not_advance"
+    ON_HOLD = "on_hold"
+
+
+OUTCOME_LABELS = {
+    Outcome.ADVANCE: "Advance to front line",
+    Outcome.SECONDARY: "Consider for a secondary role",
+    Outcome.DO_NOT_ADVANCE: "Do not advance",
+    Outcome.ON_HOLD: "On hold",
+}
+
+
+def _enum(kind: type[enum.Enum]) -> Enum:
+    # Stored as plain strings: portable and readable in exports and raw SQL.
+    return Enum(kind, native_enum=False, length=32, values_callable=lambda e: [m.value for m in e])
+
+
+position_managers = Table(
+    "position_managers",
+    Base.metadata,
+    Column("position_id", ForeignKey("positions.id", ondelete="CASCADE"), primary_key=True),
+    Column("user_id", ForeignKey("users.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class User(Base):
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    name: Mapped[str] = mapped_column(String(200))
+    password_hash: Mapped[str] = mapped_column(String(255))
+    role: Mapped[Role] = mapped_column(_enum(Role))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    failed_logins: Mapped[int] = mapped_column(Integer, default=0)
+    locked_until: Mapped[datetime | None]
+    last_login_at: Mapped[datetime | None]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    positions: Mapped[list[Position]] = relationship(
+        secondary=position_managers, back_populates="managers"
+    )
+
+    # Flask-Login protocol, kept here so the model needs no Flask import.
+    @property
+    def is_active(self) -> bool:
+        return self.active
+
+    @property
+    def is_authenticated(self) -> bool:
+        return True
+
+    @property
+    def is_anonymous(self) -> bool:
+        return False
+
+    def get_id(self) -> str:
+        return str(self.id)
+
+    @property
+    def sees_all_positions(self) -> bool:
+        return self.role in (Role.ADMIN, Role.HR)
+
+
+class QuestionnaireVersion(Base):
+    """One exact version of a questionnaire: its content hash and a frozen snapshot."""
+
+    __tablename__ = "questionnaire_versions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    questionnaire_key: Mapped[str] = mapped_column(String(100), index=True)
+    title: Mapped[str] = mapped_column(String(200))
+    content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    snapshot: Mapped[dict[str, Any]]
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    @property
+    def version_label(self) -> str:
+        return f"{self.questionnaire_key}@{self.content_hash[:12]}"
+
+
+class Position(Base):
+    __tablename__ = "positions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    title: Mapped[str] = mapped_column(String(200))
+    location: Mapped[str] = mapped_column(String(200), default="")
+    questionnaire_version_id: Mapped[int] = mapped_column(ForeignKey("questionnaire_versions.id"))
+    #: the open link where applicants enter their own name; None when closed.
+    open_token: Mapped[str | None] = mapped_column(String(64), unique=True)
+    feedback_enabled: Mapped[bool] = mapped_column(Boolean, default=True)
+    archived: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    managers: Mapped[list[User]] = relationship(
+        secondary=position_managers, back_populates="positions"
+    )
+    applicants: Mapped[list[Applicant]] = relationship(back_populates="position")
+
+
+class Applicant(Base):
+    __tablename__ = "applicants"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), index=True)
+    name: Mapped[str] = mapped_column(String(200))
+    email: Mapped[str] = mapped_column(String(254), default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: set when personal data was removed by purge or erasure; scores stay for norms.
+    anonymised_at: Mapped[datetime | None]
+
+    position: Mapped[Position] = relationship(back_populates="applicants")
+    invitation: Mapped[Invitation | None] = relationship(back_populates="applicant", uselist=False)
+
+
+class Invitation(Base):
+    """The applicant's personal link: an unguessable token, an expiry, one submission."""
+
+    __tablename__ = "invitations"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    applicant_id: Mapped[int] = mapped_column(ForeignKey("applicants.id"), unique=True)
+    token: Mapped[str] = mapped_column(String(64), unique=True)
+    expires_at: Mapped[datetime]
+    revoked_at: Mapped[datetime | None]
+    via_open_link: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    applicant: Mapped[Applicant] = relationship(back_populates="invitation")
+    submission: Mapped[Submission | None] = relationship(
+        back_populates="invitation", uselist=False
+    )
+
+
+class Submission(Base):
+    """One applicant's sitting of one questionnaire version, and its scored result."""
+
+    __tablename__ = "submissions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    # unique: an invitation can never produce a second submission, whatever the client does.
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), unique=True)
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id"), index=True
+    )
+    status: Mapped[SubmissionStatus] = mapped_column(
+        _enum(SubmissionStatus), default=SubmissionStatus.IN_PROGRESS
+    )
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    #: seeds the per-applicant item and option order, so a reload shows the same order.
+    order_seed: Mapped[int] = mapped_column(Integer)
+    consented_at: Mapped[datetime]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    deadline_at: Mapped[datetime | None]
+    submitted_at: Mapped[datetime | None] = mapped_column(index=True)
+    #: SubmissionResult.to_dict() from the scoring engine; None until submitted.
+    result: Mapped[dict[str, Any] | None]
+    overall_percent: Mapped[float | None] = mapped_column(Float)
+    band_id: Mapped[str | None] = mapped_column(String(40))
+    provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    invitation: Mapped[Invitation] = relationship(back_populates="submission")
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    answers: Mapped[list[Answer]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan"
+    )
+    ratings: Mapped[list[FreeTextRating]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan"
+    )
+    decisions: Mapped[list[Decision]] = relationship(
+        back_populates="submission", cascade="all, delete-orphan", order_by="Decision.created_at"
+    )
+
+
+class Answer(Base):
+    """An autosaved answer, stored by option id (never by displayed position)."""
+
+    __tablename__ = "answers"
+    __table_args__ = (UniqueConstraint("submission_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    #: scoring.Answer.to_dict(); free text included, so erasure clears it.
+    response: Mapped[dict[str, Any]]
+    seconds: Mapped[float | None] = mapped_column(Float)
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="answers")
+
+
+class FreeTextRating(Base):
+    """A manager's anchored 1..5 rating of a free-text answer; up to one per rater."""
+
+    __tablename__ = "free_text_ratings"
+    __table_args__ = (UniqueConstraint("submission_id", "item_id", "rater_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    rater_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    rating: Mapped[int] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="ratings")
+    rater: Mapped[User] = relationship()
+
+
+class Decision(Base):
+    """A recorded hiring decision; the newest one counts, older ones stay as history."""
+
+    __tablename__ = "decisions"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    decided_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    outcome: Mapped[Outcome] = mapped_column(_enum(Outcome))
+    note: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    submission: Mapped[Submission] = relationship(back_populates="decisions")
+    decided_by: Mapped[User] = relationship()
+
+
+class SelfIdentification(Base):
+    """Voluntary demographic answers, kept apart from answers and never shown to managers."""
+
+    __tablename__ = "self_identifications"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), unique=True
+    )
+    sex: Mapped[str] = mapped_column(String(40), default="prefer_not_to_say")
+    race_ethnicity: Mapped[str] = mapped_column(String(60), default="prefer_not_to_say")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class ApiToken(Base):
+    """A read-only token for applicant-tracking systems; only its hash is stored."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+
+
+class AuditEvent(Base):
+    """Append-only record of who viewed, rated, decided, exported, erased, and when."""
+
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    actor_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    action: Mapped[str] = mapped_column(String(60), index=True)
+    target_type: Mapped[str] = mapped_column(String(60), default="")
+    target_id: Mapped[int | None] = mapped_column(Integer)
+    detail: Mapped[dict[str, Any]] = mapped_column(default=dict)
+
+    actor: Mapped[User | None] = relationship()

@@ -1,0 +1,1 @@
+"""Report content (pure) and its PDF rendering (the WeasyPrint adapter)."""

@@ -1,0 +1,79 @@
+"""Staff accounts: Argon2id password hashes, sign-in with a short lock-out."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+from argon2 import PasswordHasher
+from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+
+from screening.models import Role, User, utcnow
+
+# OWASP Password Storage Cheat Sheet minimum for Argon2id: 19 MiB, 2 iterations, 1 lane.
+PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
+PASSWORD_MIN_LENGTH = 12
+MAX_FAILED_LOGINS = 5
+LOCKOUT = timedelta(minutes=15)
+
+# Verified against when the email is unknown, so timing does not reveal which emails exist.
+_DUMMY_HASH = PASSWORD_HASHER.hash("not-a-real-password-for-timing")
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be carried out; the message is for the user."""
+
+
+def hash_password(password: str) -> str:
+    if len(password) < PASSWORD_MIN_LENGTH:
+        raise AccountError(f"Passwords need at least {PASSWORD_MIN_LENGTH} characters.")
+    return PASSWORD_HASHER.hash(password)
+
+
+def find_user_by_email(session: Session, email: str) -> User | None:
+    return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
+
+
+def create_user(session: Session, *, email: str, name: str, role: Role, password: str) -> User:
+    email = email.strip().lower()
+    if find_user_by_email(session, email) is not None:
+        raise AccountError(f"An account for {email} exists already.")
+    user = User(email=email, name=name, role=role, password_hash=hash_password(password))
+    session.add(user)
+    session.flush()
+    return user
+
+
+def authenticate(session: Session, email: str, password: str) -> User | None:
+    """The active user with these credentials, or None; counts failures and locks out."""
+    user = find_user_by_email(session, email)
+    if user is None:
+        _verify(_DUMMY_HASH, password)
+        return None
+    now = utcnow()
+    if user.locked_until is not None and user.locked_until > now:
+        return None
+    if not user.active or not _verify(user.password_hash, password):
+        user.failed_logins += 1
+        if user.failed_logins >= MAX_FAILED_LOGINS:
+            user.locked_until = now + LOCKOUT
+            user.failed_logins = 0
+        return None
+    user.failed_logins = 0
+    user.locked_until = None
+    user.last_login_at = now
+    if PASSWORD_HASHER.check_needs_rehash(user.password_hash):
+        user.password_hash = PASSWORD_HASHER.hash(password)
+    return user
+
+
+def is_locked_out(user: User | None) -> bool:
+    return bool(user and user.locked_until and user.locked_until > utcnow())
+
+
+def _verify(password_hash: str, password: str) -> bool:
+    try:
+        return PASSWORD_HASHER.verify(password_hash, password)
+    except (VerificationError, InvalidHashError):
+        return False

@@ -1,0 +1,115 @@
+"""Positions, invitations and applicants, always looked up within the user's rights."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import timedelta
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from screening.models import (
+    Applicant,
+    Invitation,
+    Position,
+    QuestionnaireVersion,
+    Submission,
+    User,
+    position_managers,
+    utcnow,
+)
+
+#: 32 bytes from the OS CSPRNG: 256 bits, far beyond guessing.
+TOKEN_BYTES = 32
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)
+
+
+def visible_positions(user: User) -> Select[tuple[Position]]:
+    """Positions the user may see: all for hr and admin, their own for managers."""
+    query = select(Position).order_by(Position.title, Position.id)
+    if not user.sees_all_positions:
+        query = query.join(position_managers).where(position_managers.c.user_id == user.id)
+    return query
+
+
+def position_for(session: Session, user: User, position_id: int) -> Position | None:
+    return session.scalar(visible_positions(user).where(Position.id == position_id))
+
+
+def submission_for(session: Session, user: User, submission_id: int) -> Submission | None:
+    """A submission the user may see; None (a 404 for the view) for anyone else's."""
+    query = (
+        select(Submission)
+        .join(Submission.invitation)
+        .join(Invitation.applicant)
+        .join(Applicant.position)
+        .where(Submission.id == submission_id)
+    )
+    if not user.sees_all_positions:
+        query = query.join(position_managers).where(position_managers.c.user_id == user.id)
+    return session.scalar(query)
+
+
+def create_position(
+    session: Session,
+    *,
+    title: str,
+    location: str,
+    version: QuestionnaireVersion,
+    managers: list[User],
+    open_link: bool = True,
+) -> Position:
+    position = Position(
+        title=title,
+        location=location,
+        questionnaire_version=version,
+        managers=list(managers),
+        open_token=new_token() if open_link else None,
+    )
+    session.add(position)
+    session.flush()
+    return position
+
+
+def invite(
+    session: Session,
+    position: Position,
+    *,
+    name: str,
+    email: str,
+    valid_days: int,
+    created_by: User | None = None,
+    via_open_link: bool = False,
+) -> Invitation:
+    applicant = Applicant(position=position, name=name.strip(), email=email.strip().lower())
+    invitation = Invitation(
+        applicant=applicant,
+        token=new_token(),
+        expires_at=utcnow() + timedelta(days=valid_days),
+        created_by_id=created_by.id if created_by is not None else None,
+        via_open_link=via_open_link,
+    )
+    session.add_all([applicant, invitation])
+    session.flush()
+    return invitation
+
+
+def position_by_open_token(session: Session, token: str) -> Position | None:
+    if not token or len(token) > 64:
+        return None
+    return session.scalar(
+        select(Position).where(Position.open_token == token, Position.archived.is_(False))
+    )
+
+
+def submissions_of(position: Position) -> Select[tuple[Submission]]:
+    return (
+        select(Submission)
+        .join(Submission.invitation)
+        .join(Invitation.applicant)
+        .where(Applicant.position_id == position.id)
+        .order_by(Submission.submitted_at.desc().nulls_last(), Submission.id.desc())
+    )

@@ -1,0 +1,52 @@
+"""Scoring stored submissions: one path for submit, rating, rescore and reports."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from decimal import ROUND_HALF_UP, Decimal
+
+from sqlalchemy.orm import Session
+
+from screening import scoring
+from screening.models import Submission
+from screening.services.questionnaires import questionnaire_for
+
+
+def stored_answers(submission: Submission) -> dict[str, scoring.Answer]:
+    return {row.item_id: scoring.Answer.from_dict(row.response) for row in submission.answers}
+
+
+def agreed_free_text_ratings(submission: Submission) -> dict[str, int]:
+    """One rating per free-text item: the raters' mean, rounded half up (3 and 4 give 4)."""
+    by_item: dict[str, list[int]] = defaultdict(list)
+    for rating in submission.ratings:
+        by_item[rating.item_id].append(rating.rating)
+    return {
+        item_id: int((Decimal(sum(values)) / len(values)).quantize(Decimal(1), ROUND_HALF_UP))
+        for item_id, values in by_item.items()
+    }
+
+
+def derive_result(submission: Submission) -> scoring.SubmissionResult:
+    """Score a submission from its frozen snapshot, its answers and its ratings."""
+    return scoring.score_submission(
+        questionnaire_for(submission.questionnaire_version),
+        stored_answers(submission),
+        agreed_free_text_ratings(submission),
+    )
+
+
+def store_result(session: Session, submission: Submission) -> scoring.SubmissionResult:
+    result = derive_result(submission)
+    submission.result = result.to_dict()
+    submission.overall_percent = result.overall
+    submission.band_id = result.band.id
+    submission.provisional = result.provisional
+    session.flush()
+    return result
+
+
+def stored_result(submission: Submission) -> scoring.SubmissionResult | None:
+    if submission.result is None:
+        return None
+    return scoring.SubmissionResult.from_dict(submission.result)

@@ -1,0 +1,207 @@
+"""Forms for the applicant: consent, the open-link sign-up, and one form per item format.
+
+Item forms are built per item because the fields depend on its options; they turn
+the posted fields into a scoring.Answer (by option id) and back.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import (
+    BooleanField,
+    EmailField,
+    HiddenField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, ValidationError
+
+from screening import scoring
+from screening.bank import Item, ResponseFormat
+from screening.bank.model import RATING_MAX, RATING_MIN
+
+RATING_CHOICES = [
+    SelectChoice(1, "1 – Very ineffective"),
+    SelectChoice(2, "2 – Ineffective"),
+    SelectChoice(3, "3 – Neither effective nor ineffective"),
+    SelectChoice(4, "4 – Effective"),
+    SelectChoice(5, "5 – Very effective"),
+]
+
+
+class ConsentForm(FlaskForm):
+    consent = BooleanField(
+        "I have read the above and agree that my answers are stored and scored for this "
+        "application.",
+        validators=[InputRequired("Please tick the box to agree before you start.")],
+    )
+
+
+class OpenLinkForm(FlaskForm):
+    name = StringField("Your full name", validators=[InputRequired("Please enter your name."),
+                                                     Length(max=200)])
+    email = EmailField("Your email address", validators=[
+        InputRequired("Please enter your email address."),
+        Email("Please enter a valid email address.", check_deliverability=False),
+        Length(max=254),
+    ])
+
+
+class SubmitForm(FlaskForm):
+    """The review page's final submit; the key makes a resent form harmless."""
+
+    idempotency_key = HiddenField()
+
+
+class ItemForm(FlaskForm):
+    """Common part of every item page."""
+
+    action = HiddenField(default="next")
+    shown_at = HiddenField()
+
+    item: Item
+
+    def to_answer(self, seconds: float | None) -> scoring.Answer:
+        raise NotImplementedError
+
+    def fill(self, answer: scoring.Answer) -> None:
+        raise NotImplementedError
+
+
+def item_form(item: Item, option_ids: tuple[str, ...]) -> ItemForm:
+    """The form for one item, with options in the applicant's order, bound to the request."""
+    form = _BUILDERS[item.format](item, option_ids)()
+    form.item = item
+    return form
+
+
+def _option_choices(item: Item, option_ids: tuple[str, ...]) -> list[SelectChoice]:
+    return [SelectChoice(option_id, item.option(option_id).text) for option_id in option_ids]
+
+
+def _best_choice(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
+    class BestChoiceForm(ItemForm):
+        choice = RadioField(item.prompt, choices=_option_choices(item, option_ids),
+                            validators=[InputRequired("Please choose one option.")])
+
+        def to_answer(self, seconds: float | None) -> scoring.Answer:
+            return scoring.Answer(item_id=item.id, choice=self.choice.data, seconds=seconds)
+
+        def fill(self, answer: scoring.Answer) -> None:
+            self.choice.data = answer.choice
+
+    return BestChoiceForm
+
+
+def _most_least(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
+    class MostLeastForm(ItemForm):
+        most = RadioField("Most effective", choices=_option_choices(item, option_ids),
+                          validators=[InputRequired("Please choose the most effective option.")])
+        least = RadioField("Least effective", choices=_option_choices(item, option_ids),
+                           validators=[InputRequired("Please choose the least effective option.")])
+
+        def validate_least(self, field: RadioField) -> None:
+            if field.data and field.data == self.most.data:
+                raise ValidationError("Choose a different option as least effective.")
+
+        def to_answer(self, seconds: float | None) -> scoring.Answer:
+            return scoring.Answer(item_id=item.id, most=self.most.data, least=self.least.data,
+                                  seconds=seconds)
+
+        def fill(self, answer: scoring.Answer) -> None:
+            self.most.data, self.least.data = answer.most, answer.least
+
+    return MostLeastForm
+
+
+def _rate_each(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
+    fields = {
+        f"rate_{option_id}": RadioField(
+            item.option(option_id).text, choices=RATING_CHOICES, coerce=int,
+            validators=[InputRequired("Please rate this option.")],
+        )
+        for option_id in option_ids
+    }
+
+    class RateEachForm(ItemForm):
+        def to_answer(self, seconds: float | None) -> scoring.Answer:
+            ratings = {oid: self[f"rate_{oid}"].data for oid in option_ids}
+            return scoring.Answer(item_id=item.id, ratings=ratings, seconds=seconds)
+
+        def fill(self, answer: scoring.Answer) -> None:
+            for option_id, rating in answer.ratings.items():
+                if f"rate_{option_id}" in self and RATING_MIN <= rating <= RATING_MAX:
+                    self[f"rate_{option_id}"].data = rating
+
+    return type("RateEachForm", (RateEachForm,), fields)
+
+
+def _rank(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
+    positions = [SelectChoice(str(n), _ordinal(n)) for n in range(1, len(option_ids) + 1)]
+    fields = {
+        f"rank_{option_id}": SelectField(
+            item.option(option_id).text, choices=[SelectChoice("", "Choose a place"), *positions],
+            validators=[InputRequired("Please give this option a place.")],
+        )
+        for option_id in option_ids
+    }
+
+    class RankForm(ItemForm):
+        def validate(self, extra_validators: Any = None) -> bool:
+            valid = super().validate(extra_validators)
+            places = [self[f"rank_{oid}"].data for oid in option_ids]
+            if valid and len(set(places)) != len(places):
+                self.form_errors.append("Give every option a different place, from 1st to "
+                                        f"{_ordinal(len(option_ids))}.")
+                return False
+            return valid
+
+        def to_answer(self, seconds: float | None) -> scoring.Answer:
+            by_place = sorted(option_ids, key=lambda oid: int(self[f"rank_{oid}"].data))
+            return scoring.Answer(item_id=item.id, ranking=tuple(by_place), seconds=seconds)
+
+        def fill(self, answer: scoring.Answer) -> None:
+            for place, option_id in enumerate(answer.ranking, start=1):
+                if f"rank_{option_id}" in self:
+                    self[f"rank_{option_id}"].data = str(place)
+
+    return type("RankForm", (RankForm,), fields)
+
+
+def _free_text(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
+    class FreeTextForm(ItemForm):
+        text = TextAreaField(item.prompt, validators=[
+            InputRequired("Please write your answer."),
+            Length(min=scoring.FREE_TEXT_MIN, max=scoring.FREE_TEXT_MAX,
+                   message=f"Please write between {scoring.FREE_TEXT_MIN} and "
+                           f"{scoring.FREE_TEXT_MAX} characters."),
+        ])
+
+        def to_answer(self, seconds: float | None) -> scoring.Answer:
+            return scoring.Answer(item_id=item.id, text=(self.text.data or "").strip(),
+                                  seconds=seconds)
+
+        def fill(self, answer: scoring.Answer) -> None:
+            self.text.data = answer.text
+
+    return FreeTextForm
+
+
+def _ordinal(n: int) -> str:
+    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+
+
+_BUILDERS = {
+    ResponseFormat.BEST_CHOICE: _best_choice,
+    ResponseFormat.MOST_LEAST: _most_least,
+    ResponseFormat.RATE_EACH: _rate_each,
+    ResponseFormat.RANK: _rank,
+    ResponseFormat.FREE_TEXT: _free_text,
+}
+
+__all__ = ["ConsentForm", "ItemForm", "OpenLinkForm", "SubmitForm", "item_form"]

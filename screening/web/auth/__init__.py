@@ -1,0 +1,5 @@
+"""Staff sign-in and sign-out."""
+
+from screening.web.auth.routes import bp
+
+__all__ = ["bp"]

@@ -1,0 +1,37 @@
+"""Small helpers the templates call; presentation only, no business rules."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from flask import Flask
+
+from screening.bank.model import DIMENSION_LABELS
+from screening.models import OUTCOME_LABELS
+
+
+def field_attrs(field: Any, hint: str | None) -> dict[str, str]:
+    """aria attributes tying a control to its hint and error message."""
+    described_by = []
+    if hint:
+        described_by.append(f"{field.id}-hint")
+    if field.errors:
+        described_by.append(f"{field.id}-error")
+    attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
+    if field.errors:
+        attrs["aria-invalid"] = "true"
+    return attrs
+
+
+def format_datetime(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
+
+
+def init_app(app: Flask) -> None:
+    app.jinja_env.globals.update(
+        field_attrs=field_attrs,
+        dimension_labels=DIMENSION_LABELS,
+        outcome_labels=OUTCOME_LABELS,
+    )
+    app.jinja_env.filters["datetime"] = format_datetime

@@ -1,0 +1,73 @@
+"""Builders for test data: real rows through the same services the app uses."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from screening.bank import Item, ResponseFormat
+from screening.extensions import db
+from screening.models import Invitation, Position, Role, User
+from screening.services import accounts, positions
+from screening.services.questionnaires import current_bank, latest_version, sync_versions
+
+PASSWORD = "correct horse battery staple"
+
+
+def create_user(role: Role = Role.MANAGER, email: str | None = None, **fields: Any) -> User:
+    email = email or f"{role.value}-{_next()}@example.com"
+    user = accounts.create_user(
+        db.session, email=email, name=fields.pop("name", email.split("@")[0]), role=role,
+        password=fields.pop("password", PASSWORD),
+    )
+    for name, value in fields.items():
+        setattr(user, name, value)
+    db.session.commit()
+    return user
+
+
+def create_position(
+    managers: list[User] | None = None, questionnaire: str = "frontline-standard", **fields: Any
+) -> Position:
+    sync_versions(db.session, current_bank())
+    version = latest_version(db.session, questionnaire)
+    assert version is not None
+    position = positions.create_position(
+        db.session, title=fields.pop("title", f"Front desk {_next()}"),
+        location=fields.pop("location", "Reception"), version=version, managers=managers or [],
+    )
+    db.session.commit()
+    return position
+
+
+def create_invitation(position: Position, name: str = "Alex Applicant", **fields: Any) -> Invitation:
+    invitation = positions.invite(
+        db.session, position, name=name, email=fields.pop("email", f"applicant{_next()}@example.com"),
+        valid_days=fields.pop("valid_days", 14),
+    )
+    db.session.commit()
+    return invitation
+
+
+def keyed_best_form(item: Item) -> dict[str, str]:
+    """Form fields for the answer the rubric keys as best, read straight from the item."""
+    if item.format is ResponseFormat.BEST_CHOICE:
+        best = max(item.options, key=lambda o: sum(o.points.values()))
+        return {"choice": best.id}
+    if item.format is ResponseFormat.MOST_LEAST:
+        best = max(item.options, key=lambda o: sum(o.points.values()))
+        worst = min(item.options, key=lambda o: sum(o.points.values()))
+        return {"most": best.id, "least": worst.id}
+    if item.format is ResponseFormat.RATE_EACH:
+        return {f"rate_{o.id}": str(o.effectiveness) for o in item.options}
+    if item.format is ResponseFormat.RANK:
+        return {f"rank_{o.id}": str(o.rank) for o in item.options}
+    return {"text": "I would listen first, say sorry for the trouble, and sort out the next step."}
+
+
+_counter = 0
+
+
+def _next() -> int:
+    global _counter
+    _counter += 1
+    return _counter
