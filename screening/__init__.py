@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from jinja2 import StrictUndefined
 
 from screening.config import (
     PROJECT_ROOT,
@@ -45,6 +46,10 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
     app.config["SESSION_COOKIE_SECURE"] = str(app.config["BASE_URL"]).startswith("https://")
+
+    if app.testing:
+        # A misspelt template variable fails the test instead of rendering as nothing.
+        app.jinja_env.undefined = StrictUndefined
 
     register_extensions(app)
     register_bank(app)

@@ -61,7 +61,8 @@ class SubmitForm(FlaskForm):
 class ItemForm(FlaskForm):
     """Common part of every item page."""
 
-    action = HiddenField(default="next")
+    # The Back/Next/Review buttons post "action" themselves; a hidden field of that
+    # name would shadow them.
     shown_at = HiddenField()
 
     item: Item
