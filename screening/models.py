@@ -248,6 +248,10 @@ class Submission(Base):
     #: SubmissionResult.to_dict() from the scoring engine; None until submitted.
     result: Mapped[dict[str, Any] | None]
     overall_percent: Mapped[float | None] = mapped_column(Float)
+    # Copies of the result's dimension percents, so lists sort and filter in SQL.
+    warmth_percent: Mapped[float | None] = mapped_column(Float)
+    common_sense_percent: Mapped[float | None] = mapped_column(Float)
+    respect_percent: Mapped[float | None] = mapped_column(Float)
     band_id: Mapped[str | None] = mapped_column(String(40))
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
 

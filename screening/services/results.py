@@ -40,6 +40,8 @@ def store_result(session: Session, submission: Submission) -> scoring.Submission
     result = derive_result(submission)
     submission.result = result.to_dict()
     submission.overall_percent = result.overall
+    for dimension in result.dimensions:
+        setattr(submission, f"{dimension.dimension}_percent", dimension.percent)
     submission.band_id = result.band.id
     submission.provisional = result.provisional
     session.flush()
