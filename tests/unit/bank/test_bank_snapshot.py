@@ -1,0 +1,307 @@
+"""Snapshots and content hashes: the version a stored submission points at."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+from bank_testkit import BankFolder
+
+from screening.bank import (
+    content_hash,
+    load_bank,
+    questionnaire_from_snapshot,
+    questionnaire_to_snapshot,
+)
+
+TINY_ITEM = """\
+id: W01-tiny-greeting
+title: A visitor at the desk
+revision: 3
+author: Screening team
+reviewed_by: Front-line panel
+dimensions: [warmth, common_sense, respect]
+format: best_choice
+scale: {min: 0, max: 2}
+scenario: >
+  A visitor waits at the desk
+  while you finish an email.
+prompt: What would you do?
+options:
+  - id: a
+    text: Greet them now.
+    points: {warmth: 2, common_sense: 2, respect: 2}
+    rationale: Acknowledges the person at once.
+  - id: b
+    text: Finish the email first.
+    points: {warmth: 0, common_sense: 1, respect: 1}
+    rationale: The visitor feels in the way.
+  - id: c
+    text: Sigh and point at the sign-in sheet.
+    points: {warmth: 0, common_sense: 0, respect: 0}
+    rationale: Shows irritation.
+    red_flag: true
+interview_questions:
+  - Tell me about a time someone waited for you.
+translations:
+  es:
+    title: Un visitante en el mostrador
+    scenario: Un visitante espera mientras usted termina un correo.
+    prompt: ¿Qué haría?
+    options: {a: Saludar ahora., b: Terminar el correo., c: Suspirar.}
+"""
+
+TINY_FORM = """\
+id: tiny
+title: Tiny screen
+description: One situation.
+time_limit_minutes: 10
+randomise_items: false
+randomise_options: true
+items: [W01-tiny-greeting]
+weights: {warmth: 2, common_sense: 1, respect: 1}
+bands:
+  - id: fit
+    label: Strong fit
+    description: Warm and steady.
+    overall_min: 70
+    dimension_min: {respect: 50}
+  - id: other
+    label: Consider other roles
+    description: Everyone else.
+    overall_min: 0
+"""
+
+#: The snapshot of TINY_FORM, written out by hand: this pins the canonical form.
+TINY_SNAPSHOT: dict[str, Any] = {
+    "snapshot_schema": 1,
+    "id": "tiny",
+    "title": "Tiny screen",
+    "description": "One situation.",
+    "time_limit_minutes": 10,
+    "randomise_items": False,
+    "randomise_options": True,
+    "weights": {"warmth": 2.0, "common_sense": 1.0, "respect": 1.0},
+    "bands": [
+        {
+            "id": "fit",
+            "label": "Strong fit",
+            "description": "Warm and steady.",
+            "overall_min": 70.0,
+            "dimension_min": {"respect": 50.0},
+        },
+        {
+            "id": "other",
+            "label": "Consider other roles",
+            "description": "Everyone else.",
+            "overall_min": 0.0,
+            "dimension_min": {},
+        },
+    ],
+    "practice_item": None,
+    "items": [
+        {
+            "id": "W01-tiny-greeting",
+            "title": "A visitor at the desk",
+            "revision": 3,
+            "author": "Screening team",
+            "reviewed_by": "Front-line panel",
+            "dimensions": ["warmth", "common_sense", "respect"],
+            "format": "best_choice",
+            "scale": {"min": 0, "max": 2},
+            "scenario": "A visitor waits at the desk while you finish an email.",
+            "prompt": "What would you do?",
+            "options": [
+                {
+                    "id": "a",
+                    "text": "Greet them now.",
+                    "rationale": "Acknowledges the person at once.",
+                    "points": {"warmth": 2, "common_sense": 2, "respect": 2},
+                    "effectiveness": None,
+                    "rank": None,
+                    "red_flag": False,
+                },
+                {
+                    "id": "b",
+                    "text": "Finish the email first.",
+                    "rationale": "The visitor feels in the way.",
+                    "points": {"warmth": 0, "common_sense": 1, "respect": 1},
+                    "effectiveness": None,
+                    "rank": None,
+                    "red_flag": False,
+                },
+                {
+                    "id": "c",
+                    "text": "Sigh and point at the sign-in sheet.",
+                    "rationale": "Shows irritation.",
+                    "points": {"warmth": 0, "common_sense": 0, "respect": 0},
+                    "effectiveness": None,
+                    "rank": None,
+                    "red_flag": True,
+                },
+            ],
+            "anchors": [],
+            "interview_questions": ["Tell me about a time someone waited for you."],
+            "translations": {
+                "es": {
+                    "title": "Un visitante en el mostrador",
+                    "scenario": "Un visitante espera mientras usted termina un correo.",
+                    "prompt": "¿Qué haría?",
+                    "options": {
+                        "a": "Saludar ahora.",
+                        "b": "Terminar el correo.",
+                        "c": "Suspirar.",
+                    },
+                }
+            },
+        }
+    ],
+}
+
+#: sha256 of TINY_SNAPSHOT's canonical JSON. If this changes, every stored
+#: version hash changes with it: bump SNAPSHOT_SCHEMA and say so in review.
+TINY_HASH = "1955020efd7f43331f4a47d45cfe59aa83341c7b24de147a5c19579042e7c4bf"
+
+
+def _write_tiny(root: Path, item: str = TINY_ITEM, form: str = TINY_FORM) -> Path:
+    (root / "items").mkdir(parents=True, exist_ok=True)
+    (root / "forms").mkdir(exist_ok=True)
+    (root / "items" / "W01-tiny-greeting.yaml").write_text(item, encoding="utf-8")
+    (root / "forms" / "tiny.yaml").write_text(form, encoding="utf-8")
+    return root
+
+
+def _tiny_hash(root: Path, item: str = TINY_ITEM, form: str = TINY_FORM) -> str:
+    return load_bank(_write_tiny(root, item, form)).questionnaires["tiny"].content_hash
+
+
+def test_snapshot_is_the_hand_built_canonical_form(tmp_path: Path) -> None:
+    tiny = load_bank(_write_tiny(tmp_path / "questions")).questionnaires["tiny"]
+    assert questionnaire_to_snapshot(tiny) == TINY_SNAPSHOT
+
+
+def test_content_hash_is_sha256_of_canonical_json_computed_independently(tmp_path: Path) -> None:
+    canonical = json.dumps(
+        TINY_SNAPSHOT, sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+    expected = hashlib.sha256(canonical).hexdigest()
+    assert _tiny_hash(tmp_path / "questions") == expected
+    assert content_hash(TINY_SNAPSHOT) == expected
+
+
+def test_content_hash_is_pinned(tmp_path: Path) -> None:
+    assert _tiny_hash(tmp_path / "questions") == TINY_HASH
+
+
+def test_hash_keeps_non_ascii_as_utf8_not_escapes() -> None:
+    escaped = json.dumps(TINY_SNAPSHOT, sort_keys=True, separators=(",", ":"))
+    assert content_hash(TINY_SNAPSHOT) != hashlib.sha256(escaped.encode()).hexdigest()
+
+
+def test_hash_does_not_depend_on_dict_order() -> None:
+    reordered = json.loads(json.dumps(TINY_SNAPSHOT), object_pairs_hook=lambda p: dict(p[::-1]))
+    assert list(reordered) != list(TINY_SNAPSHOT)
+    assert content_hash(reordered) == content_hash(TINY_SNAPSHOT)
+
+
+def test_hash_does_not_depend_on_the_folder(tmp_path: Path) -> None:
+    first = _write_tiny(tmp_path / "questions")
+    moved = shutil.copytree(first, tmp_path / "elsewhere" / "bank")
+    assert load_bank(moved).questionnaires["tiny"].content_hash == _tiny_hash(first)
+
+
+def test_hash_does_not_depend_on_yaml_layout(tmp_path: Path) -> None:
+    relaid = (
+        TINY_ITEM.replace("revision: 3\n", "")
+        .replace("title: A visitor at the desk\n", "title: A visitor at the desk\nrevision: 3\n")
+        .replace("scale: {min: 0, max: 2}", "scale:\n  max: 2\n  min: 0  # reordered")
+        .replace("prompt: What would you do?", "prompt: 'What would you do?'")
+    )
+    assert relaid != TINY_ITEM
+    assert _tiny_hash(tmp_path / "a", item=relaid) == _tiny_hash(tmp_path / "b")
+
+
+def test_hash_is_stable_across_processes(tmp_path: Path) -> None:
+    root = _write_tiny(tmp_path / "questions")
+    code = (
+        "import sys; from screening.bank import load_bank; "
+        "print(load_bank(sys.argv[1]).questionnaires['tiny'].content_hash)"
+    )
+    hashes = set()
+    for seed in ("1", "2", "random"):
+        env = dict(os.environ, PYTHONHASHSEED=seed)
+        result = subprocess.run(
+            [sys.executable, "-c", code, str(root)],
+            capture_output=True,
+            text=True,
+            check=True,
+            env=env,
+        )
+        hashes.add(result.stdout.strip())
+    assert hashes == {_tiny_hash(tmp_path / "again")}
+
+
+@pytest.mark.parametrize(
+    ("what", "old", "new", "in_form"),
+    [
+        ("scenario wording", "while you finish", "while you end", False),
+        ("option text", "Greet them now.", "Greet them at once.", False),
+        ("rationale", "Shows irritation.", "Shows open irritation.", False),
+        ("points key", "common_sense: 1, respect: 1", "common_sense: 1, respect: 0", False),
+        ("red flag", "    red_flag: true\n", "", False),
+        ("prompt", "prompt: What would", "prompt: What should", False),
+        ("title", "title: A visitor", "title: The visitor", False),
+        ("revision", "revision: 3", "revision: 4", False),
+        ("interview question", "someone waited", "a visitor waited", False),
+        ("translation", "Saludar ahora.", "Saludar enseguida.", False),
+        ("scale", "max: 2}", "max: 3}", False),
+        ("band threshold", "overall_min: 70", "overall_min: 71", True),
+        ("band label", "label: Strong fit", "label: Good fit", True),
+        ("weight", "warmth: 2,", "warmth: 3,", True),
+        ("time limit", "time_limit_minutes: 10", "time_limit_minutes: 12", True),
+        ("randomise flag", "randomise_items: false", "randomise_items: true", True),
+    ],
+)
+def test_hash_changes_with_any_change_of_content(
+    tmp_path: Path, what: str, old: str, new: str, in_form: bool
+) -> None:
+    source = TINY_FORM if in_form else TINY_ITEM
+    assert old in source, what
+    changed = source.replace(old, new)
+    kwargs = {"form": changed} if in_form else {"item": changed}
+    assert _tiny_hash(tmp_path / "changed", **kwargs) != _tiny_hash(tmp_path / "original")
+
+
+def test_snapshot_round_trips_through_json_to_an_equal_questionnaire(bank: BankFolder) -> None:
+    bank.full()
+    original = load_bank(bank.root).questionnaires["frontline-standard"]
+    snapshot = questionnaire_to_snapshot(original)
+    stored = json.loads(json.dumps(snapshot))  # as a JSON database column returns it
+    restored = questionnaire_from_snapshot(stored)
+    assert restored == original
+    assert restored.content_hash == original.content_hash
+    assert restored.practice_item == original.practice_item
+    assert questionnaire_to_snapshot(restored) == snapshot
+
+
+def test_snapshot_covers_every_format_and_leaves_out_paths(bank: BankFolder) -> None:
+    bank.full()
+    snapshot = questionnaire_to_snapshot(load_bank(bank.root).questionnaires["frontline-standard"])
+    text = json.dumps(snapshot)
+    assert "source" not in text and "items/" not in text
+    formats = {item["format"] for item in snapshot["items"]}
+    assert formats == {"best_choice", "most_least", "rate_each", "rank", "free_text"}
+    free_text = next(item for item in snapshot["items"] if item["format"] == "free_text")
+    assert [anchor["rating"] for anchor in free_text["anchors"]] == [1, 2, 3, 4, 5]
+
+
+def test_unknown_snapshot_schema_is_refused() -> None:
+    with pytest.raises(ValueError, match="unknown snapshot schema 99"):
+        questionnaire_from_snapshot(TINY_SNAPSHOT | {"snapshot_schema": 99})
