@@ -10,7 +10,7 @@ from flask.cli import AppGroup, with_appcontext
 from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from screening.bank import BankError, check_bank
+from screening.bank import read_bank
 from screening.extensions import db
 from screening.models import Role
 from screening.services import accounts, demo
@@ -67,19 +67,11 @@ bank_group = AppGroup("bank", help="Check the question bank.")
 def bank_check(path: Path | None) -> None:
     """Validate the bank at PATH (default: the configured bank) and list every problem."""
     root = path or Path(current_app.config["BANK_PATH"])
-    problems = check_bank(root)
+    bank, problems = read_bank(root)
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
         raise SystemExit(1)
-    bank = current_bank() if path is None else None
-    if bank is None:
-        try:
-            from screening.bank import load_bank
-
-            bank = load_bank(root)
-        except BankError as error:  # pragma: no cover - check_bank found none
-            raise click.ClickException(str(error)) from None
     click.echo(f"OK: {len(bank.items)} items, {len(bank.questionnaires)} questionnaires")
     for questionnaire in bank.questionnaires.values():
         click.echo(f"  {questionnaire.version_label}  {len(questionnaire.items)} items  "

@@ -1,9 +1,76 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, StringField
-from wtforms.validators import Email, InputRequired, Length
+from flask_wtf.file import FileAllowed, FileField, FileRequired
+from wtforms import (
+    DateField,
+    EmailField,
+    HiddenField,
+    IntegerField,
+    RadioField,
+    SelectField,
+    StringField,
+    TextAreaField,
+)
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
+
+from screening.models import OUTCOME_LABELS
+from screening.services.reviews import DECISION_NOTE_MIN
 
 
 class InviteForm(FlaskForm):
     name = StringField("Applicant's name", validators=[InputRequired(), Length(max=200)])
     email = EmailField("Applicant's email", validators=[
         InputRequired(), Email(check_deliverability=False), Length(max=254)])
+
+
+class BulkInviteForm(FlaskForm):
+    file = FileField("CSV file with name and email columns", validators=[
+        FileRequired("Choose a CSV file to upload."),
+        FileAllowed(["csv", "txt"], "Upload a .csv file."),
+    ])
+
+
+class InvitationActionForm(FlaskForm):
+    """Extend, revoke or re-issue: the button pressed says which."""
+
+    days = IntegerField("Days", default=7, validators=[Optional(), NumberRange(1, 90)])
+
+
+class RatingForm(FlaskForm):
+    item_id = HiddenField(validators=[InputRequired()])
+    rating = RadioField("Rating", coerce=int, validators=[InputRequired("Choose a rating.")],
+                        choices=[SelectChoice(n, str(n)) for n in range(1, 6)])
+
+
+class DecisionForm(FlaskForm):
+    outcome = SelectField("Decision", validators=[InputRequired("Choose a decision.")],
+                          choices=[SelectChoice(o.value, label) for o, label in OUTCOME_LABELS.items()])
+    note = TextAreaField("Note (why; HR reads this)", validators=[
+        InputRequired("Please explain the decision."),
+        Length(min=DECISION_NOTE_MIN, max=4000,
+               message=f"Write between {DECISION_NOTE_MIN} and 4,000 characters."),
+    ])
+
+
+class ApplicantFilterForm(FlaskForm):
+    """The list's filters travel in the query string (GET), so no CSRF token is needed."""
+
+    class Meta:
+        csrf = False
+
+    q = StringField("Search by name", validators=[Optional(), Length(max=100)])
+    status = SelectField("Status", validators=[Optional()], choices=[
+        SelectChoice("", "Any status"), SelectChoice("invited", "Invited"),
+        SelectChoice("started", "Started"), SelectChoice("submitted", "Submitted"),
+        SelectChoice("expired", "Expired"), SelectChoice("revoked", "Revoked")])
+    band = SelectField("Band", validators=[Optional()])
+    submitted_from = DateField("Submitted from", validators=[Optional()])
+    submitted_to = DateField("Submitted until", validators=[Optional()])
+    sort = SelectField("Sort by", validators=[Optional()], choices=[
+        SelectChoice("submitted", "Submission date"), SelectChoice("name", "Name"),
+        SelectChoice("overall", "Overall score"), SelectChoice("warmth", "Warmth"),
+        SelectChoice("common_sense", "Common sense"),
+        SelectChoice("respect", "Respect under pressure")])
+    order = SelectField("Order", validators=[Optional()], choices=[
+        SelectChoice("desc", "Highest / newest first"),
+        SelectChoice("asc", "Lowest / oldest first")])

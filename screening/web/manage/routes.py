@@ -8,9 +8,11 @@ from flask import (
     flash,
     redirect,
     render_template,
+    request,
     stream_with_context,
     url_for,
 )
+from wtforms.fields.choices import SelectChoice
 from flask_login import current_user, login_required
 
 from screening.exports.results import WIDE_COLUMNS, wide_rows
@@ -23,7 +25,15 @@ from screening.services import audit, positions
 from screening.services.export_records import position_records
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
-from screening.web.manage.forms import InviteForm
+from screening.services import reviews
+from screening.services.applicant_list import (
+    ListQuery,
+    list_applicants,
+    norm_groups_for,
+    percentiles_for,
+)
+from screening.services.applicant_list import compare as compare_rows
+from screening.web.manage.forms import ApplicantFilterForm, DecisionForm, InviteForm, RatingForm
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")
 
@@ -65,39 +75,69 @@ def positions_list() -> str:
 @bp.get("/positions/<int:position_id>")
 def position(position_id: int) -> str:
     found = _position_or_404(position_id)
-    submissions = db.session.scalars(positions.submissions_of(found)).all()
-    return render_template("manage/position.html", position=found, submissions=submissions,
-                           results={s.id: stored_result(s) for s in submissions},
-                           invitations=found.applicants, form=InviteForm(),
-                           applicant_link=applicant_link, open_link=open_link)
-
-
-@bp.post("/positions/<int:position_id>/invitations")
-def invite(position_id: int) -> Response | str:
-    found = _position_or_404(position_id)
-    form = InviteForm()
-    if not form.validate_on_submit():
-        flash("Please give the applicant's name and a valid email address.", "error")
-        return redirect(url_for("manage.position", position_id=found.id))
-    invitation = positions.invite(
-        db.session, found, name=form.name.data or "", email=form.email.data or "",
-        valid_days=current_app.config["INVITATION_DAYS"], created_by=current_user,
+    questionnaire = questionnaire_for(found.questionnaire_version)
+    filters = ApplicantFilterForm(request.args)
+    filters.band.choices = [SelectChoice("", "Any band"),
+                            *(SelectChoice(b.id, b.label) for b in questionnaire.bands)]
+    filters.validate()  # an unreadable date is shown as an error and ignored
+    query = ListQuery(
+        search=filters.q.data or "",
+        status=filters.status.data or "",
+        band=filters.band.data or "",
+        submitted_from=None if filters.submitted_from.errors else filters.submitted_from.data,
+        submitted_to=None if filters.submitted_to.errors else filters.submitted_to.data,
+        sort=filters.sort.data or "submitted",
+        descending=(filters.order.data or "desc") == "desc",
+        page=request.args.get("page", 1, type=int) or 1,
     )
-    audit.record(db.session, current_user, "invitation.created", invitation)
-    db.session.commit()
-    flash(f"Invitation created for {invitation.applicant.name}: "
-          f"{applicant_link(invitation.token)}", "success")
-    return redirect(url_for("manage.position", position_id=found.id))
+    listing = list_applicants(db.session, found, query)
+    return render_template("manage/position.html", position=found, listing=listing,
+                           filters=filters, questionnaire=questionnaire, form=InviteForm(),
+                           open_link=open_link, page_args=_page_args)
+
+
+def _page_args(page: int) -> dict[str, object]:
+    """The current query string with another page number, for pagination links."""
+    args = request.args.to_dict()
+    args["page"] = page
+    return args
+
+
+@bp.get("/positions/<int:position_id>/compare")
+def compare(position_id: int) -> str | Response:
+    found = _position_or_404(position_id)
+    ids = [int(i) for i in request.args.getlist("ids") if i.isdigit()][:10]
+    if not 2 <= len(ids) <= 5:
+        flash("Choose between 2 and 5 submitted applicants to compare.", "error")
+        return redirect(url_for("manage.position", position_id=found.id))
+    rows = compare_rows(db.session, found, ids)
+    if len(rows) != len(ids):
+        abort(404)
+    return render_template("manage/compare.html", position=found, rows=rows)
 
 
 @bp.get("/submissions/<int:submission_id>")
-def submission(submission_id: int) -> str:
+def submission(submission_id: int) -> tuple[str, int]:
     found = _submission_or_404(submission_id)
+    audit.record_in_own_transaction(db.session, current_user, "submission.viewed", found)
+    return render_submission(found, DecisionForm())
+
+
+def render_submission(
+    found: Submission, decision_form: DecisionForm, status: int = 200
+) -> tuple[str, int]:
+    """The applicant detail page; a rejected decision form comes back with its input kept."""
+    result = stored_result(found)
+    position = found.invitation.applicant.position
     return render_template(
-        "manage/submission.html", submission=found, result=stored_result(found),
+        "manage/submission.html", submission=found, result=result,
         questionnaire=questionnaire_for(found.questionnaire_version),
         applicant=found.invitation.applicant,
-    )
+        percentiles=percentiles_for(result, norm_groups_for(db.session, position)),
+        rater_views=reviews.rater_views(found, current_user),
+        rating_form=RatingForm(), decision_form=decision_form,
+        decisions=list(reversed(found.decisions)),
+    ), status
 
 
 @bp.get("/submissions/<int:submission_id>/report.pdf")

@@ -1,0 +1,140 @@
+"""Invitation life cycle for managers: status, extend, revoke, re-issue, bulk import."""
+
+from __future__ import annotations
+
+import csv
+import enum
+import io
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from email_validator import EmailNotValidError, validate_email
+from sqlalchemy.orm import Session
+
+from screening.models import Invitation, Position, SubmissionStatus, User, utcnow
+from screening.services import positions
+
+MAX_BULK_ROWS = 1000
+
+
+class InvitationStatus(enum.StrEnum):
+    INVITED = "invited"
+    STARTED = "started"
+    SUBMITTED = "submitted"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+
+
+def status_of(invitation: Invitation, now: datetime | None = None) -> InvitationStatus:
+    submission = invitation.submission
+    if submission is not None and submission.status == SubmissionStatus.SUBMITTED:
+        return InvitationStatus.SUBMITTED
+    if invitation.revoked_at is not None:
+        return InvitationStatus.REVOKED
+    if invitation.expires_at <= (now or utcnow()):
+        return InvitationStatus.EXPIRED
+    if submission is not None:
+        return InvitationStatus.STARTED
+    return InvitationStatus.INVITED
+
+
+class InvitationError(ValueError):
+    """The change cannot be made; the message says why."""
+
+
+def extend(invitation: Invitation, days: int) -> None:
+    if status_of(invitation) in (InvitationStatus.SUBMITTED, InvitationStatus.REVOKED):
+        raise InvitationError("Only open or expired invitations can be extended.")
+    start = max(invitation.expires_at, utcnow())
+    invitation.expires_at = start + timedelta(days=days)
+
+
+def revoke(invitation: Invitation) -> None:
+    if status_of(invitation) is InvitationStatus.SUBMITTED:
+        raise InvitationError("A submitted invitation cannot be revoked.")
+    invitation.revoked_at = invitation.revoked_at or utcnow()
+
+
+def reissue(invitation: Invitation, days: int) -> None:
+    """A fresh token (the old link stops working) and a fresh expiry; answers so far are kept."""
+    if status_of(invitation) is InvitationStatus.SUBMITTED:
+        raise InvitationError("A submitted invitation cannot be re-issued.")
+    invitation.token = positions.new_token()
+    invitation.revoked_at = None
+    invitation.expires_at = utcnow() + timedelta(days=days)
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    line: int
+    name: str
+    email: str
+
+
+@dataclass(frozen=True)
+class RejectedRow:
+    line: int
+    content: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class ImportPlan:
+    accepted: tuple[ImportRow, ...]
+    rejected: tuple[RejectedRow, ...]
+
+
+def parse_invitation_csv(text: str, existing_emails: set[str]) -> ImportPlan:
+    """Read a CSV with name and email columns; every rejected row says why.
+
+    A header row naming "name" and "email" is optional; without it the first two
+    columns are taken as name and email.
+    """
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
+    rows = [(number, row) for number, row in enumerate(reader, start=1) if any(c.strip() for c in row)]
+    if not rows:
+        return ImportPlan((), (RejectedRow(0, "", "The file has no rows."),))
+    name_column, email_column = 0, 1
+    header = [cell.strip().lower() for cell in rows[0][1]]
+    if "email" in header and "name" in header:
+        name_column, email_column = header.index("name"), header.index("email")
+        rows = rows[1:]
+    accepted: list[ImportRow] = []
+    rejected: list[RejectedRow] = []
+    seen = {email.lower() for email in existing_emails}
+    for number, row in rows:
+        content = ",".join(row)[:200]
+        if len(accepted) + len(rejected) >= MAX_BULK_ROWS:
+            rejected.append(RejectedRow(number, content, f"Only {MAX_BULK_ROWS} rows are read at once."))
+            continue
+        if len(row) <= max(name_column, email_column):
+            rejected.append(RejectedRow(number, content, "Expected a name and an email address."))
+            continue
+        name, email = row[name_column].strip(), row[email_column].strip()
+        if not name:
+            rejected.append(RejectedRow(number, content, "The name is empty."))
+            continue
+        if len(name) > 200:
+            rejected.append(RejectedRow(number, content, "The name is longer than 200 characters."))
+            continue
+        try:
+            email = validate_email(email, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as error:
+            rejected.append(RejectedRow(number, content, f"Not a valid email address: {error}"))
+            continue
+        if email in seen:
+            rejected.append(RejectedRow(number, content, "This email is already invited to this position."))
+            continue
+        seen.add(email)
+        accepted.append(ImportRow(number, name, email))
+    return ImportPlan(tuple(accepted), tuple(rejected))
+
+
+def import_invitations(
+    session: Session, position: Position, plan: ImportPlan, *, valid_days: int, created_by: User
+) -> list[Invitation]:
+    return [
+        positions.invite(session, position, name=row.name, email=row.email,
+                         valid_days=valid_days, created_by=created_by)
+        for row in plan.accepted
+    ]
