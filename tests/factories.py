@@ -71,3 +71,36 @@ def _next() -> int:
     global _counter
     _counter += 1
     return _counter
+
+
+def create_submission(invitation: Invitation, *, submit: bool = True, answer_with=None):  # noqa: ANN001, ANN201
+    """Consent, answer every item (keyed best unless ``answer_with(item)`` says otherwise), submit."""
+    from screening.services import journey
+
+    submission = journey.start(db.session, invitation)
+    for item in journey.sequence_for(submission).items:
+        fields = (answer_with or keyed_best_form)(item)
+        journey.save_answer(db.session, submission, answer_from_form(item, fields))
+    if submit:
+        journey.submit(db.session, submission)
+    db.session.commit()
+    return submission
+
+
+def answer_from_form(item: Item, fields: dict[str, str]):  # noqa: ANN201
+    """The scoring.Answer that the applicant form would build from these fields."""
+    from screening import scoring
+
+    if item.format is ResponseFormat.BEST_CHOICE:
+        return scoring.Answer(item_id=item.id, choice=fields["choice"], seconds=30.0)
+    if item.format is ResponseFormat.MOST_LEAST:
+        return scoring.Answer(item_id=item.id, most=fields["most"], least=fields["least"],
+                              seconds=30.0)
+    if item.format is ResponseFormat.RATE_EACH:
+        ratings = {key.removeprefix("rate_"): int(v) for key, v in fields.items()}
+        return scoring.Answer(item_id=item.id, ratings=ratings, seconds=30.0)
+    if item.format is ResponseFormat.RANK:
+        places = {key.removeprefix("rank_"): int(v) for key, v in fields.items()}
+        return scoring.Answer(item_id=item.id, ranking=tuple(sorted(places, key=places.get)),
+                              seconds=30.0)
+    return scoring.Answer(item_id=item.id, text=fields["text"], seconds=30.0)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import secrets
 from datetime import timedelta
 
 from argon2 import PasswordHasher
@@ -77,3 +79,32 @@ def _verify(password_hash: str, password: str) -> bool:
         return PASSWORD_HASHER.verify(password_hash, password)
     except (VerificationError, InvalidHashError):
         return False
+
+
+def invite_staff(session: Session, *, email: str, name: str, role: Role) -> User:
+    """A new account with an unusable random password; the person sets theirs by link."""
+    return create_user(session, email=email, name=name, role=role,
+                       password=secrets.token_urlsafe(32))
+
+
+def set_password(user: User, password: str) -> None:
+    user.password_hash = hash_password(password)
+    user.failed_logins = 0
+    user.locked_until = None
+
+
+def password_fingerprint(user: User) -> str:
+    """Changes whenever the password does, so a set-password link works only once."""
+    return hashlib.sha256(user.password_hash.encode()).hexdigest()[:16]
+
+
+def change_role(session: Session, actor: User, user: User, role: Role) -> None:
+    if user.id == actor.id and role is not Role.ADMIN:
+        raise AccountError("You cannot remove your own administrator role.")
+    user.role = role
+
+
+def set_active(session: Session, actor: User, user: User, active: bool) -> None:
+    if user.id == actor.id and not active:
+        raise AccountError("You cannot disable your own account.")
+    user.active = active

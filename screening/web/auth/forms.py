@@ -1,6 +1,6 @@
 from flask_wtf import FlaskForm
 from wtforms import EmailField, PasswordField, SubmitField
-from wtforms.validators import InputRequired, Length
+from wtforms.validators import EqualTo, InputRequired, Length
 
 
 class LoginForm(FlaskForm):
@@ -11,3 +11,11 @@ class LoginForm(FlaskForm):
 
 class LogoutForm(FlaskForm):
     submit = SubmitField("Sign out")
+
+
+class SetPasswordForm(FlaskForm):
+    password = PasswordField("New password", validators=[
+        InputRequired(), Length(min=12, max=1024, message="Use at least 12 characters.")])
+    confirm = PasswordField("Repeat the new password", validators=[
+        InputRequired(), EqualTo("password", message="The two passwords differ.")])
+    submit = SubmitField("Set password")

@@ -4,14 +4,24 @@ from functools import wraps
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from itsdangerous import BadSignature, SignatureExpired, URLSafeTimedSerializer
 from flask_login import current_user, login_required, login_user, logout_user
 from werkzeug.wrappers import Response
 
 from screening.extensions import db, limiter, login_manager
 from screening.models import Role, User
 from screening.services import accounts
-from screening.web.auth.forms import LoginForm, LogoutForm
+from screening.web.auth.forms import LoginForm, LogoutForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -76,3 +86,37 @@ def logout() -> Response:
     if LogoutForm().validate_on_submit():
         logout_user()
     return redirect(url_for("auth.login"))
+
+
+SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
+
+
+def _password_links() -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
+
+
+def set_password_link(user: User) -> str:
+    """A link valid for 7 days and only until the password changes (it carries a fingerprint)."""
+    token = _password_links().dumps([user.id, accounts.password_fingerprint(user)])
+    return current_app.config["BASE_URL"].rstrip("/") + url_for("auth.set_password", token=token)
+
+
+@bp.route("/account/set-password/<token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour")
+def set_password(token: str) -> str | Response | tuple[str, int]:
+    try:
+        user_id, fingerprint = _password_links().loads(token, max_age=SET_PASSWORD_MAX_AGE)
+    except SignatureExpired:
+        return render_template("auth/link_problem.html", expired=True), 410
+    except (BadSignature, ValueError, TypeError):
+        abort(404)
+    user = db.session.get(User, user_id)
+    if user is None or not user.active or accounts.password_fingerprint(user) != fingerprint:
+        return render_template("auth/link_problem.html", expired=False), 410
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        accounts.set_password(user, form.password.data or "")
+        db.session.commit()
+        flash("Your password is set. Please sign in.", "success")
+        return redirect(url_for("auth.login"))
+    return render_template("auth/set_password.html", form=form, user=user)
