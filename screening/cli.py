@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from screening.bank import read_bank
 from screening.extensions import db
 from screening.models import Role
-from screening.services import accounts, demo
+from screening.services import accounts, demo, rescoring
 from screening.services.questionnaires import current_bank, sync_versions
 
 
@@ -21,6 +21,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(setup_command)
     app.cli.add_command(bank_group)
     app.cli.add_command(users_group)
+    app.cli.add_command(rescore_command)
+    app.cli.add_command(demo_command)
 
 
 def _database_failure(error: SQLAlchemyError) -> click.ClickException:
@@ -96,3 +98,47 @@ def users_create(email: str, name: str, role: str, password: str) -> None:
     except accounts.AccountError as error:
         raise click.ClickException(str(error)) from None
     click.echo(f"Created {user.role} account {user.email}.")
+
+
+@click.command("rescore")
+@with_appcontext
+@click.option("--show", default=10, show_default=True, help="Differences to print at most.")
+def rescore_command(show: int) -> None:
+    """Re-derive every stored result from its snapshot; report differences (expected 0)."""
+    checked = differing = 0
+    for submission_id, differences in rescoring.rescore_differences(db.session):
+        checked += 1
+        if differences:
+            differing += 1
+            for difference in differences[: max(show, 0)]:
+                click.echo(f"submission {submission_id}: {difference.field} stored "
+                           f"{difference.stored!r} but derives {difference.derived!r}", err=True)
+    click.echo(f"Rescored {checked} submissions: {differing} with differences.")
+    if differing:
+        raise SystemExit(1)
+
+
+@click.command("demo")
+@with_appcontext
+@click.option("--applicants", "count", type=click.IntRange(1, 200_000), required=True,
+              help="How many synthetic applicants to create.")
+@click.option("--seed", type=int, default=1, show_default=True)
+@click.option("--position", "position_id", type=int, default=None,
+              help="Position to fill (default: the demo position).")
+def demo_command(count: int, seed: int, position_id: int | None) -> None:
+    """Create synthetic applicants whose answers follow a latent-trait model."""
+    from screening.models import Position
+    from screening.services.simulation import create_simulated_applicants
+
+    sync_versions(db.session, current_bank())
+    access = demo.ensure_demo_data(
+        db.session, Path(current_app.instance_path), current_app.config["INVITATION_DAYS"]
+    )
+    manager = accounts.find_user_by_email(db.session, access.manager_email)
+    position = (db.session.get(Position, position_id) if position_id is not None else
+                demo.demo_position(db.session))
+    if position is None or manager is None:
+        raise click.ClickException(f"No position with id {position_id}.")
+    created = create_simulated_applicants(db.session, position, count, seed, manager)
+    db.session.commit()
+    click.echo(f"Created {created} simulated applicants for {position.title} (seed {seed}).")

@@ -36,7 +36,7 @@ def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> 
             session, email=DEMO_MANAGER_EMAIL, name="Demo Manager", role=Role.MANAGER,
             password=password,
         )
-    position = session.scalar(select(Position).where(Position.title == DEMO_POSITION_TITLE))
+    position = demo_position(session)
     if position is None:
         version = latest_version(session, DEMO_QUESTIONNAIRE)
         if version is None:
@@ -71,3 +71,7 @@ def _demo_password(instance_path: Path) -> str:
     with os.fdopen(descriptor, "w") as handle:
         handle.write(password)
     return password
+
+
+def demo_position(session: Session) -> Position | None:
+    return session.scalar(select(Position).where(Position.title == DEMO_POSITION_TITLE))
