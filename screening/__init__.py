@@ -88,9 +88,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from screening.web import errors, template_helpers
+    from screening.web import errors, security, template_helpers
 
     errors.init_app(app)
+    security.init_app(app)
     template_helpers.init_app(app)
 
 
