@@ -124,6 +124,8 @@ class User(Base):
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
     last_login_at: Mapped[datetime | None]
+    #: "each": an email per new submission; "daily": one digest a day; "off": none.
+    notify_mode: Mapped[str] = mapped_column(String(10), default="each", server_default="each")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     positions: Mapped[list[Position]] = relationship(
@@ -393,6 +395,7 @@ class ReportCache(Base):
 
 class EmailStatus(enum.StrEnum):
     PENDING = "pending"
+    SENDING = "sending"  # claimed by one worker, so two workers never send it twice
     SENT = "sent"
     FAILED = "failed"
 
@@ -421,4 +424,5 @@ class OutgoingEmail(Base):
     )
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    claimed_at: Mapped[datetime | None]
     sent_at: Mapped[datetime | None]
