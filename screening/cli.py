@@ -13,7 +13,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from screening.bank import read_bank
 from screening.extensions import db
 from screening.models import Role
-from screening.services import accounts, demo, rescoring
+from screening.services import accounts, demo, messages, outbox, rescoring
 from screening.services.questionnaires import current_bank, sync_versions
 
 
@@ -23,6 +23,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_group)
     app.cli.add_command(rescore_command)
     app.cli.add_command(demo_command)
+    app.cli.add_command(outbox_group)
 
 
 def _database_failure(error: SQLAlchemyError) -> click.ClickException:
@@ -142,3 +143,43 @@ def demo_command(count: int, seed: int, position_id: int | None) -> None:
     created = create_simulated_applicants(db.session, position, count, seed, manager)
     db.session.commit()
     click.echo(f"Created {created} simulated applicants for {position.title} (seed {seed}).")
+
+
+outbox_group = AppGroup("outbox", help="Send queued email: invitations, reminders, receipts.")
+
+
+def _smtp_or_exit() -> outbox.SmtpSettings:
+    settings = outbox.SmtpSettings.from_config(current_app.config)
+    if settings is None:
+        raise click.ClickException("SCREENING_SMTP_HOST is not set: no email can be sent.")
+    return settings
+
+
+@outbox_group.command("send")
+def outbox_send() -> None:
+    """Queue due reminders and digests, then send everything that is due once."""
+    settings = _smtp_or_exit()
+    reminders = messages.queue_reminders(db.session)
+    digests = messages.queue_digests(db.session)
+    db.session.commit()
+    sent, failed = outbox.send_pending(db.session, settings)
+    click.echo(f"Queued {reminders} reminder(s) and {digests} digest(s); "
+               f"sent {sent}, failed {failed} (failures are retried).")
+
+
+@outbox_group.command("work")
+@click.option("--interval", type=click.IntRange(5, 3600), default=60, show_default=True)
+@click.option("--seconds", type=click.IntRange(0), default=0,
+              help="Stop after this long (0: run until stopped).")
+def outbox_work(interval: int, seconds: int) -> None:
+    """Keep sending: the production worker (run one or more; they never send twice)."""
+    import time
+
+    settings = _smtp_or_exit()
+    deadline = time.monotonic() + seconds if seconds else None
+    while deadline is None or time.monotonic() < deadline:
+        messages.queue_reminders(db.session)
+        messages.queue_digests(db.session)
+        db.session.commit()
+        outbox.send_pending(db.session, settings)
+        time.sleep(interval if deadline is None else min(interval, max(deadline - time.monotonic(), 0)))

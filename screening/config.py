@@ -34,6 +34,13 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
     ("RATELIMIT_STORAGE_URI", "SCREENING_RATELIMIT_STORAGE_URI", "memory://",
      "Flask-Limiter storage, e.g. redis://127.0.0.1:6379/0 to share limits across servers"),
     ("PDF_PAGE_SIZE", "SCREENING_PDF_PAGE_SIZE", "A4", "A4 or Letter"),
+    ("SMTP_HOST", "SCREENING_SMTP_HOST", None,
+     "mail server; when unset no email is sent and the app shows links to copy"),
+    ("SMTP_PORT", "SCREENING_SMTP_PORT", 587, "mail server port"),
+    ("SMTP_USERNAME", "SCREENING_SMTP_USERNAME", None, "mail server login, if it needs one"),
+    ("SMTP_PASSWORD", "SCREENING_SMTP_PASSWORD", None, "mail server password"),
+    ("SMTP_STARTTLS", "SCREENING_SMTP_STARTTLS", 1, "1 to upgrade the connection with STARTTLS, 0 not to"),
+    ("MAIL_FROM", "SCREENING_MAIL_FROM", "screening@localhost", "sender address of every email"),
 )
 
 

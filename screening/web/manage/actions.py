@@ -8,7 +8,7 @@ from werkzeug.wrappers import Response
 
 from screening.extensions import db
 from screening.models import Invitation, Outcome
-from screening.services import audit, invitations, positions, reviews
+from screening.services import audit, invitations, messages, outbox, positions, reviews
 from screening.web.manage.forms import (
     BulkInviteForm,
     DecisionForm,
@@ -39,6 +39,8 @@ def invitations_page(position_id: int) -> str:
         bulk_form=BulkInviteForm(), action_form=InvitationActionForm(),
         applicants=sorted(found.applicants, key=lambda a: a.created_at, reverse=True),
         status_of=invitations.status_of, applicant_link=applicant_link,
+        emails=messages.latest_email_by_invitation(db.session, found),
+        mail_enabled=outbox.SmtpSettings.from_config(current_app.config) is not None,
     )
 
 
@@ -54,7 +56,9 @@ def invite(position_id: int) -> Response:
         valid_days=current_app.config["INVITATION_DAYS"], created_by=current_user,
     )
     audit.record(db.session, current_user, "invitation.created", invitation)
+    messages.queue_invitation(db.session, invitation)
     db.session.commit()
+    outbox.send_in_background(current_app._get_current_object())
     flash(f"Invitation created for {invitation.applicant.name}. Copy the link below and send "
           "it to them.", "success")
     return _back_to_position(found.id)
@@ -84,7 +88,10 @@ def invite_bulk(position_id: int) -> str | Response:
     )
     audit.record(db.session, current_user, "invitation.bulk_created", found,
                  created=len(created), rejected=len(plan.rejected))
+    for invitation in created:
+        messages.queue_invitation(db.session, invitation)
     db.session.commit()
+    outbox.send_in_background(current_app._get_current_object())
     return render_template("manage/bulk_report.html", position=found, created=created,
                            rejected=plan.rejected, applicant_link=applicant_link)
 
@@ -117,7 +124,10 @@ def change_invitation(position_id: int, invitation_id: int) -> Response:
         flash(str(error), "error")
         return _back_to_position(position_id)
     audit.record(db.session, current_user, f"invitation.{action}", invitation)
+    if action == "reissue":
+        messages.queue_invitation(db.session, invitation)
     db.session.commit()
+    outbox.send_in_background(current_app._get_current_object())
     name = invitation.applicant.name
     flash({"extend": f"Extended {name}'s invitation until "
                      f"{invitation.expires_at:%d %b %Y}.",

@@ -1,0 +1,177 @@
+"""The email outbox: messages are stored in the request, sent after it, retried on failure.
+
+A web request only adds rows; delivery happens in a background thread started
+after the response (or by `flask outbox work`), so a slow or broken mail server
+never slows or fails a page. Each row is claimed by one sender before it is
+sent, so several app servers never send the same message twice.
+"""
+
+from __future__ import annotations
+
+import smtplib
+import ssl
+import threading
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import timedelta
+from email.message import EmailMessage
+from email.utils import make_msgid
+from typing import Any
+
+from sqlalchemy import select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from screening.models import EmailStatus, OutgoingEmail, utcnow
+
+MAX_ATTEMPTS = 6
+#: A claim older than this is taken to be from a sender that died mid-send.
+STALE_CLAIM = timedelta(minutes=10)
+
+
+@dataclass(frozen=True)
+class SmtpSettings:
+    host: str
+    port: int
+    username: str | None
+    password: str | None
+    starttls: bool
+    sender: str
+    timeout: float = 20.0
+
+    @classmethod
+    def from_config(cls, config: Mapping[str, Any]) -> SmtpSettings | None:
+        """None when no mail server is configured: nothing is sent, links are shown instead."""
+        if not config.get("SMTP_HOST"):
+            return None
+        return cls(
+            host=config["SMTP_HOST"], port=int(config.get("SMTP_PORT", 587)),
+            username=config.get("SMTP_USERNAME"), password=config.get("SMTP_PASSWORD"),
+            starttls=bool(int(config.get("SMTP_STARTTLS", 1))),
+            sender=config.get("MAIL_FROM", "screening@localhost"),
+        )
+
+
+def queue(
+    session: Session,
+    *,
+    kind: str,
+    recipient: str,
+    subject: str,
+    body_text: str,
+    body_html: str,
+    dedupe_key: str | None = None,
+    invitation_id: int | None = None,
+    position_id: int | None = None,
+) -> OutgoingEmail | None:
+    """Add a message to the outbox; None if one with the same dedupe key exists already."""
+    message = OutgoingEmail(
+        kind=kind, recipient=recipient, subject=subject, body_text=body_text,
+        body_html=body_html, dedupe_key=dedupe_key, invitation_id=invitation_id,
+        position_id=position_id,
+    )
+    try:
+        with session.begin_nested():
+            session.add(message)
+    except IntegrityError:
+        return None  # a retry or a second tab asked for the same message: send it once
+    return message
+
+
+def _claim(session: Session, message_id: int) -> bool:
+    now = utcnow()
+    claimed = session.execute(
+        update(OutgoingEmail)
+        .where(
+            OutgoingEmail.id == message_id,
+            (OutgoingEmail.status == EmailStatus.PENDING)
+            | ((OutgoingEmail.status == EmailStatus.SENDING)
+               & (OutgoingEmail.claimed_at < now - STALE_CLAIM)),
+        )
+        .values(status=EmailStatus.SENDING, claimed_at=now)
+    )
+    session.commit()
+    return claimed.rowcount == 1
+
+
+def _mime(settings: SmtpSettings, message: OutgoingEmail) -> EmailMessage:
+    mime = EmailMessage()
+    mime["From"] = settings.sender
+    mime["To"] = message.recipient
+    mime["Subject"] = message.subject
+    mime["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or "localhost")
+    mime.set_content(message.body_text)
+    mime.add_alternative(message.body_html, subtype="html")
+    return mime
+
+
+def _deliver(settings: SmtpSettings, mime: EmailMessage) -> None:
+    with smtplib.SMTP(settings.host, settings.port, timeout=settings.timeout) as smtp:
+        if settings.starttls:
+            smtp.starttls(context=ssl.create_default_context())
+        if settings.username:
+            smtp.login(settings.username, settings.password or "")
+        smtp.send_message(mime)
+
+
+def send_pending(session: Session, settings: SmtpSettings, limit: int = 200) -> tuple[int, int]:
+    """Send what is due; returns (sent, failed). Failures are recorded and retried later."""
+    now = utcnow()
+    due = session.scalars(
+        select(OutgoingEmail.id)
+        .where(OutgoingEmail.status.in_([EmailStatus.PENDING, EmailStatus.SENDING]),
+               OutgoingEmail.next_attempt_at <= now)
+        .order_by(OutgoingEmail.id)
+        .limit(limit)
+    ).all()
+    session.commit()
+    sent = failed = 0
+    for message_id in due:
+        if not _claim(session, message_id):
+            continue
+        message = session.get(OutgoingEmail, message_id)
+        assert message is not None
+        try:
+            _deliver(settings, _mime(settings, message))
+        except (OSError, smtplib.SMTPException) as error:
+            message.attempts += 1
+            message.last_error = f"{type(error).__name__}: {error}"[:500]
+            if message.attempts >= MAX_ATTEMPTS:
+                message.status = EmailStatus.FAILED
+            else:
+                message.status = EmailStatus.PENDING
+                # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while is ridden out.
+                message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))
+            failed += 1
+        else:
+            message.attempts += 1
+            message.status = EmailStatus.SENT
+            message.sent_at = utcnow()
+            message.last_error = ""
+            sent += 1
+        session.commit()
+    return sent, failed
+
+
+def send_in_background(app: Any) -> threading.Thread | None:
+    """After a request queued mail: send it from a short-lived thread, never in the request."""
+    settings = SmtpSettings.from_config(app.config)
+    if settings is None or app.config.get("OUTBOX_SYNCHRONOUS"):
+        return None
+
+    def run() -> None:
+        from screening import database
+        from screening.extensions import db
+
+        with app.app_context():
+            database.set_transactions_immediate(True)
+            try:
+                send_pending(db.session, settings)
+            except Exception:  # noqa: BLE001 - a sender thread must never die loudly
+                app.logger.exception("sending queued email failed")
+            finally:
+                db.session.remove()
+
+    thread = threading.Thread(target=run, name="outbox-sender", daemon=True)
+    thread.start()
+    return thread

@@ -1,0 +1,105 @@
+"""Email through a real SMTP server on loopback: queued in the request, sent after it."""
+
+from __future__ import annotations
+
+import re
+from datetime import timedelta
+
+from flask import Flask
+from sqlalchemy import select
+
+from screening import create_app
+from screening.extensions import db
+from screening.models import EmailStatus, Invitation, OutgoingEmail, utcnow
+from tests.factories import PASSWORD, create_invitation, create_position, create_user
+from tests.smtp_server import body_text, free_port, smtp_server
+
+
+def mail_config(app_config: dict, port: int, **extra: object) -> dict:
+    return {**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": 0,
+            "MAIL_FROM": "jobs@example.com", **extra}
+
+
+def test_invitation_is_emailed_in_the_background_and_its_link_works(app_config: dict) -> None:
+    with smtp_server() as (inbox, port):
+        app = create_app(mail_config(app_config, port))
+        with app.app_context():
+            manager = create_user()
+            position = create_position(managers=[manager], title="Hotel reception")
+            ids = (position.id, manager.email)
+        client = app.test_client()
+        client.post("/login", data={"email": ids[1], "password": PASSWORD})
+        response = client.post(f"/manage/positions/{ids[0]}/invitations",
+                               data={"name": "Mia Mail", "email": "mia@example.com"})
+        assert response.status_code == 302  # the request did not wait for the mail server
+        [message] = inbox.wait_for(1)
+    assert message["To"] == "mia@example.com"
+    assert message["Subject"] == "Your application for Hotel reception: a short questionnaire"
+    assert message.is_multipart()
+    assert {p.get_content_type() for p in message.walk()} >= {"text/plain", "text/html"}
+    link = re.search(r"http://localhost(/apply/\S+)", body_text(message)).group(1)
+    assert "Welcome, Mia Mail" in app.test_client().get(link).text
+
+
+def test_failed_sends_are_recorded_retried_and_shown(app_config: dict, runner) -> None:
+    port = free_port()  # nothing listens here yet: the first attempt fails
+    app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+    with app.app_context():
+        manager = create_user()
+        position = create_position(managers=[manager])
+        ids = (position.id, manager.email)
+    client = app.test_client()
+    client.post("/login", data={"email": ids[1], "password": PASSWORD})
+    client.post(f"/manage/positions/{ids[0]}/invitations",
+                data={"name": "Ray Retry", "email": "ray@example.com"})
+    cli = app.test_cli_runner()
+    result = cli.invoke(args=["outbox", "send"])
+    assert "sent 0, failed 1" in result.output
+    with app.app_context():
+        message = db.session.scalar(select(OutgoingEmail))
+        assert message.status == EmailStatus.PENDING and message.attempts == 1
+        assert "ConnectionRefusedError" in message.last_error
+        assert message.next_attempt_at > utcnow()
+        message.next_attempt_at = utcnow()  # the back-off has passed
+        db.session.commit()
+    page = client.get(f"/manage/positions/{ids[0]}/invitations").text
+    assert "retrying after 1 failed attempt" in page
+    with smtp_server(port) as (inbox, _):
+        assert "sent 1, failed 0" in cli.invoke(args=["outbox", "send"]).output
+        assert inbox.wait_for(1)[0]["To"] == "ray@example.com"
+        assert "sent 0, failed 0" in cli.invoke(args=["outbox", "send"]).output  # never twice
+    assert "Invitation sent" in client.get(f"/manage/positions/{ids[0]}/invitations").text
+
+
+def test_one_reminder_before_the_link_expires(app_config: dict) -> None:
+    with smtp_server() as (inbox, port):
+        app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        with app.app_context():
+            position = create_position(title="Bank branch")
+            soon = create_invitation(position, name="Sol Soon", email="sol@example.com")
+            create_invitation(position, name="Lee Later", email="lee@example.com")
+            soon.expires_at = utcnow() + timedelta(hours=20)
+            db.session.commit()
+            soon_id = soon.id
+        cli = app.test_cli_runner()
+        assert "Queued 1 reminder(s)" in cli.invoke(args=["outbox", "send"]).output
+        assert "Queued 0 reminder(s)" in cli.invoke(args=["outbox", "send"]).output
+        [message] = inbox.wait_for(1)
+    assert message["To"] == "sol@example.com"
+    assert message["Subject"] == "Reminder: your questionnaire for Bank branch"
+    with app.app_context():
+        assert db.session.scalar(select(Invitation.reminder_sent_at).where(
+            Invitation.id == soon_id)) is not None
+
+
+def test_without_smtp_nothing_is_sent_and_links_are_shown(app: Flask, client) -> None:
+    with app.app_context():
+        manager = create_user()
+        position = create_position(managers=[manager])
+        ids = (position.id, manager.email)
+    client.post("/login", data={"email": ids[1], "password": PASSWORD})
+    client.post(f"/manage/positions/{ids[0]}/invitations",
+                data={"name": "Nia NoMail", "email": "nia@example.com"})
+    page = client.get(f"/manage/positions/{ids[0]}/invitations").text
+    assert "Email is off: copy the link" not in page  # queued, shown as such
+    assert re.search(r'value="http://localhost/apply/[^"]+" aria-label="Link for Nia NoMail"', page)
