@@ -34,6 +34,11 @@ def _absolute(endpoint: str, **values: object) -> str:
         return base + url_for(endpoint, **values)
 
 
+def mail_enabled() -> bool:
+    """No mail server configured: nothing is queued, and the pages show links to copy."""
+    return outbox.SmtpSettings.from_config(current_app.config) is not None
+
+
 def _render(kind: str, **context: object) -> tuple[str, str]:
     return (render_template(f"emails/{kind}.txt", **context),
             render_template(f"emails/{kind}.html", **context))
@@ -41,7 +46,7 @@ def _render(kind: str, **context: object) -> tuple[str, str]:
 
 def queue_invitation(session: Session, invitation: Invitation) -> bool:
     applicant = invitation.applicant
-    if not applicant.email:
+    if not applicant.email or not mail_enabled():
         return False
     link = _absolute("apply.welcome", token=invitation.token)
     text, html = _render("invitation", applicant=applicant, position=applicant.position,
@@ -58,6 +63,8 @@ def queue_invitation(session: Session, invitation: Invitation) -> bool:
 
 def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
     """After a submission: a receipt for the applicant and a notice for each manager."""
+    if not mail_enabled():
+        return
     applicant = submission.invitation.applicant
     position = applicant.position
     if applicant.email:
@@ -82,6 +89,8 @@ def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
 
 def queue_reminders(session: Session, now: datetime | None = None) -> int:
     """One reminder per open invitation that expires within REMINDER_BEFORE_EXPIRY."""
+    if not mail_enabled():
+        return 0
     now = now or utcnow()
     due = session.scalars(
         select(Invitation)
@@ -111,6 +120,8 @@ def queue_reminders(session: Session, now: datetime | None = None) -> int:
 
 def queue_digests(session: Session, now: datetime | None = None) -> int:
     """A daily digest for managers who asked for one: yesterday's new results per position."""
+    if not mail_enabled():
+        return 0
     now = now or utcnow()
     since = now - timedelta(days=1)
     count = 0

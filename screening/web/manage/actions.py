@@ -40,7 +40,7 @@ def invitations_page(position_id: int) -> str:
         applicants=sorted(found.applicants, key=lambda a: a.created_at, reverse=True),
         status_of=invitations.status_of, applicant_link=applicant_link,
         emails=messages.latest_email_by_invitation(db.session, found),
-        mail_enabled=outbox.SmtpSettings.from_config(current_app.config) is not None,
+        mail_enabled=messages.mail_enabled(),
     )
 
 
