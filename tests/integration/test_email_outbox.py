@@ -105,3 +105,36 @@ def test_without_smtp_nothing_is_queued_and_links_are_shown(app: Flask, client) 
     assert re.search(r'value="http://localhost/apply/[^"]+" aria-label="Link for Nia NoMail"', page)
     with app.app_context():
         assert db.session.scalar(select(OutgoingEmail)) is None
+
+
+def test_managers_choose_each_daily_or_no_notices(app_config: dict) -> None:
+    with smtp_server() as (inbox, port):
+        app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        with app.app_context():
+            each, daily, off = (create_user(name=name) for name in ("Each", "Daily", "Off"))
+            position_id = create_position(managers=[each, daily, off], title="Clinic desk").id
+            emails = {u.name: u.email for u in (each, daily, off)}
+        client = app.test_client()
+        for name, mode in (("Daily", "daily"), ("Off", "off")):
+            client.post("/login", data={"email": emails[name], "password": PASSWORD})
+            assert client.post("/account", data={"notify_mode": mode}).status_code == 302
+            client.post("/logout")
+        with app.app_context():
+            from screening.models import Position, Submission
+            from screening.services import messages
+            from tests.factories import create_submission
+
+            position = db.session.get(Position, position_id)
+            submission = create_submission(create_invitation(position, name="Ola Applicant",
+                                                             email="ola@example.com"))
+            messages.queue_receipt_and_notices(db.session, db.session.get(Submission, submission.id))
+            messages.queue_receipt_and_notices(db.session, db.session.get(Submission, submission.id))
+            db.session.commit()
+        app.test_cli_runner().invoke(args=["outbox", "send"])
+        received = inbox.wait_for(3)
+    recipients = sorted(m["To"] for m in received)
+    assert recipients == sorted([emails["Each"], emails["Daily"], "ola@example.com"])
+    subjects = {m["To"]: m["Subject"] for m in received}
+    assert subjects["ola@example.com"] == "We have your answers for Clinic desk"
+    assert subjects[emails["Each"]] == "New screening result: Ola Applicant for Clinic desk"
+    assert subjects[emails["Daily"]] == "1 new screening result(s)"

@@ -1,5 +1,6 @@
 from flask_wtf import FlaskForm
-from wtforms import EmailField, PasswordField, SubmitField
+from wtforms import EmailField, PasswordField, SelectField, SubmitField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import EqualTo, InputRequired, Length
 
 
@@ -19,3 +20,11 @@ class SetPasswordForm(FlaskForm):
     confirm = PasswordField("Repeat the new password", validators=[
         InputRequired(), EqualTo("password", message="The two passwords differ.")])
     submit = SubmitField("Set password")
+
+
+class NotificationForm(FlaskForm):
+    notify_mode = SelectField("Email me about new results", choices=[
+        SelectChoice("each", "As each applicant submits"),
+        SelectChoice("daily", "In one daily digest"),
+        SelectChoice("off", "Never")])
+    submit = SubmitField("Save")

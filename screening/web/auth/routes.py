@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 from screening.extensions import db, limiter, login_manager
 from screening.models import Role, User
 from screening.services import accounts
-from screening.web.auth.forms import LoginForm, LogoutForm, SetPasswordForm
+from screening.web.auth.forms import LoginForm, LogoutForm, NotificationForm, SetPasswordForm
 
 bp = Blueprint("auth", __name__)
 
@@ -120,3 +120,15 @@ def set_password(token: str) -> str | Response | tuple[str, int]:
         flash("Your password is set. Please sign in.", "success")
         return redirect(url_for("auth.login"))
     return render_template("auth/set_password.html", form=form, user=user)
+
+
+@bp.route("/account", methods=["GET", "POST"])
+@login_required
+def account() -> str | Response:
+    form = NotificationForm(obj=current_user)
+    if form.validate_on_submit():
+        current_user.notify_mode = form.notify_mode.data
+        db.session.commit()
+        flash("Saved your email preference.", "success")
+        return redirect(url_for("auth.account"))
+    return render_template("auth/account.html", form=form)
