@@ -19,7 +19,7 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import Email, InputRequired, Length, ValidationError
+from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from screening import scoring
 from screening.bank import Item, ResponseFormat
@@ -59,13 +59,45 @@ class SubmitForm(FlaskForm):
 
 
 class ItemForm(FlaskForm):
-    """Common part of every item page."""
+    """Common part of every item page.
+
+    Field validators catch what is missing on the page; then ``scoring.answer_problems``,
+    the one definition of an answer the engine can score, has the last word, so the web
+    page and the core can never disagree about what is valid.
+    """
 
     # The Back/Next/Review buttons post "action" themselves; a hidden field of that
     # name would shadow them.
     shown_at = HiddenField()
+    #: one random key per rendered page; a resent or double-clicked post is a no-op.
+    idempotency_key = HiddenField()
 
     item: Item
+
+    def validate(self, extra_validators: Any = None) -> bool:
+        if not super().validate(extra_validators) or not self.fields_agree():
+            return False
+        answer = self.to_answer(None)
+        if not answer.is_answered(self.item):
+            self.form_errors.append("Please answer the question before you go on.")
+            return False
+        problems = scoring.answer_problems(self.item, answer)
+        self.form_errors.extend(problems)
+        return not problems
+
+    @property
+    def first_control_id(self) -> str:
+        """Where the error summary sends the applicant for a problem with the whole answer."""
+        for field in self:
+            if field.type == "RadioField":
+                return f"{field.id}-0"
+            if field.type in {"SelectField", "TextAreaField"}:
+                return field.id
+        return "main"
+
+    def fields_agree(self) -> bool:
+        """Checks across fields before an answer can be built from them; True by default."""
+        return True
 
     def to_answer(self, seconds: float | None) -> scoring.Answer:
         raise NotImplementedError
@@ -81,14 +113,26 @@ def item_form(item: Item, option_ids: tuple[str, ...]) -> ItemForm:
     return form
 
 
+#: Shown only when a post was tampered with or comes from an old page.
+_NOT_SHOWN = "Please choose one of the options shown."
+
+
 def _option_choices(item: Item, option_ids: tuple[str, ...]) -> list[SelectChoice]:
     return [SelectChoice(option_id, item.option(option_id).text) for option_id in option_ids]
+
+
+def _short(text: str, limit: int = 60) -> str:
+    """An option's opening words, so each message in the error summary says which one."""
+    if len(text) <= limit:
+        return text
+    return text[:limit].rsplit(" ", 1)[0] + "…"
 
 
 def _best_choice(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     class BestChoiceForm(ItemForm):
         choice = RadioField(item.prompt, choices=_option_choices(item, option_ids),
-                            validators=[InputRequired("Please choose one option.")])
+                            validators=[InputRequired("Please choose one option.")],
+                            invalid_choice_message=_NOT_SHOWN)
 
         def to_answer(self, seconds: float | None) -> scoring.Answer:
             return scoring.Answer(item_id=item.id, choice=self.choice.data, seconds=seconds)
@@ -102,13 +146,16 @@ def _best_choice(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
 def _most_least(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     class MostLeastForm(ItemForm):
         most = RadioField("Most effective", choices=_option_choices(item, option_ids),
-                          validators=[InputRequired("Please choose the most effective option.")])
+                          validators=[InputRequired("Please choose the most effective option.")],
+                          invalid_choice_message=_NOT_SHOWN)
         least = RadioField("Least effective", choices=_option_choices(item, option_ids),
-                           validators=[InputRequired("Please choose the least effective option.")])
+                           validators=[InputRequired("Please choose the least effective option.")],
+                           invalid_choice_message=_NOT_SHOWN)
 
         def validate_least(self, field: RadioField) -> None:
             if field.data and field.data == self.most.data:
-                raise ValidationError("Choose a different option as least effective.")
+                raise ValidationError("Choose a different option as least effective: the same "
+                                      "option cannot be both the most and the least effective.")
 
         def to_answer(self, seconds: float | None) -> scoring.Answer:
             return scoring.Answer(item_id=item.id, most=self.most.data, least=self.least.data,
@@ -124,7 +171,9 @@ def _rate_each(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     fields = {
         f"rate_{option_id}": RadioField(
             item.option(option_id).text, choices=RATING_CHOICES, coerce=int,
-            validators=[InputRequired("Please rate this option.")],
+            validators=[InputRequired(f"Please rate: {_short(item.option(option_id).text)}")],
+            invalid_choice_message=f"Please rate each option from {RATING_MIN} to {RATING_MAX}.",
+            invalid_value_message=f"Please rate each option from {RATING_MIN} to {RATING_MAX}.",
         )
         for option_id in option_ids
     }
@@ -147,20 +196,24 @@ def _rank(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     fields = {
         f"rank_{option_id}": SelectField(
             item.option(option_id).text, choices=[SelectChoice("", "Choose a place"), *positions],
-            validators=[InputRequired("Please give this option a place.")],
+            validators=[InputRequired(
+                f"Please give a place to: {_short(item.option(option_id).text)}"
+            )],
+            invalid_choice_message=f"Please choose a place from 1st to "
+                                   f"{_ordinal(len(option_ids))}.",
         )
         for option_id in option_ids
     }
 
     class RankForm(ItemForm):
-        def validate(self, extra_validators: Any = None) -> bool:
-            valid = super().validate(extra_validators)
+        def fields_agree(self) -> bool:
+            # Two options in one place would still sort into a complete ranking.
             places = [self[f"rank_{oid}"].data for oid in option_ids]
-            if valid and len(set(places)) != len(places):
+            if len(set(places)) != len(places):
                 self.form_errors.append("Give every option a different place, from 1st to "
                                         f"{_ordinal(len(option_ids))}.")
                 return False
-            return valid
+            return True
 
         def to_answer(self, seconds: float | None) -> scoring.Answer:
             by_place = sorted(option_ids, key=lambda oid: int(self[f"rank_{oid}"].data))
@@ -174,18 +227,30 @@ def _rank(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     return type("RankForm", (RankForm,), fields)
 
 
+def _plain_text(value: str | None) -> str | None:
+    """Browsers send line breaks as CRLF; count each as one character, as the page does."""
+    if value is None:
+        return None
+    return value.replace("\r\n", "\n").replace("\r", "\n").strip()
+
+
+def _free_text_length(form: FlaskForm, field: TextAreaField) -> None:
+    length = len(field.data or "")
+    if not scoring.FREE_TEXT_MIN <= length <= scoring.FREE_TEXT_MAX:
+        raise ValidationError(
+            f"Please write between {scoring.FREE_TEXT_MIN} and {scoring.FREE_TEXT_MAX:,} "
+            f"characters; your answer has {length:,}."
+        )
+
+
 def _free_text(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     class FreeTextForm(ItemForm):
-        text = TextAreaField(item.prompt, validators=[
-            InputRequired("Please write your answer."),
-            Length(min=scoring.FREE_TEXT_MIN, max=scoring.FREE_TEXT_MAX,
-                   message=f"Please write between {scoring.FREE_TEXT_MIN} and "
-                           f"{scoring.FREE_TEXT_MAX} characters."),
+        text = TextAreaField("Your answer", filters=[_plain_text], validators=[
+            DataRequired("Please write your answer."), _free_text_length,
         ])
 
         def to_answer(self, seconds: float | None) -> scoring.Answer:
-            return scoring.Answer(item_id=item.id, text=(self.text.data or "").strip(),
-                                  seconds=seconds)
+            return scoring.Answer(item_id=item.id, text=self.text.data or "", seconds=seconds)
 
         def fill(self, answer: scoring.Answer) -> None:
             self.text.data = answer.text

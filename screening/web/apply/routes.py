@@ -1,24 +1,93 @@
+"""The applicant's pages: consent, one question per page, review, submit, thanks.
+
+Every page is a plain HTML form that works without JavaScript. Three habits keep an
+applicant's work safe:
+
+- each answer page and the final submit carry a random key, so a resent form, a double
+  click or a network retry is carried out once (see ``journey.save_answer_once``);
+- an expired session or CSRF token re-renders the page with what was typed, a fresh
+  token and a notice, instead of an error page (``_session_expired``);
+- pages are never cached, so Back in the browser fetches a fresh page and key.
+"""
+
 from __future__ import annotations
 
-import time
+from collections.abc import Callable
+from datetime import UTC, datetime
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import (
+    Blueprint,
+    abort,
+    current_app,
+    flash,
+    g,
+    make_response,
+    redirect,
+    render_template,
+    request,
+    url_for,
+)
+from flask_wtf.csrf import CSRFError
 from werkzeug.wrappers import Response
 
-from screening import scoring
+from screening.database import immediate_transactions
 from screening.extensions import db, limiter
 from screening.models import Invitation, Submission
 from screening.services import journey, positions
-from screening.services.journey import JourneyError, LinkState
+from screening.services.journey import InvalidAnswer, JourneyError, LinkState
 from screening.services.results import stored_answers
+from screening.web.apply import timing
 from screening.web.apply.forms import ConsentForm, OpenLinkForm, SubmitForm, item_form
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 # Token links are unguessable, but a per-address limit stops anyone trying at scale.
 limiter.limit("240 per minute")(bp)
 
-#: Time spent on a page beyond this is not "time on the item" but a break.
-MAX_SECONDS_PER_VISIT = 3600.0
+_NAV_ACTIONS = ("next", "back", "review")
+
+#: What to tell the applicant when their session (and so the CSRF token) was lost.
+_SESSION_EXPIRED = {
+    "apply.question": "Your session had expired; check your answer and press Next again.",
+    "apply.review": "Your session had expired; nothing has been submitted yet. Press "
+                    "Submit my answers again.",
+    "apply.welcome": "Your session had expired; tick the box again if you agree, and press "
+                     "Start.",
+    "apply.practice": "Your session had expired; press Start the questionnaire again.",
+    "apply.join": "Your session had expired; check your details and press Continue again.",
+}
+
+
+@bp.after_request
+def _never_cache(response: Response) -> Response:
+    # The pages show personal answers (shared computers), and a page restored from the
+    # browser's cache would post an idempotency key that was already used.
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.errorhandler(CSRFError)
+def _session_expired(error: CSRFError) -> str | Response | tuple[str, int]:
+    """Re-render the page the applicant posted, keeping what they typed.
+
+    The token was refused, so nothing is saved; the re-rendered form carries a fresh
+    token (and a new session cookie), and pressing the button again saves the answer.
+    """
+    notice = _SESSION_EXPIRED.get(request.endpoint or "")
+    page = _RETRY_PAGES.get(request.endpoint or "")
+    if notice is None or page is None or request.method != "POST":
+        return render_template("errors/error.html", code=400, title="Please try again",
+                               message="This form had expired. Go back, reload the page and "
+                               "send it again."), 400
+    g.apply_session_expired = notice
+    return page(**(request.view_args or {}))
+
+
+def _session_expired_notice() -> str | None:
+    """The notice to show if this post's CSRF token was refused; then nothing is saved."""
+    notice = g.get("apply_session_expired")
+    if notice is not None:
+        flash(notice, "warning")
+    return notice
 
 
 def _invitation_or_404(token: str) -> Invitation:
@@ -28,14 +97,16 @@ def _invitation_or_404(token: str) -> Invitation:
     return invitation
 
 
-def _closed_link_page(invitation: Invitation, state: LinkState) -> str | Response:
+def _closed_link_page(invitation: Invitation, state: LinkState) -> Response:
     if state is LinkState.SUBMITTED:
         return redirect(url_for("apply.done", token=invitation.token))
-    return render_template("apply/closed.html", state=state.value,
+    # 410 Gone: the link existed and will not work again; the page says what to do.
+    page = render_template("apply/closed.html", state=state.value,
                            position=invitation.applicant.position)
+    return make_response(page, 410)
 
 
-def _open_submission(token: str) -> tuple[Invitation, Submission] | str | Response:
+def _open_submission(token: str) -> tuple[Invitation, Submission] | Response:
     """The invitation and its started submission, or the page to show instead."""
     invitation = _invitation_or_404(token)
     state = journey.link_state(invitation)
@@ -55,7 +126,7 @@ def welcome(token: str) -> str | Response:
     if invitation.submission is not None:
         return _resume(invitation.submission, token)
     form = ConsentForm()
-    if form.validate_on_submit():
+    if _session_expired_notice() is None and form.validate_on_submit():
         journey.start(db.session, invitation)
         db.session.commit()
         return redirect(url_for("apply.practice", token=token))
@@ -80,7 +151,8 @@ def practice(token: str) -> str | Response:
     _, submission = loaded
     sequence = journey.sequence_for(submission)
     practice_item = sequence.questionnaire.practice_item
-    if practice_item is None or request.method == "POST":
+    notice = _session_expired_notice() if request.method == "POST" else None
+    if practice_item is None or (request.method == "POST" and notice is None):
         return redirect(url_for("apply.question", token=token, number=1))
     form = item_form(practice_item, tuple(o.id for o in practice_item.options))
     return render_template("apply/practice.html", form=form, item=practice_item,
@@ -94,43 +166,58 @@ def question(token: str, number: int) -> str | Response:
         return loaded
     _, submission = loaded
     sequence = journey.sequence_for(submission)
-    if not 1 <= number <= len(sequence.items):
+    total = len(sequence.items)
+    if not 1 <= number <= total:
         abort(404)
     item = sequence.items[number - 1]
     if journey.time_is_up(submission):
         return _finish_after_time_limit(submission, token)
 
     form = item_form(item, sequence.options(item))
+    secret = current_app.secret_key
+    assert secret is not None
     if request.method == "POST":
-        action = request.form.get("action", "next")
-        if form.validate_on_submit():
-            try:
-                journey.save_answer(db.session, submission, form.to_answer(_seconds_on_page()))
-            except JourneyError as error:
-                db.session.rollback()
-                flash(str(error), "error")
-                return _resume(submission, token)
-            db.session.commit()
-            return _navigate(token, number, len(sequence.items), action)
-        if action == "back":
-            # Going back with an incomplete answer keeps the saved one and loses nothing saved.
-            return _navigate(token, number, len(sequence.items), action)
+        action = _posted_action()
+        key = journey.form_post_key(form.idempotency_key.data)
+        if journey.form_post_used(db.session, key):
+            # Resent, double-clicked or retried: the first post did the work; go where it went.
+            return _navigate(token, number, total, action)
+        if _session_expired_notice() is None:
+            if form.validate_on_submit():
+                seconds = timing.seconds_on_page(secret, submission.id, item.id,
+                                                 form.shown_at.data)
+                try:
+                    journey.save_answer_once(db.session, submission, form.to_answer(seconds), key)
+                except InvalidAnswer as error:
+                    # The form applies the same rules, so only a changed rule brings us here.
+                    db.session.rollback()
+                    form.form_errors.extend(error.problems)
+                except JourneyError as error:
+                    db.session.rollback()
+                    flash(str(error), "error")
+                    return _resume(submission, token)
+                else:
+                    db.session.commit()
+                    return _navigate(token, number, total, action)
+            elif action == "back":
+                # Going back with an incomplete answer keeps the saved one; nothing saved is lost.
+                return _navigate(token, number, total, action)
     else:
-        saved = stored_answers(submission).get(item.id)
-        if saved is not None:
-            form.fill(saved)
-    form.shown_at.data = f"{time.time():.3f}"
+        answer = stored_answers(submission).get(item.id)
+        if answer is not None:
+            form.fill(answer)
+    # Keep the moment the page was first shown across re-renders (errors, lost session).
+    if timing.shown_at(secret, submission.id, item.id, form.shown_at.data) is None:
+        form.shown_at.data = timing.page_clock(secret, submission.id, item.id)
+    form.idempotency_key.data = journey.new_form_post_key()
     return render_template("apply/question.html", form=form, item=item, number=number,
-                           total=len(sequence.items), sequence=sequence, token=token,
-                           submission=submission)
+                           total=total, sequence=sequence, token=token, submission=submission,
+                           server_now=datetime.now(UTC))
 
 
-def _seconds_on_page() -> float | None:
-    try:
-        shown_at = float(request.form.get("shown_at", ""))
-    except ValueError:
-        return None
-    return min(max(time.time() - shown_at, 0.0), MAX_SECONDS_PER_VISIT)
+def _posted_action() -> str:
+    action = request.form.get("action", "next")
+    return action if action in _NAV_ACTIONS else "next"
 
 
 def _navigate(token: str, number: int, total: int, action: str) -> Response:
@@ -144,8 +231,12 @@ def _navigate(token: str, number: int, total: int, action: str) -> Response:
 
 
 def _finish_after_time_limit(submission: Submission, token: str) -> Response:
-    journey.submit(db.session, submission)
-    db.session.commit()
+    submission_id = submission.id
+    # A GET reads in a deferred SQLite transaction; submit in one holding the write lock.
+    db.session.rollback()
+    with immediate_transactions():
+        journey.submit(db.session, db.session.get_one(Submission, submission_id))
+        db.session.commit()
     flash("The time for this questionnaire ran out, so we submitted the answers you had "
           "saved.", "info")
     return redirect(url_for("apply.done", token=token))
@@ -157,20 +248,29 @@ def review(token: str) -> str | Response:
     if not isinstance(loaded, tuple):
         return loaded
     _, submission = loaded
+    if journey.time_is_up(submission):
+        return _finish_after_time_limit(submission, token)
+    form = SubmitForm()
+    if request.method == "POST":
+        key = journey.form_post_key(form.idempotency_key.data)
+        if journey.form_post_used(db.session, key):
+            return redirect(url_for("apply.done", token=token))
+        if _session_expired_notice() is None and form.validate_on_submit():
+            # True only for the one post that submitted: the place to notify from.
+            journey.submit(db.session, submission, key)
+            db.session.commit()
+            return redirect(url_for("apply.done", token=token))
     sequence = journey.sequence_for(submission)
     answers = stored_answers(submission)
-    form = SubmitForm()
-    if form.validate_on_submit() or journey.time_is_up(submission):
-        journey.submit(db.session, submission)
-        db.session.commit()
-        return redirect(url_for("apply.done", token=token))
     rows = [
         (number, item, item.id in answers and answers[item.id].is_answered(item))
         for number, item in enumerate(sequence.items, start=1)
     ]
     unanswered = [row for row in rows if not row[2]]
+    form.idempotency_key.data = journey.new_form_post_key()
     return render_template("apply/review.html", form=form, rows=rows, unanswered=unanswered,
-                           token=token, sequence=sequence, submission=submission)
+                           token=token, sequence=sequence, submission=submission,
+                           server_now=datetime.now(UTC))
 
 
 @bp.get("/<token>/done")
@@ -186,24 +286,30 @@ def done(token: str) -> str | Response:
 @limiter.limit("5 per hour", methods=["POST"],
                key_func=lambda: (request.form.get("email") or "").strip().lower() or "-")
 def join(open_token: str) -> str | Response:
+    return _join_page(open_token)
+
+
+def _join_page(open_token: str) -> str | Response:
     position = positions.position_by_open_token(db.session, open_token)
     if position is None:
         abort(404)
     form = OpenLinkForm()
-    if form.validate_on_submit():
+    if _session_expired_notice() is None and form.validate_on_submit():
         invitation = positions.invite(
             db.session, position, name=form.name.data or "", email=form.email.data or "",
-            valid_days=_open_link_days(), via_open_link=True,
+            valid_days=int(current_app.config["INVITATION_DAYS"]), via_open_link=True,
         )
         db.session.commit()
         return redirect(url_for("apply.welcome", token=invitation.token))
     return render_template("apply/join.html", form=form, position=position)
 
 
-def _open_link_days() -> int:
-    from flask import current_app
-
-    return int(current_app.config["INVITATION_DAYS"])
-
-
-__all__ = ["bp", "scoring"]
+#: The page each applicant POST re-renders when its session had expired.
+_RETRY_PAGES: dict[str, Callable[..., str | Response]] = {
+    "apply.welcome": welcome,
+    "apply.practice": practice,
+    "apply.question": question,
+    "apply.review": review,
+    # Undecorated: the refused post was never counted, and must not trip the limiter here.
+    "apply.join": _join_page,
+}
