@@ -1,52 +1,749 @@
-"""What an applicant summary says, as plain data; templates only lay it out."""
+"""What the PDF reports say, as plain data; the templates only lay it out.
+
+Pure: no Flask, no SQLAlchemy. The service hands in the stored result, the
+frozen questionnaire it was scored against and the norm group (other completed
+results of the same questionnaire version); everything a manager reads in a
+report is decided here, so it can be tested in milliseconds.
+
+Every value here is a plain tuple, dict, str, number or datetime, so a report
+pickles cleanly into the process pool that renders a position's ZIP.
+"""
 
 from __future__ import annotations
 
+import math
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from screening.scoring import SubmissionResult
+from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire, ResponseFormat
+from screening.scoring import (
+    NORM_MIN_GROUP,
+    NOT_ENOUGH_DATA,
+    PsychometricReport,
+    SubmissionResult,
+    TraceLine,
+    dimension_percentiles,
+)
+
+from . import charts
+
+#: The sentence every report carries, near the band and again in the methodology.
+DECISION_SUPPORT = (
+    "Decision support, not a decision: weigh this screen with the interview, references "
+    "and your own judgement. It must never be the sole basis of a hiring decision."
+)
+CONFIDENTIAL = "Confidential: applicant data for the hiring decision only"
+
+#: An answer earning at least this share of its points is a strength ...
+STRENGTH_SHARE = 0.75
+#: ... and one earning less than this share is a concern.
+CONCERN_SHARE = 0.5
+#: How many strengths, concerns and interview questions a one-page summary can carry.
+MAX_HIGHLIGHTS = 3
+MAX_INTERVIEW_QUESTIONS = 5
+#: Applicants side by side on one comparison table (more columns stop being readable).
+COMPARE_COLUMNS = 4
+
+FORMAT_LABELS: Mapping[str, str] = {
+    ResponseFormat.BEST_CHOICE.value: "Best choice",
+    ResponseFormat.MOST_LEAST.value: "Most and least effective",
+    ResponseFormat.RATE_EACH.value: "Rate each option",
+    ResponseFormat.RANK.value: "Rank the options",
+    ResponseFormat.FREE_TEXT.value: "Written answer",
+}
+
+#: How each response format turns into points, in the words of the methodology page.
+FORMAT_RULES: tuple[tuple[str, str], ...] = (
+    ("Best choice", "the chosen option earns the points its rubric line gives it."),
+    ("Most and least effective", "the option picked as most effective earns its points; the "
+     "option picked as least effective earns the scale maximum minus its points, so "
+     "rejecting a poor option is rewarded."),
+    ("Rate each option", "each rating earns 4 minus its distance from the keyed "
+     "effectiveness, so a rating close to the key earns nearly all the points."),
+    ("Rank the options", "the keyed order earns the most; each place an option sits away "
+     "from its keyed place costs one point."),
+    ("Written answer", "a manager rates the answer 1 to 5 against behavioural anchors; the "
+     "item earns the rating minus 1. Until it is rated the result is provisional and the "
+     "item is left out of both points and maximum."),
+)
+
+
+# -- small building blocks ------------------------------------------------------------
+
+
+def ordinal(number: int) -> str:
+    suffix = "th" if 10 <= number % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(
+        number % 10, "th"
+    )
+    return f"{number}{suffix}"
+
+
+def percentile_text(percentile: float | None, norm_size: int) -> str:
+    """'63rd percentile of 41' or the honest 'not enough data yet (12 of 30)'."""
+    if percentile is None:
+        return f"{NOT_ENOUGH_DATA} ({norm_size} of {NORM_MIN_GROUP} completed)"
+    return f"{ordinal(round(percentile))} percentile of {norm_size}"
+
+
+def _share(line: TraceLine) -> float | None:
+    """Share of its available points an answer earned; None when it cannot be judged."""
+    available = sum(line.maximum.values())
+    if line.pending or not line.answered or available <= 0:
+        return None
+    return sum(line.points.values()) / available
+
+
+@dataclass(frozen=True)
+class NormGroup:
+    """Completed submissions of one questionnaire version: what percentiles compare with."""
+
+    size: int
+    #: "overall" and each dimension -> the group's percents, ascending.
+    percents: Mapping[str, tuple[float, ...]]
+
+    def median(self, dimension: str) -> float | None:
+        """The group's median percent; None below the minimum group, like percentiles."""
+        values = self.percents.get(dimension, ())
+        return charts.median(values) if len(values) >= NORM_MIN_GROUP else None
+
+
+    @classmethod
+    def of(cls, percents: Mapping[str, Iterable[float]]) -> NormGroup:
+        """From "overall" and dimension -> percents; the size is the overall group's."""
+        ordered = {key: tuple(sorted(values)) for key, values in percents.items()}
+        return cls(len(ordered.get("overall", ())), ordered)
+
+
+def norm_group(results: Iterable[SubmissionResult]) -> NormGroup:
+    """The norm group from completed results; the caller picks which ones count."""
+    by_key: dict[str, list[float]] = {"overall": []}
+    for result in results:
+        by_key["overall"].append(result.overall)
+        for score in result.dimensions:
+            by_key.setdefault(score.dimension, []).append(score.percent)
+    return NormGroup.of(by_key)
+
+
+# -- the applicant summary ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What the database knows about a sitting, besides its scored result."""
+
+    submission_id: int
+    applicant_name: str
+    position_title: str
+    position_location: str
+    started_at: datetime | None
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DimensionLine:
+    dimension: str
+    label: str
+    raw: int
+    maximum: int
+    percent: float
+    percentile: float | None
+    norm_size: int
+    #: one standard error of measurement, in percentage points; None when not estimable.
+    sem_percent: float | None
+    #: the norm group's median percent, drawn as a tick on the bar.
+    median_percent: float | None
+    bar_svg: str
+
+    @property
+    def percentile_text(self) -> str:
+        return percentile_text(self.percentile, self.norm_size)
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """A rubric line quoted as evidence: what the applicant did and why it scores so."""
+
+    role: str
+    text: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    item_id: str
+    title: str
+    dimension_label: str
+    points: int
+    maximum: int
+    #: "Warmth 8 of 8 · Respect under pressure 6 of 6"
+    points_text: str
+    answer_summary: str
+    evidence: tuple[EvidenceLine, ...]
+
+
+@dataclass(frozen=True)
+class InterviewQuestion:
+    text: str
+    item_title: str
+
+
+@dataclass(frozen=True)
+class InterviewGuide:
+    dimension: str
+    label: str
+    percent: float
+    questions: tuple[InterviewQuestion, ...]
+
+
+@dataclass(frozen=True)
+class RubricRow:
+    role: str
+    text: str
+    rationale: str
+    key: str
+
+
+@dataclass(frozen=True)
+class AppendixEntry:
+    number: int
+    item_id: str
+    title: str
+    format_label: str
+    dimension_labels: str
+    answer_summary: str
+    rubric: tuple[RubricRow, ...]
+    note: str
+    #: "Warmth 3 of 4 · Common sense 2 of 4", or why there are no points yet.
+    points_text: str
+    pending: bool
+    answered: bool
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    label: str
+    items: int
+    submissions: int
+    alpha_text: str
+    interval_text: str
+    sem_text: str
+
+
+@dataclass(frozen=True)
+class BandRule:
+    label: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Methodology:
+    norm_size: int
+    norm_min: int
+    weights_text: str
+    bands: tuple[BandRule, ...]
+    format_rules: tuple[tuple[str, str], ...]
+    reliability_submissions: int
+    reliability: tuple[ReliabilityRow, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    title: str
+    detail: str
 
 
 @dataclass(frozen=True)
 class ApplicantReport:
-    applicant_name: str
-    position_title: str
-    position_location: str
+    facts: ApplicantFacts
     questionnaire_title: str
     questionnaire_version: str
-    started_at: datetime | None
-    submitted_at: datetime | None
+    provisional: bool
+    pending_count: int
+    band_id: str
+    band_label: str
+    band_description: str
+    overall: float
+    overall_percentile: float | None
+    norm_size: int
+    dimensions: tuple[DimensionLine, ...]
+    strengths: tuple[Highlight, ...]
+    concerns: tuple[Highlight, ...]
+    red_flags: tuple[FlagLine, ...]
+    quality_flags: tuple[str, ...]
+    interview: InterviewGuide | None
+    appendix: tuple[AppendixEntry, ...]
+    methodology: Methodology
     generated_at: datetime
-    result: SubmissionResult
+    decision_support: str = DECISION_SUPPORT
+    confidential: str = CONFIDENTIAL
+    language: str = "en"
+
+    @property
+    def title(self) -> str:
+        return f"Screening summary: {self.facts.applicant_name}"
 
     @property
     def status_label(self) -> str:
-        if self.result.provisional:
-            return "Provisional: free-text answers are still to be rated"
-        return "Final"
+        if self.provisional:
+            count = self.pending_count
+            return (
+                f"Provisional: {count} written answer{'s' if count != 1 else ''} still to be "
+                "rated, so scores and band may change"
+            )
+        return "Final: every answer is scored"
+
+    @property
+    def overall_percentile_text(self) -> str:
+        return percentile_text(self.overall_percentile, self.norm_size)
+
+
+def _evidence(line: TraceLine, *, strength: bool) -> tuple[EvidenceLine, ...]:
+    """The rubric lines that explain why an answer is a strength or a concern."""
+    rubric = line.rubric
+    if line.format == ResponseFormat.RATE_EACH.value and rubric:
+        # One rating per option: quote the one that agreed best (or worst) with the key.
+        chosen = (max if strength else min)(rubric, key=lambda r: sum(r.points.values()))
+        rubric = (chosen,)
+    elif line.format == ResponseFormat.RANK.value:
+        # The option placed first says most about the applicant's judgement.
+        rubric = tuple(r for r in rubric if r.role == "placed 1st") or rubric[-1:]
+    return tuple(EvidenceLine(r.role, r.text, r.rationale) for r in rubric)
+
+
+def _highlight(line: TraceLine, *, strength: bool) -> Highlight:
+    return Highlight(
+        item_id=line.item_id,
+        title=line.title,
+        dimension_label=DIMENSION_LABELS.get(line.primary_dimension, line.primary_dimension),
+        points=sum(line.points.values()),
+        maximum=sum(line.maximum.values()),
+        points_text=_points_text(line),
+        answer_summary=line.answer_summary,
+        evidence=_evidence(line, strength=strength),
+    )
+
+
+def strengths_and_concerns(
+    result: SubmissionResult,
+) -> tuple[tuple[Highlight, ...], tuple[Highlight, ...]]:
+    """The best- and worst-scoring answers, with the rubric rationales that explain them.
+
+    Ties keep questionnaire order, so the same result always gives the same lists.
+    """
+    judged = [(share, index, line) for index, line in enumerate(result.trace)
+              if (share := _share(line)) is not None]
+    best = sorted(judged, key=lambda entry: (-entry[0], entry[1]))
+    worst = sorted(judged, key=lambda entry: (entry[0], entry[1]))
+    strengths = tuple(
+        _highlight(line, strength=True)
+        for share, _, line in best[:MAX_HIGHLIGHTS] if share >= STRENGTH_SHARE
+    )
+    concerns = tuple(
+        _highlight(line, strength=False)
+        for share, _, line in worst[:MAX_HIGHLIGHTS] if share < CONCERN_SHARE
+    )
+    return strengths, concerns
+
+
+def weakest_dimension(result: SubmissionResult) -> str | None:
+    """The scored dimension with the lowest percent; ties go to questionnaire order."""
+    scored = [score for score in result.dimensions if score.maximum > 0]
+    if not scored:
+        return None
+    return min(scored, key=lambda score: score.percent).dimension
+
+
+def interview_guide(
+    questionnaire: Questionnaire, result: SubmissionResult
+) -> InterviewGuide | None:
+    """Follow-up questions from the bank for the weakest dimension.
+
+    Taken from the items that mainly measure it, the applicant's weakest answers
+    first, one question per item before any second question, so the interviewer
+    probes the most situations in few questions.
+    """
+    dimension = weakest_dimension(result)
+    if dimension is None:
+        return None
+    shares = {line.item_id: _share(line) for line in result.trace}
+    items = [item for item in questionnaire.items
+             if item.primary_dimension == dimension and item.interview_questions]
+    order = {item.id: index for index, item in enumerate(questionnaire.items)}
+    items.sort(key=lambda item: (
+        1.0 if shares.get(item.id) is None else shares[item.id], order[item.id]))
+    questions: list[InterviewQuestion] = []
+    depth = max((len(item.interview_questions) for item in items), default=0)
+    for round_ in range(depth):
+        for item in items:
+            if round_ < len(item.interview_questions):
+                questions.append(InterviewQuestion(item.interview_questions[round_], item.title))
+    return InterviewGuide(
+        dimension=dimension,
+        label=DIMENSION_LABELS.get(dimension, dimension),
+        percent=result.dimension(dimension).percent,
+        questions=tuple(questions[:MAX_INTERVIEW_QUESTIONS]),
+    )
+
+
+def _points_text(line: TraceLine) -> str:
+    if line.pending:
+        return "Waiting for a manager's rating: not in the score yet"
+    return " · ".join(
+        f"{DIMENSION_LABELS.get(d, d)} {points} of {line.maximum.get(d, 0)}"
+        for d, points in line.points.items()
+    )
+
+
+def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[AppendixEntry, ...]:
+    """Every item in questionnaire order: the answer, each rubric line and the points."""
+    entries = []
+    for number, line in enumerate(result.trace, start=1):
+        try:
+            dimensions = questionnaire.item(line.item_id).dimensions
+        except KeyError:
+            dimensions = (line.primary_dimension,)
+        entries.append(AppendixEntry(
+            number=number,
+            item_id=line.item_id,
+            title=line.title,
+            format_label=FORMAT_LABELS.get(line.format, line.format),
+            dimension_labels=", ".join(DIMENSION_LABELS.get(d, d) for d in dimensions),
+            answer_summary=line.answer_summary if line.answered else "Not answered",
+            rubric=tuple(RubricRow(r.role, r.text, r.rationale, r.key) for r in line.rubric),
+            note=line.note,
+            points_text=_points_text(line),
+            pending=line.pending,
+            answered=line.answered,
+        ))
+    return tuple(entries)
+
+
+def _alpha(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def methodology(
+    questionnaire: Questionnaire, norms: NormGroup, psychometrics: PsychometricReport | None
+) -> Methodology:
+    weights = {d: float(questionnaire.weights.get(d, 0.0)) for d in DIMENSIONS}
+    used = {d: w for d, w in weights.items() if w > 0}
+    if len(set(used.values())) <= 1:
+        weights_text = "the mean of the " + ", ".join(
+            DIMENSION_LABELS[d].lower() for d in used) + " percentages, weighted equally"
+    else:
+        weights_text = "a weighted mean of the dimension percentages (" + ", ".join(
+            f"{DIMENSION_LABELS[d].lower()} × {w:g}" for d, w in used.items()) + ")"
+    bands = []
+    for band in questionnaire.bands:
+        conditions = []
+        if band.overall_min > 0:
+            conditions.append(f"overall at least {band.overall_min:g}%")
+        conditions.extend(f"{DIMENSION_LABELS.get(d, d).lower()} at least {minimum:g}%"
+                          for d, minimum in band.dimension_min.items())
+        bands.append(BandRule(band.label, ", ".join(conditions) if conditions
+                              else "every other result"))
+    rows: list[ReliabilityRow] = []
+    warnings: list[str] = []
+    submissions = 0
+    if psychometrics is not None:
+        submissions = psychometrics.submissions
+        warnings.extend(psychometrics.warnings)
+        for reliability in psychometrics.dimensions:
+            interval = (
+                f"{reliability.alpha_low:.2f} to {reliability.alpha_high:.2f}"
+                if reliability.alpha_low is not None and reliability.alpha_high is not None
+                else "—"
+            )
+            rows.append(ReliabilityRow(
+                label=reliability.label,
+                items=reliability.items,
+                submissions=reliability.submissions,
+                alpha_text=_alpha(reliability.alpha),
+                interval_text=interval,
+                sem_text="—" if reliability.sem is None else f"{reliability.sem:.1f} points",
+            ))
+            warnings.extend(reliability.warnings)
+    return Methodology(
+        norm_size=norms.size,
+        norm_min=NORM_MIN_GROUP,
+        weights_text=weights_text,
+        bands=tuple(bands),
+        format_rules=FORMAT_RULES,
+        reliability_submissions=submissions,
+        reliability=tuple(rows),
+        warnings=tuple(warnings),
+    )
+
+
+def _sem_percents(
+    result: SubmissionResult, psychometrics: PsychometricReport | None
+) -> dict[str, float]:
+    """±1 SEM per dimension in percentage points, for a final result only.
+
+    The SEM is estimated on full dimension totals; a provisional result has a
+    smaller maximum, so converting would misstate the uncertainty.
+    """
+    if psychometrics is None or result.provisional:
+        return {}
+    sems = {r.dimension: r.sem for r in psychometrics.dimensions if r.sem is not None}
+    return {
+        score.dimension: 100 * sems[score.dimension] / score.maximum
+        for score in result.dimensions
+        if score.dimension in sems and score.maximum > 0 and math.isfinite(sems[score.dimension])
+    }
 
 
 def build_applicant_report(
     *,
-    applicant_name: str,
+    facts: ApplicantFacts,
+    questionnaire: Questionnaire,
+    result: SubmissionResult,
+    norms: NormGroup,
+    psychometrics: PsychometricReport | None,
+    generated_at: datetime,
+) -> ApplicantReport:
+    """Everything the applicant summary says, from the stored result and its questionnaire."""
+    percentiles = dimension_percentiles(result, norms.percents)
+    sems = _sem_percents(result, psychometrics)
+    dimensions = []
+    for score in result.dimensions:
+        median = norms.median(score.dimension)
+        sem = sems.get(score.dimension)
+        dimensions.append(DimensionLine(
+            dimension=score.dimension,
+            label=score.label,
+            raw=score.raw,
+            maximum=score.maximum,
+            percent=score.percent,
+            percentile=percentiles.get(score.dimension),
+            norm_size=len(norms.percents.get(score.dimension, ())),
+            sem_percent=sem,
+            median_percent=median,
+            bar_svg=charts.score_bar(
+                score.percent, sem=sem, median=median,
+                title=f"{score.label}: {score.percent:.0f}%",
+            ),
+        ))
+    strengths, concerns = strengths_and_concerns(result)
+    return ApplicantReport(
+        facts=facts,
+        questionnaire_title=questionnaire.title,
+        questionnaire_version=questionnaire.version_label,
+        provisional=result.provisional,
+        pending_count=len(result.pending_items),
+        band_id=result.band.id,
+        band_label=result.band.label,
+        band_description=result.band.description,
+        overall=result.overall,
+        overall_percentile=percentiles.get("overall"),
+        norm_size=norms.size,
+        dimensions=tuple(dimensions),
+        strengths=strengths,
+        concerns=concerns,
+        red_flags=tuple(
+            FlagLine(flag.item_title, f"“{flag.option_text}” — {flag.rationale}")
+            for flag in result.red_flags
+        ),
+        quality_flags=tuple(flag.message for flag in result.quality_flags),
+        interview=interview_guide(questionnaire, result),
+        appendix=appendix(questionnaire, result),
+        methodology=methodology(questionnaire, norms, psychometrics),
+        generated_at=generated_at,
+    )
+
+
+# -- the cohort report ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CohortEntry:
+    """One submitted applicant of a position, as the service found them."""
+
+    facts: ApplicantFacts
+    result: SubmissionResult
+    #: the newest recorded decision's label, or "" while none is recorded.
+    decision: str
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    submission_id: int
+    applicant_name: str
+    submitted_at: datetime | None
+    provisional: bool
+    percents: tuple[float, ...]  # aligned with CohortReport.dimensions
+    overall: float
+    band_id: str
+    band_label: str
+    decision: str
+    red_flags: int
+
+
+@dataclass(frozen=True)
+class DistributionChart:
+    dimension: str
+    label: str
+    median: float | None
+    svg: str
+
+
+@dataclass(frozen=True)
+class CompareLine:
+    """One row of the side-by-side table: a label and one value per applicant."""
+
+    label: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ComparePage:
+    names: tuple[str, ...]
+    lines: tuple[CompareLine, ...]
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    position_title: str
+    position_location: str
+    questionnaire_title: str
+    questionnaire_versions: tuple[str, ...]
+    generated_at: datetime
+    dimensions: tuple[tuple[str, str], ...]  # (id, label)
+    rows: tuple[CohortRow, ...]
+    band_counts: tuple[tuple[str, int], ...]
+    not_submitted: int
+    charts: tuple[DistributionChart, ...]
+    compare: tuple[ComparePage, ...]
+    norm_size: int
+    decision_support: str = DECISION_SUPPORT
+    confidential: str = CONFIDENTIAL
+    language: str = "en"
+
+    @property
+    def title(self) -> str:
+        return f"Cohort report: {self.position_title}"
+
+
+def _compare_pages(
+    entries: Sequence[CohortEntry], norms: NormGroup
+) -> tuple[ComparePage, ...]:
+    pages = []
+    for start in range(0, len(entries), COMPARE_COLUMNS):
+        chunk = entries[start:start + COMPARE_COLUMNS]
+        lines = [
+            CompareLine("Band", tuple(e.result.band.label for e in chunk)),
+            CompareLine("Status", tuple("Provisional" if e.result.provisional else "Final"
+                                        for e in chunk)),
+            CompareLine("Overall", tuple(
+                f"{e.result.overall:.0f}% · "
+                + percentile_text(dimension_percentiles(e.result, norms.percents).get("overall"),
+                                  norms.size)
+                for e in chunk)),
+        ]
+        for dimension in DIMENSIONS:
+            values = []
+            for e in chunk:
+                try:
+                    score = e.result.dimension(dimension)
+                except KeyError:
+                    values.append("—")
+                    continue
+                percentile = dimension_percentiles(e.result, norms.percents).get(dimension)
+                values.append(f"{score.percent:.0f}% ({score.raw} of {score.maximum}) · "
+                              + percentile_text(percentile, norms.size))
+            lines.append(CompareLine(DIMENSION_LABELS[dimension], tuple(values)))
+        highlights = [strengths_and_concerns(e.result) for e in chunk]
+        lines.extend([
+            CompareLine("Strengths", tuple(
+                "; ".join(h.title for h in strengths) or "—" for strengths, _ in highlights)),
+            CompareLine("Concerns", tuple(
+                "; ".join(h.title for h in concerns) or "—" for _, concerns in highlights)),
+            CompareLine("Red flags", tuple(
+                "; ".join(f.item_title for f in e.result.red_flags) or "None" for e in chunk)),
+            CompareLine("Response quality", tuple(
+                f"{len(e.result.quality_flags)} flag(s)" if e.result.quality_flags else "No flags"
+                for e in chunk)),
+            CompareLine("Decision", tuple(e.decision or "Not recorded" for e in chunk)),
+        ])
+        pages.append(ComparePage(tuple(e.facts.applicant_name for e in chunk), tuple(lines)))
+    return tuple(pages)
+
+
+def build_cohort_report(
+    *,
     position_title: str,
     position_location: str,
-    questionnaire_title: str,
-    questionnaire_version: str,
-    started_at: datetime | None,
-    submitted_at: datetime | None,
+    questionnaire: Questionnaire,
+    entries: Sequence[CohortEntry],
+    not_submitted: int,
+    compare: Sequence[int],
+    norms: NormGroup,
     generated_at: datetime,
-    result: SubmissionResult,
-) -> ApplicantReport:
-    return ApplicantReport(
-        applicant_name=applicant_name,
+) -> CohortReport:
+    """A position's applicants side by side: table, distributions and chosen comparisons.
+
+    ``compare`` lists submission ids in the order the manager chose them; every
+    id must be one of ``entries`` (the service checks scope before calling).
+    """
+    order = {d: i for i, d in enumerate(DIMENSIONS)}
+    dimension_ids = sorted(
+        {score.dimension for e in entries for score in e.result.dimensions} or set(DIMENSIONS),
+        key=lambda d: order.get(d, len(order)),
+    )
+    rows = []
+    for e in sorted(entries, key=lambda e: (-e.result.overall, e.facts.applicant_name.casefold(),
+                                            e.facts.submission_id)):
+        percents = []
+        for d in dimension_ids:
+            try:
+                percents.append(e.result.dimension(d).percent)
+            except KeyError:
+                percents.append(0.0)
+        rows.append(CohortRow(
+            submission_id=e.facts.submission_id,
+            applicant_name=e.facts.applicant_name,
+            submitted_at=e.facts.submitted_at,
+            provisional=e.result.provisional,
+            percents=tuple(percents),
+            overall=e.result.overall,
+            band_id=e.result.band.id,
+            band_label=e.result.band.label,
+            decision=e.decision,
+            red_flags=len(e.result.red_flags),
+        ))
+    band_counts: dict[str, int] = {band.label: 0 for band in questionnaire.bands}
+    for row in rows:
+        band_counts[row.band_label] = band_counts.get(row.band_label, 0) + 1
+    charts_ = []
+    for index, d in enumerate([*dimension_ids, "overall"]):
+        label = "Overall" if d == "overall" else DIMENSION_LABELS.get(d, d)
+        values = ([row.overall for row in rows] if d == "overall"
+                  else [row.percents[index] for row in rows])
+        median = charts.median(values)
+        charts_.append(DistributionChart(
+            dimension=d, label=label, median=median,
+            svg=charts.distribution(values, title=f"{label}: distribution of {len(values)} "
+                                    "applicants' percentages"),
+        ))
+    by_id = {e.facts.submission_id: e for e in entries}
+    chosen = [by_id[submission_id] for submission_id in dict.fromkeys(compare)]
+    versions = tuple(dict.fromkeys(
+        f"{e.result.questionnaire_id}@{e.result.content_hash[:12]}" for e in entries
+    )) or (questionnaire.version_label,)
+    return CohortReport(
         position_title=position_title,
         position_location=position_location,
-        questionnaire_title=questionnaire_title,
-        questionnaire_version=questionnaire_version,
-        started_at=started_at,
-        submitted_at=submitted_at,
+        questionnaire_title=questionnaire.title,
+        questionnaire_versions=versions,
         generated_at=generated_at,
-        result=result,
+        dimensions=tuple((d, DIMENSION_LABELS.get(d, d)) for d in dimension_ids),
+        rows=tuple(rows),
+        band_counts=tuple(band_counts.items()),
+        not_submitted=not_submitted,
+        charts=tuple(charts_),
+        compare=_compare_pages(chosen, norms),
+        norm_size=norms.size,
     )
+
