@@ -1,0 +1,131 @@
+"""Report content -> HTML -> PDF: the one place that lays out and renders the reports.
+
+The report templates have their own Jinja environment rather than Flask's, so
+the web view, the CLI's process pool and the benchmark render the same bytes
+without an application context. Autoescape is always on: applicant text is
+printed as text, never read as markup.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from datetime import datetime
+from functools import cache
+from pathlib import Path
+
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from markupsafe import Markup
+
+from . import pdf
+from .content import ApplicantReport, CohortReport
+
+TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates" / "reports"
+#: Settings value -> CSS page size.
+PAGE_SIZES = {"a4": "A4", "letter": "letter"}
+
+
+class PageSizeError(ValueError):
+    """PDF_PAGE_SIZE names a size the reports are not laid out for."""
+
+
+def page_size_css(setting: str) -> str:
+    try:
+        return PAGE_SIZES[setting.strip().lower()]
+    except KeyError:
+        raise PageSizeError(
+            f"PDF_PAGE_SIZE must be A4 or Letter, not {setting!r}"
+        ) from None
+
+
+def format_datetime(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
+
+
+def format_date(moment: datetime | None) -> str:
+    return moment.strftime("%d %b %Y") if moment else "—"
+
+
+def format_iso_date(moment: datetime | None) -> str:
+    return moment.strftime("%Y-%m-%d") if moment else "—"
+
+
+def format_percent(value: float) -> str:
+    return f"{value:.0f}%"
+
+
+_CSS_SAFE = re.compile(r"[A-Za-z0-9 ,.:;·()\-]")
+
+
+def css_string(text: str) -> Markup:
+    """A quoted CSS string; every other character escaped, so nothing can end the rule."""
+    escaped = "".join(
+        char if _CSS_SAFE.fullmatch(char) else f"\\{ord(char):x} " for char in text
+    )
+    return Markup(f'"{escaped}"')  # noqa: S704 - every unsafe character is escaped above
+
+
+@cache
+def _environment() -> Environment:
+    environment = Environment(  # autoescape on for every template: applicant text stays text
+        loader=FileSystemLoader(TEMPLATE_ROOT),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    environment.filters.update(
+        datetime=format_datetime, date=format_date, isodate=format_iso_date, pct=format_percent,
+        css_string=css_string,
+    )
+    return environment
+
+
+@cache
+def template_version() -> str:
+    """A hash of everything that shapes a report's bytes besides its data.
+
+    Part of the cache key: editing a template, the content rules or the charts
+    makes every cached PDF stale without anyone remembering to bump a number.
+    """
+    digest = hashlib.sha256()
+    package = Path(__file__).resolve().parent
+    sources = sorted(TEMPLATE_ROOT.glob("*")) + sorted(package.glob("*.py"))
+    for path in sources:
+        digest.update(path.name.encode())
+        digest.update(path.read_bytes())
+    import weasyprint
+
+    digest.update(weasyprint.__version__.encode())
+    return digest.hexdigest()[:16]
+
+
+def applicant_html(report: ApplicantReport, page_size: str = "A4") -> str:
+    footer = f"{report.confidential} · generated {format_datetime(report.generated_at)}"
+    return _environment().get_template("applicant.html").render(
+        report=report, page_size=page_size_css(page_size), footer=footer
+    )
+
+
+def cohort_html(report: CohortReport, page_size: str = "A4") -> str:
+    footer = f"{report.confidential} · generated {format_datetime(report.generated_at)}"
+    # Landscape: the applicant table needs a column per dimension and still one line a row.
+    return _environment().get_template("cohort.html").render(
+        report=report, page_size=f"{page_size_css(page_size)} landscape", footer=footer
+    )
+
+
+def applicant_pdf(
+    report: ApplicantReport,
+    page_size: str = "A4",
+    time_limit: float | None = pdf.RENDER_TIME_LIMIT_SECONDS,
+) -> bytes:
+    return pdf.render_pdf(applicant_html(report, page_size), time_limit=time_limit)
+
+
+def cohort_pdf(
+    report: CohortReport,
+    page_size: str = "A4",
+    time_limit: float | None = pdf.RENDER_TIME_LIMIT_SECONDS,
+) -> bytes:
+    return pdf.render_pdf(cohort_html(report, page_size), time_limit=time_limit)
