@@ -78,13 +78,14 @@ def register_bank(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from screening.web import admin, apply, auth, health, manage
+    from screening.web import admin, apply, auth, health, manage, reports
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
     app.register_blueprint(apply.bp)
     app.register_blueprint(manage.bp)
     app.register_blueprint(admin.bp)
+    app.register_blueprint(reports.bp)
 
 
 def register_error_handlers(app: Flask) -> None:

@@ -18,9 +18,7 @@ from flask_login import current_user, login_required
 from screening.exports.results import WIDE_COLUMNS, wide_rows
 from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
-from screening.models import Position, Submission, utcnow
-from screening.reports.content import build_applicant_report
-from screening.reports.pdf import render_pdf
+from screening.models import Position, Submission
 from screening.services import audit, positions
 from screening.services.export_records import position_records
 from screening.services.questionnaires import questionnaire_for
@@ -138,31 +136,6 @@ def render_submission(
         rating_form=RatingForm(), decision_form=decision_form,
         decisions=list(reversed(found.decisions)),
     ), status
-
-
-@bp.get("/submissions/<int:submission_id>/report.pdf")
-def submission_pdf(submission_id: int) -> Response:
-    found = _submission_or_404(submission_id)
-    result = stored_result(found)
-    if result is None:
-        abort(404)
-    applicant = found.invitation.applicant
-    report = build_applicant_report(
-        applicant_name=applicant.name,
-        position_title=applicant.position.title,
-        position_location=applicant.position.location,
-        questionnaire_title=found.questionnaire_version.title,
-        questionnaire_version=found.questionnaire_version.version_label,
-        started_at=found.started_at,
-        submitted_at=found.submitted_at,
-        generated_at=utcnow(),
-        result=result,
-    )
-    pdf = render_pdf(render_template("reports/applicant.html", report=report,
-                                     page_size=current_app.config["PDF_PAGE_SIZE"]))
-    audit.record_in_own_transaction(db.session, current_user, "report.downloaded", found)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="applicant-{found.id}.pdf"'})
 
 
 @bp.get("/positions/<int:position_id>/results.csv")
