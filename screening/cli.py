@@ -24,6 +24,8 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(rescore_command)
     app.cli.add_command(demo_command)
     app.cli.add_command(outbox_group)
+    from screening import cli_reports  # the report command lives in its own module
+    cli_reports.init_app(app)
 
 
 def _database_failure(error: SQLAlchemyError) -> click.ClickException:

@@ -1,0 +1,89 @@
+"""Many applicant summaries at once, rendered on every CPU core.
+
+A process pool, not threads: WeasyPrint's layout is Python and holds the GIL.
+Workers fork from the warm forkserver (see pdf.process_context) and receive
+the report *content*, so laying out the HTML happens in parallel too and the
+parent only collects bytes. Each report runs under a CPU-time limit; a report
+that passes it stops its worker, and the whole batch fails loudly.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+import zipfile
+from collections.abc import Iterator, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+
+from . import pdf, render
+from .content import ApplicantReport
+
+
+class BatchError(RuntimeError):
+    """A report in the batch failed or ran past its time limit."""
+
+
+def _render_one(job: tuple[str, ApplicantReport, str, float]) -> tuple[str, bytes]:
+    filename, report, page_size, time_limit = job
+    pdf.limit_cpu_seconds(time_limit)
+    return filename, render.applicant_pdf(report, page_size, time_limit=None)
+
+
+def default_jobs() -> int:
+    try:
+        return len(os.sched_getaffinity(0))
+    except AttributeError:  # pragma: no cover - not Linux
+        return os.cpu_count() or 1
+
+
+def render_applicant_pdfs(
+    reports: Sequence[tuple[str, ApplicantReport]],
+    *,
+    page_size: str = "A4",
+    jobs: int | None = None,
+    time_limit: float = pdf.RENDER_TIME_LIMIT_SECONDS,
+) -> Iterator[tuple[str, bytes]]:
+    """(filename, PDF) for each report, in the order given, rendered by ``jobs`` processes."""
+    render.page_size_css(page_size)  # a bad setting fails here, not in every worker
+    if not reports:
+        return
+    workers = max(1, min(jobs or default_jobs(), len(reports)))
+    work = [(filename, report, page_size, time_limit) for filename, report in reports]
+    try:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=pdf.process_context()) as pool:
+            yield from pool.map(_render_one, work)
+    except BrokenProcessPool as error:
+        raise BatchError(
+            f"a report ran past its {time_limit:g} s CPU limit or crashed its renderer"
+        ) from error
+
+
+def write_zip(
+    reports: Sequence[tuple[str, ApplicantReport]],
+    destination: Path,
+    *,
+    page_size: str = "A4",
+    jobs: int | None = None,
+    time_limit: float = pdf.RENDER_TIME_LIMIT_SECONDS,
+) -> int:
+    """Render every report into a ZIP at ``destination``; the file appears only when complete."""
+    destination = destination.resolve()
+    destination.parent.mkdir(parents=True, exist_ok=True)
+    handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=".reports-", suffix=".zip")
+    os.close(handle)
+    count = 0
+    try:
+        # Stored, not deflated: PDFs are compressed already, and the parent stays free.
+        with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
+            for filename, document in render_applicant_pdfs(
+                reports, page_size=page_size, jobs=jobs, time_limit=time_limit
+            ):
+                archive.writestr(filename, document)
+                count += 1
+        os.replace(partial, destination)
+    except BaseException:
+        Path(partial).unlink(missing_ok=True)
+        raise
+    return count
