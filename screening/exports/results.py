@@ -1,4 +1,14 @@
-"""The results table HR and managers export: one row per submission (the wide layout)."""
+"""The results tables HR and managers export, as (headers, rows): pure, no database.
+
+Two layouts share one record type:
+
+* wide: one row per submission (scores, percentiles, band, flags, decision);
+* long: one row per scored answer (item, options used, points per dimension).
+
+Rows hold native values (int, float, bool, datetime, str, None); each file
+writer decides how to spell them. Column names are a published interface:
+docs/exports.md documents every one, and a test keeps the two in step.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +17,93 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from screening.bank.model import DIMENSIONS
+from screening.bank.model import DIMENSION_LABELS, DIMENSIONS
 
-WIDE_COLUMNS: tuple[str, ...] = (
-    "submission_id",
-    "applicant_name",
-    "applicant_email",
-    "position",
-    "questionnaire_version",
-    "started_at",
-    "submitted_at",
-    "status",
-    *(f"{dimension}_{part}" for dimension in DIMENSIONS for part in ("raw", "max", "percent")),
-    "overall_percent",
-    "band",
-    "provisional",
-    "red_flags",
-    "quality_flags",
-    "decision",
+from .norms import OVERALL, NormGroup
+
+
+@dataclass(frozen=True)
+class Column:
+    """One exported column: its stable name, value type and meaning."""
+
+    name: str
+    kind: str  # integer | number | text | boolean | datetime
+    description: str
+
+
+def _dimension_columns() -> tuple[Column, ...]:
+    columns: list[Column] = []
+    for dimension in DIMENSIONS:
+        label = DIMENSION_LABELS[dimension]
+        columns += [
+            Column(f"{dimension}_raw", "integer", f"{label}: rubric points earned."),
+            Column(f"{dimension}_max", "integer",
+                   f"{label}: points available (pending free text left out)."),
+            Column(f"{dimension}_percent", "number", f"{label}: 100 × raw / max."),
+            Column(f"{dimension}_percentile", "number",
+                   f"{label}: percentile among completed submissions of the same questionnaire "
+                   "version; empty below 30 of them or while in progress."),
+        ]
+    return tuple(columns)
+
+
+WIDE: tuple[Column, ...] = (
+    Column("submission_id", "integer", "The submission's id; stable, unique."),
+    Column("applicant_id", "integer", "The applicant's id; joins with the long layout."),
+    Column("applicant_name", "text", "Applicant's name; empty after erasure or purge."),
+    Column("applicant_email", "text", "Applicant's email; empty after erasure or purge."),
+    Column("position_id", "integer", "The position's id."),
+    Column("position", "text", "The position's title."),
+    Column("questionnaire_version", "text",
+           "Questionnaire id and the first 12 characters of its content hash."),
+    Column("started_at", "datetime", "When the applicant consented and began (UTC)."),
+    Column("submitted_at", "datetime", "When the answers were submitted (UTC); empty if not."),
+    Column("status", "text", "in_progress or submitted."),
+    *_dimension_columns(),
+    Column("overall_percent", "number", "Weighted overall score, 0..100."),
+    Column("overall_percentile", "number",
+           "Percentile of the overall score, same norm group and rule as the dimensions."),
+    Column("band", "text", "Result band id, e.g. front_line, probe, secondary."),
+    Column("band_label", "text", "The band's wording as the manager sees it."),
+    Column("provisional", "boolean", "True while a free-text answer waits for a rating."),
+    Column("red_flags", "text", "item_id:option_id of each red-flag option endorsed, '; '-joined."),
+    Column("quality_flags", "text",
+           "Response-quality flag kinds (too_fast, straight_lining, ...), '; '-joined."),
+    Column("decision", "text",
+           "Latest decision: advance, secondary, do_not_advance, on_hold; empty if none."),
+    Column("decision_label", "text", "The latest decision as the manager saw it."),
+    Column("decided_at", "datetime", "When the latest decision was recorded (UTC)."),
 )
+
+LONG: tuple[Column, ...] = (
+    Column("submission_id", "integer", "The submission's id; joins with the wide layout."),
+    Column("applicant_id", "integer", "The applicant's id."),
+    Column("position_id", "integer", "The position's id."),
+    Column("questionnaire_version", "text", "As in the wide layout."),
+    Column("item_id", "text", "The item's id in the question bank."),
+    Column("item_title", "text", "The item's title."),
+    Column("format", "text", "best_choice, most_least, rate_each, rank or free_text."),
+    Column("primary_dimension", "text", "The dimension the item mainly measures."),
+    Column("answered", "boolean", "False when the applicant left the item out (0 points)."),
+    Column("pending", "boolean", "True for a free-text answer not yet rated."),
+    Column("response", "text", "The answer in words, as the rubric trace shows it."),
+    Column("options", "text",
+           "option_id=role for each option used, e.g. 'a=most effective; d=least effective'."),
+    *(
+        column
+        for dimension in DIMENSIONS
+        for column in (
+            Column(f"{dimension}_points", "integer",
+                   f"{DIMENSION_LABELS[dimension]} points from this item; empty if it does "
+                   "not measure it."),
+            Column(f"{dimension}_max", "integer",
+                   f"{DIMENSION_LABELS[dimension]} points this item could give."),
+        )
+    ),
+)
+
+WIDE_COLUMNS: tuple[str, ...] = tuple(column.name for column in WIDE)
+LONG_COLUMNS: tuple[str, ...] = tuple(column.name for column in LONG)
 
 
 @dataclass(frozen=True)
@@ -40,41 +118,108 @@ class SubmissionRecord:
     started_at: datetime | None
     submitted_at: datetime | None
     status: str
-    result: Mapping[str, Any] | None  # SubmissionResult.to_dict()
+    #: SubmissionResult.to_dict(); the wide layout needs no "trace", the long one does.
+    result: Mapping[str, Any] | None
+    #: the latest decision's outcome code, "" when there is none.
     decision: str
+    decision_label: str = ""
+    decided_at: datetime | None = None
+    applicant_id: int | None = None
+    position_id: int | None = None
 
 
-def wide_rows(records: Iterable[SubmissionRecord]) -> Iterator[list[Any]]:
+def wide_rows(
+    records: Iterable[SubmissionRecord], norms: Mapping[str, NormGroup] | None = None
+) -> Iterator[list[Any]]:
+    """One row per submission, in WIDE_COLUMNS order.
+
+    ``norms`` maps a questionnaire_version label to its norm group; without it (or
+    for a submission still in progress) the percentile cells are empty.
+    """
     for record in records:
-        yield _wide_row(record)
+        group = None
+        if norms is not None and record.status == "submitted":
+            group = norms.get(record.questionnaire_version)
+        yield _wide_row(record, group)
 
 
-def _wide_row(record: SubmissionRecord) -> list[Any]:
+def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
     result = record.result or {}
     by_dimension = {entry["dimension"]: entry for entry in result.get("dimensions", ())}
     scores: list[Any] = []
     for dimension in DIMENSIONS:
         entry = by_dimension.get(dimension)
-        scores += [entry["raw"], entry["maximum"], entry["percent"]] if entry else [None] * 3
+        if entry is None:
+            scores += [None] * 4
+            continue
+        percentile = group.percentile(dimension, entry["percent"]) if group else None
+        scores += [entry["raw"], entry["maximum"], entry["percent"], percentile]
+    overall = result.get("overall")
     band = result.get("band") or {}
     return [
         record.submission_id,
+        record.applicant_id,
         record.applicant_name,
         record.applicant_email,
+        record.position_id,
         record.position,
         record.questionnaire_version,
-        _iso(record.started_at),
-        _iso(record.submitted_at),
+        record.started_at,
+        record.submitted_at,
         record.status,
         *scores,
-        result.get("overall"),
-        band.get("id", ""),
-        result.get("provisional", "") if result else "",
-        "; ".join(f"{flag['item_id']}:{flag['option_id']}" for flag in result.get("red_flags", ())),
-        "; ".join(flag["kind"] for flag in result.get("quality_flags", ())),
-        record.decision,
+        overall,
+        group.percentile(OVERALL, overall) if group else None,
+        band.get("id"),
+        band.get("label"),
+        result.get("provisional") if result else None,
+        # None, not "": no flags is an empty cell in every format (null in JSON).
+        "; ".join(f"{flag['item_id']}:{flag['option_id']}" for flag in result.get("red_flags", ()))
+        or None,
+        "; ".join(flag["kind"] for flag in result.get("quality_flags", ())) or None,
+        record.decision or None,
+        record.decision_label or None,
+        record.decided_at,
     ]
 
 
-def _iso(moment: datetime | None) -> str:
-    return moment.isoformat(timespec="seconds") if moment else ""
+def long_rows(records: Iterable[SubmissionRecord]) -> Iterator[list[Any]]:
+    """One row per scored item of each submission, in LONG_COLUMNS order.
+
+    A submission still in progress has no scored answers yet, so no rows.
+    """
+    for record in records:
+        for line in (record.result or {}).get("trace", ()):
+            yield _long_row(record, line)
+
+
+def _long_row(record: SubmissionRecord, line: Mapping[str, Any]) -> list[Any]:
+    points = line.get("points", {})
+    maximum = line.get("maximum", {})
+    measured = set(points) | set(maximum)
+    per_dimension: list[Any] = []
+    for dimension in DIMENSIONS:
+        if dimension in measured:
+            per_dimension += [points.get(dimension, 0), maximum.get(dimension, 0)]
+        else:
+            per_dimension += [None, None]
+    options = "; ".join(
+        f"{rubric['option_id']}={rubric['role']}"
+        for rubric in line.get("rubric", ())
+        if rubric.get("option_id")
+    )
+    return [
+        record.submission_id,
+        record.applicant_id,
+        record.position_id,
+        record.questionnaire_version,
+        line["item_id"],
+        line["title"],
+        line["format"],
+        line["primary_dimension"],
+        bool(line["answered"]),
+        bool(line["pending"]),
+        line.get("answer_summary", ""),
+        options,
+        *per_dimension,
+    ]

@@ -1,29 +1,82 @@
-"""Reads submissions for exports in batches, scoped to the user's positions."""
+"""Reads submissions for exports in batches, filtered and scoped to the user's positions.
+
+Rows are streamed: ``yield_per`` makes SQLAlchemy use a server-side cursor on
+PostgreSQL (stream_results) and fetch BATCH_SIZE rows at a time on SQLite, so
+an export of 100,000 submissions holds one batch in memory, not the table.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import JSON, Float, Select, column, func, select, true
 from sqlalchemy.orm import Session
 
-from screening.exports.results import SubmissionRecord
+from screening.bank.model import DIMENSIONS
+from screening.exports.norms import OVERALL, NormGroup, NormGroupBuilder
+from screening.exports.results import (
+    LONG_COLUMNS,
+    WIDE_COLUMNS,
+    SubmissionRecord,
+    long_rows,
+    wide_rows,
+)
 from screening.models import (
     OUTCOME_LABELS,
     Applicant,
     Decision,
     Invitation,
+    Outcome,
     Position,
     QuestionnaireVersion,
     Submission,
+    SubmissionStatus,
+    User,
+    position_managers,
 )
 
-BATCH_SIZE = 500
+BATCH_SIZE = 1000
+
+#: What the wide layout reads of the stored result: everything but the trace, which
+#: is nine tenths of its size and is needed only by the long layout. ("provisional"
+#: comes from its boolean column: SQLite's JSON_EXTRACT would turn true into 1.)
+SUMMARY_KEYS = ("dimensions", "overall", "band", "red_flags", "quality_flags")
 
 
-def latest_decision_outcome():  # noqa: ANN201 - a correlated scalar subquery
+@dataclass(frozen=True)
+class ExportFilters:
+    """Which submissions an export holds; None means no restriction."""
+
+    position_id: int | None = None
+    #: first and last day (UTC, inclusive) of the submission date, or of the start
+    #: date for a submission still in progress.
+    since: date | None = None
+    until: date | None = None
+    status: SubmissionStatus | None = None
+    band: str | None = None
+
+    def describe(self) -> dict[str, Any]:
+        """The filters as plain values, for the audit log."""
+        return {
+            "position_id": self.position_id,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+            "status": self.status.value if self.status else None,
+            "band": self.band,
+        }
+
+
+def latest_decision_outcome() -> Any:
+    """The outcome of the submission's newest decision, as a correlated scalar subquery."""
+    return _latest_decision(Decision.outcome)
+
+
+def _latest_decision(column: Any) -> Any:
     return (
-        select(Decision.outcome)
+        select(column)
         .where(Decision.submission_id == Submission.id)
         .order_by(Decision.created_at.desc(), Decision.id.desc())
         .limit(1)
@@ -31,41 +84,215 @@ def latest_decision_outcome():  # noqa: ANN201 - a correlated scalar subquery
     )
 
 
-def position_records(session: Session, position: Position) -> Iterator[SubmissionRecord]:
-    """Every submission of ``position``, oldest first, read BATCH_SIZE rows at a time."""
+def activity_date() -> Any:
+    """The date filters apply to: submitted, or started for an unfinished submission."""
+    return func.coalesce(Submission.submitted_at, Submission.started_at)
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
+def filtered(statement: Select[Any], filters: ExportFilters, user: User | None) -> Select[Any]:
+    """Apply the filters and, for a manager, the positions they are assigned to."""
+    if filters.position_id is not None:
+        statement = statement.where(Applicant.position_id == filters.position_id)
+    if filters.since is not None:
+        statement = statement.where(activity_date() >= _start_of(filters.since))
+    if filters.until is not None:
+        statement = statement.where(activity_date() < _start_of(filters.until + timedelta(days=1)))
+    if filters.status is not None:
+        statement = statement.where(Submission.status == filters.status)
+    if filters.band is not None:
+        statement = statement.where(Submission.band_id == filters.band)
+    if user is not None and not user.sees_all_positions:
+        statement = statement.join(
+            position_managers, position_managers.c.position_id == Applicant.position_id
+        ).where(position_managers.c.user_id == user.id)
+    return statement
+
+
+def _summary_on_postgresql() -> Any:
+    """json_to_record: one parse of the stored result for all the summary keys.
+
+    Five ``result -> 'key'`` would each de-TOAST and parse ~27 KB of JSON again
+    (about 5x slower); SQLite caches its parse, so there plain paths are fine.
+    """
+    return (
+        func.json_to_record(Submission.result)
+        .table_valued(
+            column("dimensions", JSON), column("overall", Float), column("band", JSON),
+            column("red_flags", JSON), column("quality_flags", JSON),
+        )
+        .render_derived(name="result_summary", with_types=True)
+    )
+
+
+def _records_statement(
+    filters: ExportFilters, user: User | None, *, trace: bool, dialect: str = "sqlite"
+) -> Select[Any]:
+    summary = _summary_on_postgresql() if not trace and dialect == "postgresql" else None
+    if trace:
+        result_columns: list[Any] = [Submission.result]
+    elif summary is not None:
+        result_columns = [summary.c[key] for key in SUMMARY_KEYS]
+    else:
+        result_columns = [Submission.result[key].label(f"result_{key}") for key in SUMMARY_KEYS]
     statement = (
         select(
             Submission.id,
+            Applicant.id,
             Applicant.name,
             Applicant.email,
+            Position.id,
             Position.title,
             QuestionnaireVersion.questionnaire_key,
             QuestionnaireVersion.content_hash,
             Submission.started_at,
             Submission.submitted_at,
             Submission.status,
-            Submission.result,
-            latest_decision_outcome(),
+            _latest_decision(Decision.outcome),
+            _latest_decision(Decision.created_at),
+            Submission.provisional,
+            *result_columns,
         )
         .join(Submission.invitation)
         .join(Invitation.applicant)
         .join(Applicant.position)
         .join(Submission.questionnaire_version)
-        .where(Position.id == position.id)
         .order_by(Submission.id)
         .execution_options(yield_per=BATCH_SIZE)
     )
+    if summary is not None:
+        # LEFT JOIN: an unfinished submission has no result, and json_to_record(NULL) no row.
+        statement = statement.outerjoin(summary, true())
+    return filtered(statement, filters, user)
+
+
+def submission_records(
+    session: Session,
+    filters: ExportFilters,
+    user: User | None = None,
+    *,
+    trace: bool = False,
+    after_id: int | None = None,
+    limit: int | None = None,
+    submitted_since: datetime | None = None,
+    submission_id: int | None = None,
+) -> Iterator[SubmissionRecord]:
+    """Every matching submission, oldest first, read BATCH_SIZE rows at a time.
+
+    ``trace=False`` leaves the per-item trace out of ``record.result`` (the wide
+    layout does not need it); the long layout asks for it. ``after_id`` and
+    ``limit`` page through the rows (the API); ``submission_id`` picks one.
+    The query is built now (the user's rights are read now); rows are read
+    only as the returned iterator is consumed, e.g. while a response streams.
+    """
+    dialect = session.get_bind().dialect.name
+    statement = _records_statement(filters, user, trace=trace, dialect=dialect)
+    if after_id is not None:
+        statement = statement.where(Submission.id > after_id)
+    if submitted_since is not None:
+        statement = statement.where(Submission.submitted_at >= submitted_since)
+    if submission_id is not None:
+        statement = statement.where(Submission.id == submission_id)
+    if limit is not None:
+        statement = statement.limit(limit)
+    return _records(session, statement, trace=trace)
+
+
+def _records(
+    session: Session, statement: Select[Any], *, trace: bool
+) -> Iterator[SubmissionRecord]:
     for row in session.execute(statement):
-        outcome = row[10]
+        outcome = row[11]
+        if trace:
+            result = row[14]
+        else:
+            parts = row[14:]
+            result = None if parts[0] is None else {
+                **dict(zip(SUMMARY_KEYS, parts, strict=True)), "provisional": bool(row[13])}
+        decided_at = row[12]
         yield SubmissionRecord(
             submission_id=row[0],
-            applicant_name=row[1],
-            applicant_email=row[2],
-            position=row[3],
-            questionnaire_version=f"{row[4]}@{row[5][:12]}",
-            started_at=row[6],
-            submitted_at=row[7],
-            status=str(row[8]),
-            result=row[9],
-            decision=OUTCOME_LABELS[outcome] if outcome else "",
+            applicant_id=row[1],
+            applicant_name=row[2],
+            applicant_email=row[3],
+            position_id=row[4],
+            position=row[5],
+            questionnaire_version=f"{row[6]}@{row[7][:12]}",
+            started_at=row[8],
+            submitted_at=row[9],
+            status=str(row[10]),
+            result=result,
+            decision=str(outcome) if outcome else "",
+            decision_label=OUTCOME_LABELS[Outcome(outcome)] if outcome else "",
+            decided_at=_as_utc(decided_at),
         )
+
+
+def _as_utc(moment: Any) -> datetime | None:
+    # A scalar subquery's column loses the UTCDateTime type on some dialects.
+    if moment is None:
+        return None
+    if isinstance(moment, str):
+        moment = datetime.fromisoformat(moment)
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+def position_records(session: Session, position: Position) -> Iterator[SubmissionRecord]:
+    """Every submission of ``position``, oldest first (the manager's CSV)."""
+    return submission_records(session, ExportFilters(position_id=position.id))
+
+
+def norm_groups(session: Session, version_ids: Sequence[int]) -> dict[str, NormGroup]:
+    """Per questionnaire version label: its completed submissions' scores, sorted.
+
+    Read from the percent columns stored beside each result, not from its JSON.
+    """
+    percent_columns = [getattr(Submission, f"{d}_percent") for d in DIMENSIONS]
+    names = [*DIMENSIONS, OVERALL]
+    groups: dict[str, NormGroup] = {}
+    for version in session.scalars(
+        select(QuestionnaireVersion).where(QuestionnaireVersion.id.in_(version_ids))
+    ):
+        builder = NormGroupBuilder()
+        statement = (
+            select(*percent_columns, Submission.overall_percent)
+            .where(
+                Submission.questionnaire_version_id == version.id,
+                Submission.status == SubmissionStatus.SUBMITTED,
+            )
+            .execution_options(yield_per=BATCH_SIZE)
+        )
+        for row in session.execute(statement):
+            builder.add(dict(zip(names, row, strict=True)))
+        groups[version.version_label] = builder.build()
+    return groups
+
+
+def export_version_ids(
+    session: Session, filters: ExportFilters, user: User | None = None
+) -> list[int]:
+    statement = (
+        select(Submission.questionnaire_version_id)
+        .join(Submission.invitation)
+        .join(Invitation.applicant)
+        .distinct()
+    )
+    return list(session.scalars(filtered(statement, filters, user)))
+
+
+def wide_table(
+    session: Session, filters: ExportFilters, user: User | None = None
+) -> tuple[tuple[str, ...], Iterator[list[Any]]]:
+    """(headers, rows) of the wide layout, percentiles included."""
+    norms = norm_groups(session, export_version_ids(session, filters, user))
+    return WIDE_COLUMNS, wide_rows(submission_records(session, filters, user), norms)
+
+
+def long_table(
+    session: Session, filters: ExportFilters, user: User | None = None
+) -> tuple[tuple[str, ...], Iterator[list[Any]]]:
+    """(headers, rows) of the long layout: one row per scored answer."""
+    return LONG_COLUMNS, long_rows(submission_records(session, filters, user, trace=True))

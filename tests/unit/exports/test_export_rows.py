@@ -1,0 +1,74 @@
+"""The wide and long layouts, built from hand-written stored results."""
+
+from __future__ import annotations
+
+from export_samples import DECIDED, STARTED, SUBMITTED, record
+
+from screening.exports.norms import NormGroup
+from screening.exports.results import LONG_COLUMNS, WIDE_COLUMNS, long_rows, wide_rows
+
+
+def test_wide_row_has_every_column_with_native_values() -> None:
+    (row,) = wide_rows([record()])
+    values = dict(zip(WIDE_COLUMNS, row, strict=True))
+    assert values == {
+        "submission_id": 7, "applicant_id": 3, "applicant_name": "Robin Example",
+        "applicant_email": "robin@example.com", "position_id": 2, "position": "Front desk",
+        "questionnaire_version": "frontline-short@abababababab",
+        "started_at": STARTED, "submitted_at": SUBMITTED, "status": "submitted",
+        "warmth_raw": 6, "warmth_max": 8, "warmth_percent": 75.0, "warmth_percentile": None,
+        "common_sense_raw": 2, "common_sense_max": 4, "common_sense_percent": 50.0,
+        "common_sense_percentile": None,
+        "respect_raw": 4, "respect_max": 4, "respect_percent": 100.0, "respect_percentile": None,
+        "overall_percent": 75.0, "overall_percentile": None,
+        "band": "probe", "band_label": "Probe in interview", "provisional": True,
+        "red_flags": "R1:d", "quality_flags": "too_fast; straight_lining",
+        "decision": "advance", "decision_label": "Advance to front line", "decided_at": DECIDED,
+    }
+
+
+def test_percentiles_come_from_the_version_norm_group() -> None:
+    # 10 at 50, 20 at 75, 10 at 100 (40 applicants): 75 sits at (10 + ½·20)/40 = 50.0;
+    # 50 at ½·10/40 = 12.5; 100 at (30 + ½·10)/40 = 87.5.
+    scores = [50.0] * 10 + [75.0] * 20 + [100.0] * 10
+    group = NormGroup({"warmth": scores, "common_sense": scores, "respect": scores[:29],
+                       "overall": scores})
+    (row,) = wide_rows([record()], {"frontline-short@abababababab": group})
+    values = dict(zip(WIDE_COLUMNS, row, strict=True))
+    assert values["warmth_percentile"] == 50.0
+    assert values["common_sense_percentile"] == 12.5
+    assert values["respect_percentile"] is None  # 29 completed submissions: not enough
+    assert values["overall_percentile"] == 50.0
+
+
+def test_no_percentile_for_another_version_or_an_unfinished_submission() -> None:
+    group = NormGroup({"warmth": [75.0] * 40})
+    norms = {"frontline-standard@cdcdcdcdcdcd": group}
+    (other,) = wide_rows([record()], norms)
+    assert dict(zip(WIDE_COLUMNS, other, strict=True))["warmth_percentile"] is None
+    (unfinished,) = wide_rows([record(status="in_progress", result=None, submitted_at=None,
+                                      decision="", decision_label="", decided_at=None)],
+                              {"frontline-short@abababababab": group})
+    values = dict(zip(WIDE_COLUMNS, unfinished, strict=True))
+    assert values["warmth_percent"] is None and values["warmth_percentile"] is None
+    assert values["band"] is None and values["decision"] is None and values["provisional"] is None
+
+
+def test_long_layout_has_one_row_per_scored_item() -> None:
+    rows = [dict(zip(LONG_COLUMNS, row, strict=True)) for row in long_rows([record()])]
+    assert [row["item_id"] for row in rows] == ["W1", "R1", "F1"]
+    first, second, third = rows
+    assert first["options"] == "c=chosen"
+    assert (first["warmth_points"], first["warmth_max"]) == (4, 4)
+    assert (first["common_sense_points"], first["common_sense_max"]) == (2, 4)
+    assert (first["respect_points"], first["respect_max"]) == (None, None)  # not measured
+    assert second["options"] == "a=most effective; d=least effective"
+    assert second["respect_points"] == 4 and second["warmth_points"] is None
+    assert third["pending"] is True and third["options"] == ""
+    assert third["response"] == '"=HYPERLINK(1)"'
+    assert {row["submission_id"] for row in rows} == {7}
+    assert {row["applicant_id"] for row in rows} == {3}
+
+
+def test_long_layout_skips_submissions_without_a_result() -> None:
+    assert list(long_rows([record(status="in_progress", result=None)])) == []
