@@ -86,6 +86,10 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(reports.bp)
+    from screening.web import api, hr, selfid  # HR workspace, read-only API, self-identification
+
+    for blueprint in (hr.bp, api.bp, selfid.bp):
+        app.register_blueprint(blueprint)
 
 
 def register_error_handlers(app: Flask) -> None:

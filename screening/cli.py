@@ -25,7 +25,11 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(demo_command)
     app.cli.add_command(outbox_group)
     from screening import cli_reports  # the report command lives in its own module
+
     cli_reports.init_app(app)
+    from screening import cli_hr  # export, purge, erase, api-tokens
+
+    cli_hr.init_app(app)
 
 
 def _database_failure(error: SQLAlchemyError) -> click.ClickException:
@@ -79,8 +83,10 @@ def bank_check(path: Path | None) -> None:
         raise SystemExit(1)
     click.echo(f"OK: {len(bank.items)} items, {len(bank.questionnaires)} questionnaires")
     for questionnaire in bank.questionnaires.values():
-        click.echo(f"  {questionnaire.version_label}  {len(questionnaire.items)} items  "
-                   f"{questionnaire.title}")
+        click.echo(
+            f"  {questionnaire.version_label}  {len(questionnaire.items)} items  "
+            f"{questionnaire.title}"
+        )
 
 
 users_group = AppGroup("users", help="Manage staff accounts.")
@@ -114,8 +120,11 @@ def rescore_command(show: int) -> None:
         if differences:
             differing += 1
             for difference in differences[: max(show, 0)]:
-                click.echo(f"submission {submission_id}: {difference.field} stored "
-                           f"{difference.stored!r} but derives {difference.derived!r}", err=True)
+                click.echo(
+                    f"submission {submission_id}: {difference.field} stored "
+                    f"{difference.stored!r} but derives {difference.derived!r}",
+                    err=True,
+                )
     click.echo(f"Rescored {checked} submissions: {differing} with differences.")
     if differing:
         raise SystemExit(1)
@@ -123,11 +132,21 @@ def rescore_command(show: int) -> None:
 
 @click.command("demo")
 @with_appcontext
-@click.option("--applicants", "count", type=click.IntRange(1, 200_000), required=True,
-              help="How many synthetic applicants to create.")
+@click.option(
+    "--applicants",
+    "count",
+    type=click.IntRange(1, 200_000),
+    required=True,
+    help="How many synthetic applicants to create.",
+)
 @click.option("--seed", type=int, default=1, show_default=True)
-@click.option("--position", "position_id", type=int, default=None,
-              help="Position to fill (default: the demo position).")
+@click.option(
+    "--position",
+    "position_id",
+    type=int,
+    default=None,
+    help="Position to fill (default: the demo position).",
+)
 def demo_command(count: int, seed: int, position_id: int | None) -> None:
     """Create synthetic applicants whose answers follow a latent-trait model."""
     from screening.models import Position
@@ -138,8 +157,11 @@ def demo_command(count: int, seed: int, position_id: int | None) -> None:
         db.session, Path(current_app.instance_path), current_app.config["INVITATION_DAYS"]
     )
     manager = accounts.find_user_by_email(db.session, access.manager_email)
-    position = (db.session.get(Position, position_id) if position_id is not None else
-                demo.demo_position(db.session))
+    position = (
+        db.session.get(Position, position_id)
+        if position_id is not None
+        else demo.demo_position(db.session)
+    )
     if position is None or manager is None:
         raise click.ClickException(f"No position with id {position_id}.")
     created = create_simulated_applicants(db.session, position, count, seed, manager)
@@ -165,14 +187,20 @@ def outbox_send() -> None:
     digests = messages.queue_digests(db.session)
     db.session.commit()
     sent, failed = outbox.send_pending(db.session, settings)
-    click.echo(f"Queued {reminders} reminder(s) and {digests} digest(s); "
-               f"sent {sent}, failed {failed} (failures are retried).")
+    click.echo(
+        f"Queued {reminders} reminder(s) and {digests} digest(s); "
+        f"sent {sent}, failed {failed} (failures are retried)."
+    )
 
 
 @outbox_group.command("work")
 @click.option("--interval", type=click.IntRange(5, 3600), default=60, show_default=True)
-@click.option("--seconds", type=click.IntRange(0), default=0,
-              help="Stop after this long (0: run until stopped).")
+@click.option(
+    "--seconds",
+    type=click.IntRange(0),
+    default=0,
+    help="Stop after this long (0: run until stopped).",
+)
 def outbox_work(interval: int, seconds: int) -> None:
     """Keep sending: the production worker (run one or more; they never send twice)."""
     import time
@@ -184,4 +212,6 @@ def outbox_work(interval: int, seconds: int) -> None:
         messages.queue_digests(db.session)
         db.session.commit()
         outbox.send_pending(db.session, settings)
-        time.sleep(interval if deadline is None else min(interval, max(deadline - time.monotonic(), 0)))
+        time.sleep(
+            interval if deadline is None else min(interval, max(deadline - time.monotonic(), 0))
+        )

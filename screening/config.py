@@ -20,26 +20,59 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 #: (setting, environment variable, default, what it is for) — also the README table.
 SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
-    ("DATABASE_URL", "SCREENING_DATABASE_URL", None,
-     "SQLAlchemy URL; default SQLite at instance/screening.db"),
-    ("SECRET_KEY", "SCREENING_SECRET_KEY", None,
-     "signs sessions and CSRF tokens; generated once into instance/secret_key when unset"),
-    ("BASE_URL", "SCREENING_BASE_URL", "http://127.0.0.1:5000",
-     "public address used in printed and emailed links"),
-    ("BANK_PATH", "SCREENING_BANK_PATH", str(PROJECT_ROOT / "questions"),
-     "folder holding the question bank (items/ and forms/)"),
+    (
+        "DATABASE_URL",
+        "SCREENING_DATABASE_URL",
+        None,
+        "SQLAlchemy URL; default SQLite at instance/screening.db",
+    ),
+    (
+        "SECRET_KEY",
+        "SCREENING_SECRET_KEY",
+        None,
+        "signs sessions and CSRF tokens; generated once into instance/secret_key when unset",
+    ),
+    (
+        "BASE_URL",
+        "SCREENING_BASE_URL",
+        "http://127.0.0.1:5000",
+        "public address used in printed and emailed links",
+    ),
+    (
+        "BANK_PATH",
+        "SCREENING_BANK_PATH",
+        str(PROJECT_ROOT / "questions"),
+        "folder holding the question bank (items/ and forms/)",
+    ),
     ("INVITATION_DAYS", "SCREENING_INVITATION_DAYS", 14, "days an invitation link stays valid"),
-    ("RETENTION_DAYS", "SCREENING_RETENTION_DAYS", 365,
-     "days personal data is kept after submission before purge"),
-    ("RATELIMIT_STORAGE_URI", "SCREENING_RATELIMIT_STORAGE_URI", "memory://",
-     "Flask-Limiter storage, e.g. redis://127.0.0.1:6379/0 to share limits across servers"),
+    (
+        "RETENTION_DAYS",
+        "SCREENING_RETENTION_DAYS",
+        365,
+        "days personal data is kept after submission before purge",
+    ),
+    (
+        "RATELIMIT_STORAGE_URI",
+        "SCREENING_RATELIMIT_STORAGE_URI",
+        "memory://",
+        "Flask-Limiter storage, e.g. redis://127.0.0.1:6379/0 to share limits across servers",
+    ),
     ("PDF_PAGE_SIZE", "SCREENING_PDF_PAGE_SIZE", "A4", "A4 or Letter"),
-    ("SMTP_HOST", "SCREENING_SMTP_HOST", None,
-     "mail server; when unset no email is sent and the app shows links to copy"),
+    (
+        "SMTP_HOST",
+        "SCREENING_SMTP_HOST",
+        None,
+        "mail server; when unset no email is sent and the app shows links to copy",
+    ),
     ("SMTP_PORT", "SCREENING_SMTP_PORT", 587, "mail server port"),
     ("SMTP_USERNAME", "SCREENING_SMTP_USERNAME", None, "mail server login, if it needs one"),
     ("SMTP_PASSWORD", "SCREENING_SMTP_PASSWORD", None, "mail server password"),
-    ("SMTP_STARTTLS", "SCREENING_SMTP_STARTTLS", 1, "1 to upgrade the connection with STARTTLS, 0 not to"),
+    (
+        "SMTP_STARTTLS",
+        "SCREENING_SMTP_STARTTLS",
+        1,
+        "1 to upgrade the connection with STARTTLS, 0 not to",
+    ),
     ("MAIL_FROM", "SCREENING_MAIL_FROM", "screening@localhost", "sender address of every email"),
 )
 
@@ -84,7 +117,9 @@ def database_uri(configured: str | None, instance_path: Path) -> str:
             "screening supports sqlite and postgresql"
         )
     if url.get_backend_name() == "postgresql" and url.get_driver_name() in {"psycopg2", "pg8000"}:
-        raise ConfigError("SCREENING_DATABASE_URL must use the psycopg driver: postgresql+psycopg://")
+        raise ConfigError(
+            "SCREENING_DATABASE_URL must use the psycopg driver: postgresql+psycopg://"
+        )
     if url.get_backend_name() == "postgresql" and url.drivername == "postgresql":
         url = url.set(drivername="postgresql+psycopg")
     return url.render_as_string(hide_password=False)

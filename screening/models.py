@@ -13,7 +13,6 @@ from typing import Any
 
 from sqlalchemy import (
     JSON,
-    LargeBinary,
     Boolean,
     Column,
     DateTime,
@@ -21,6 +20,7 @@ from sqlalchemy import (
     Float,
     ForeignKey,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Table,
@@ -28,8 +28,8 @@ from sqlalchemy import (
     UniqueConstraint,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.types import TypeDecorator
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -221,9 +221,7 @@ class Invitation(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     applicant: Mapped[Applicant] = relationship(back_populates="invitation")
-    submission: Mapped[Submission | None] = relationship(
-        back_populates="invitation", uselist=False
-    )
+    submission: Mapped[Submission | None] = relationship(back_populates="invitation", uselist=False)
 
 
 class Submission(Base):

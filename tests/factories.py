@@ -16,7 +16,10 @@ PASSWORD = "correct horse battery staple"
 def create_user(role: Role = Role.MANAGER, email: str | None = None, **fields: Any) -> User:
     email = email or f"{role.value}-{_next()}@example.com"
     user = accounts.create_user(
-        db.session, email=email, name=fields.pop("name", email.split("@")[0]), role=role,
+        db.session,
+        email=email,
+        name=fields.pop("name", email.split("@")[0]),
+        role=role,
         password=fields.pop("password", PASSWORD),
     )
     for name, value in fields.items():
@@ -32,16 +35,24 @@ def create_position(
     version = latest_version(db.session, questionnaire)
     assert version is not None
     position = positions.create_position(
-        db.session, title=fields.pop("title", f"Front desk {_next()}"),
-        location=fields.pop("location", "Reception"), version=version, managers=managers or [],
+        db.session,
+        title=fields.pop("title", f"Front desk {_next()}"),
+        location=fields.pop("location", "Reception"),
+        version=version,
+        managers=managers or [],
     )
     db.session.commit()
     return position
 
 
-def create_invitation(position: Position, name: str = "Alex Applicant", **fields: Any) -> Invitation:
+def create_invitation(
+    position: Position, name: str = "Alex Applicant", **fields: Any
+) -> Invitation:
     invitation = positions.invite(
-        db.session, position, name=name, email=fields.pop("email", f"applicant{_next()}@example.com"),
+        db.session,
+        position,
+        name=name,
+        email=fields.pop("email", f"applicant{_next()}@example.com"),
         valid_days=fields.pop("valid_days", 14),
     )
     db.session.commit()
@@ -73,8 +84,8 @@ def _next() -> int:
     return _counter
 
 
-def create_submission(invitation: Invitation, *, submit: bool = True, answer_with=None):  # noqa: ANN001, ANN201
-    """Consent, answer every item (keyed best unless ``answer_with(item)`` says otherwise), submit."""
+def create_submission(invitation: Invitation, *, submit: bool = True, answer_with=None):
+    """Consent, answer every item (keyed best unless ``answer_with`` says otherwise), submit."""
     from screening.services import journey
 
     submission = journey.start(db.session, invitation)
@@ -87,20 +98,22 @@ def create_submission(invitation: Invitation, *, submit: bool = True, answer_wit
     return submission
 
 
-def answer_from_form(item: Item, fields: dict[str, str]):  # noqa: ANN201
+def answer_from_form(item: Item, fields: dict[str, str]):
     """The scoring.Answer that the applicant form would build from these fields."""
     from screening import scoring
 
     if item.format is ResponseFormat.BEST_CHOICE:
         return scoring.Answer(item_id=item.id, choice=fields["choice"], seconds=30.0)
     if item.format is ResponseFormat.MOST_LEAST:
-        return scoring.Answer(item_id=item.id, most=fields["most"], least=fields["least"],
-                              seconds=30.0)
+        return scoring.Answer(
+            item_id=item.id, most=fields["most"], least=fields["least"], seconds=30.0
+        )
     if item.format is ResponseFormat.RATE_EACH:
         ratings = {key.removeprefix("rate_"): int(v) for key, v in fields.items()}
         return scoring.Answer(item_id=item.id, ratings=ratings, seconds=30.0)
     if item.format is ResponseFormat.RANK:
         places = {key.removeprefix("rank_"): int(v) for key, v in fields.items()}
-        return scoring.Answer(item_id=item.id, ranking=tuple(sorted(places, key=places.get)),
-                              seconds=30.0)
+        return scoring.Answer(
+            item_id=item.id, ranking=tuple(sorted(places, key=places.get)), seconds=30.0
+        )
     return scoring.Answer(item_id=item.id, text=fields["text"], seconds=30.0)

@@ -83,8 +83,9 @@ def _verify(password_hash: str, password: str) -> bool:
 
 def invite_staff(session: Session, *, email: str, name: str, role: Role) -> User:
     """A new account with an unusable random password; the person sets theirs by link."""
-    return create_user(session, email=email, name=name, role=role,
-                       password=secrets.token_urlsafe(32))
+    return create_user(
+        session, email=email, name=name, role=role, password=secrets.token_urlsafe(32)
+    )
 
 
 def set_password(user: User, password: str) -> None:

@@ -65,18 +65,23 @@ class ApplicantPage:
     norm_group_size: int
 
 
-def _status_condition(status: str, now: datetime):  # noqa: ANN202 - SQL expression
+def _status_condition(status: str, now: datetime):
     submitted = Submission.status == SubmissionStatus.SUBMITTED
     not_submitted = or_(Submission.id.is_(None), Submission.status != SubmissionStatus.SUBMITTED)
     live = and_(Invitation.revoked_at.is_(None), Invitation.expires_at > now)
-    return {
-        InvitationStatus.SUBMITTED: submitted,
-        InvitationStatus.REVOKED: and_(not_submitted, Invitation.revoked_at.is_not(None)),
-        InvitationStatus.EXPIRED: and_(not_submitted, Invitation.revoked_at.is_(None),
-                                       Invitation.expires_at <= now),
-        InvitationStatus.STARTED: and_(Submission.status == SubmissionStatus.IN_PROGRESS, live),
-        InvitationStatus.INVITED: and_(Submission.id.is_(None), live),
-    }.get(InvitationStatus(status)) if status in set(InvitationStatus) else None
+    return (
+        {
+            InvitationStatus.SUBMITTED: submitted,
+            InvitationStatus.REVOKED: and_(not_submitted, Invitation.revoked_at.is_not(None)),
+            InvitationStatus.EXPIRED: and_(
+                not_submitted, Invitation.revoked_at.is_(None), Invitation.expires_at <= now
+            ),
+            InvitationStatus.STARTED: and_(Submission.status == SubmissionStatus.IN_PROGRESS, live),
+            InvitationStatus.INVITED: and_(Submission.id.is_(None), live),
+        }.get(InvitationStatus(status))
+        if status in set(InvitationStatus)
+        else None
+    )
 
 
 def _filtered(position: Position, query: ListQuery) -> Select[tuple[Applicant]]:
@@ -97,10 +102,13 @@ def _filtered(position: Position, query: ListQuery) -> Select[tuple[Applicant]]:
         statement = statement.where(Submission.band_id == query.band)
     if query.submitted_from:
         statement = statement.where(
-            Submission.submitted_at >= datetime.combine(query.submitted_from, time(), tzinfo=utcnow().tzinfo)
+            Submission.submitted_at
+            >= datetime.combine(query.submitted_from, time(), tzinfo=utcnow().tzinfo)
         )
     if query.submitted_to:
-        end = datetime.combine(query.submitted_to, time(), tzinfo=utcnow().tzinfo) + timedelta(days=1)
+        end = datetime.combine(query.submitted_to, time(), tzinfo=utcnow().tzinfo) + timedelta(
+            days=1
+        )
         statement = statement.where(Submission.submitted_at < end)
     return statement
 
@@ -143,7 +151,9 @@ def percentiles_for(
     if result is None:
         return {}
     return {
-        score.dimension: scoring.percentile_rank(score.percent, norm_groups.get(score.dimension, []))
+        score.dimension: scoring.percentile_rank(
+            score.percent, norm_groups.get(score.dimension, [])
+        )
         for score in result.dimensions
     }
 

@@ -33,7 +33,10 @@ def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> 
     manager = accounts.find_user_by_email(session, DEMO_MANAGER_EMAIL)
     if manager is None:
         manager = accounts.create_user(
-            session, email=DEMO_MANAGER_EMAIL, name="Demo Manager", role=Role.MANAGER,
+            session,
+            email=DEMO_MANAGER_EMAIL,
+            name="Demo Manager",
+            role=Role.MANAGER,
             password=password,
         )
     position = demo_position(session)
@@ -42,8 +45,11 @@ def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> 
         if version is None:
             raise LookupError(f"questionnaire {DEMO_QUESTIONNAIRE!r} is not in the bank")
         position = positions.create_position(
-            session, title=DEMO_POSITION_TITLE, location="Main reception",
-            version=version, managers=[manager],
+            session,
+            title=DEMO_POSITION_TITLE,
+            location="Main reception",
+            version=version,
+            managers=[manager],
         )
     invitation = session.scalar(
         select(Invitation)
@@ -54,8 +60,12 @@ def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> 
     )
     if invitation is None:
         invitation = positions.invite(
-            session, position, name="Alex Demo", email="alex@example.com",
-            valid_days=valid_days, created_by=manager,
+            session,
+            position,
+            name="Alex Demo",
+            email="alex@example.com",
+            valid_days=valid_days,
+            created_by=manager,
         )
     assert position.open_token is not None
     return DemoAccess(DEMO_MANAGER_EMAIL, password, invitation.token, position.open_token)

@@ -91,7 +91,9 @@ def parse_invitation_csv(text: str, existing_emails: set[str]) -> ImportPlan:
     columns are taken as name and email.
     """
     reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = [(number, row) for number, row in enumerate(reader, start=1) if any(c.strip() for c in row)]
+    rows = [
+        (number, row) for number, row in enumerate(reader, start=1) if any(c.strip() for c in row)
+    ]
     if not rows:
         return ImportPlan((), (RejectedRow(0, "", "The file has no rows."),))
     name_column, email_column = 0, 1
@@ -105,7 +107,9 @@ def parse_invitation_csv(text: str, existing_emails: set[str]) -> ImportPlan:
     for number, row in rows:
         content = ",".join(row)[:200]
         if len(accepted) + len(rejected) >= MAX_BULK_ROWS:
-            rejected.append(RejectedRow(number, content, f"Only {MAX_BULK_ROWS} rows are read at once."))
+            rejected.append(
+                RejectedRow(number, content, f"Only {MAX_BULK_ROWS} rows are read at once.")
+            )
             continue
         if len(row) <= max(name_column, email_column):
             rejected.append(RejectedRow(number, content, "Expected a name and an email address."))
@@ -123,7 +127,9 @@ def parse_invitation_csv(text: str, existing_emails: set[str]) -> ImportPlan:
             rejected.append(RejectedRow(number, content, f"Not a valid email address: {error}"))
             continue
         if email in seen:
-            rejected.append(RejectedRow(number, content, "This email is already invited to this position."))
+            rejected.append(
+                RejectedRow(number, content, "This email is already invited to this position.")
+            )
             continue
         seen.add(email)
         accepted.append(ImportRow(number, name, email))
@@ -134,7 +140,13 @@ def import_invitations(
     session: Session, position: Position, plan: ImportPlan, *, valid_days: int, created_by: User
 ) -> list[Invitation]:
     return [
-        positions.invite(session, position, name=row.name, email=row.email,
-                         valid_days=valid_days, created_by=created_by)
+        positions.invite(
+            session,
+            position,
+            name=row.name,
+            email=row.email,
+            valid_days=valid_days,
+            created_by=created_by,
+        )
         for row in plan.accepted
     ]

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from screening.models import (
     Applicant,
-    OutgoingEmail,
     Invitation,
+    OutgoingEmail,
     Position,
     Submission,
     SubmissionStatus,
@@ -40,8 +40,10 @@ def mail_enabled() -> bool:
 
 
 def _render(kind: str, **context: object) -> tuple[str, str]:
-    return (render_template(f"emails/{kind}.txt", **context),
-            render_template(f"emails/{kind}.html", **context))
+    return (
+        render_template(f"emails/{kind}.txt", **context),
+        render_template(f"emails/{kind}.html", **context),
+    )
 
 
 def queue_invitation(session: Session, invitation: Invitation) -> bool:
@@ -49,16 +51,28 @@ def queue_invitation(session: Session, invitation: Invitation) -> bool:
     if not applicant.email or not mail_enabled():
         return False
     link = _absolute("apply.welcome", token=invitation.token)
-    text, html = _render("invitation", applicant=applicant, position=applicant.position,
-                         link=link, expires_at=invitation.expires_at)
-    return outbox.queue(
-        session, kind="invitation", recipient=applicant.email,
-        subject=f"Your application for {applicant.position.title}: a short questionnaire",
-        body_text=text, body_html=html,
-        # A re-issued link gets a new message; the same token never twice.
-        dedupe_key=f"invitation:{invitation.id}:{invitation.token[:16]}",
-        invitation_id=invitation.id, position_id=applicant.position_id,
-    ) is not None
+    text, html = _render(
+        "invitation",
+        applicant=applicant,
+        position=applicant.position,
+        link=link,
+        expires_at=invitation.expires_at,
+    )
+    return (
+        outbox.queue(
+            session,
+            kind="invitation",
+            recipient=applicant.email,
+            subject=f"Your application for {applicant.position.title}: a short questionnaire",
+            body_text=text,
+            body_html=html,
+            # A re-issued link gets a new message; the same token never twice.
+            dedupe_key=f"invitation:{invitation.id}:{invitation.token[:16]}",
+            invitation_id=invitation.id,
+            position_id=applicant.position_id,
+        )
+        is not None
+    )
 
 
 def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
@@ -69,22 +83,35 @@ def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
     position = applicant.position
     if applicant.email:
         decide_by = (submission.submitted_at or utcnow()) + timedelta(days=DECISION_WITHIN_DAYS)
-        text, html = _render("receipt", applicant=applicant, position=position,
-                             decide_by=decide_by)
-        outbox.queue(session, kind="receipt", recipient=applicant.email,
-                     subject=f"We have your answers for {position.title}",
-                     body_text=text, body_html=html, dedupe_key=f"receipt:{submission.id}",
-                     invitation_id=submission.invitation_id, position_id=position.id)
+        text, html = _render("receipt", applicant=applicant, position=position, decide_by=decide_by)
+        outbox.queue(
+            session,
+            kind="receipt",
+            recipient=applicant.email,
+            subject=f"We have your answers for {position.title}",
+            body_text=text,
+            body_html=html,
+            dedupe_key=f"receipt:{submission.id}",
+            invitation_id=submission.invitation_id,
+            position_id=position.id,
+        )
     link = _absolute("manage.submission", submission_id=submission.id)
     for manager in position.managers:
         if not manager.active or manager.notify_mode != "each":
             continue
-        text, html = _render("submission_notice", manager=manager, applicant=applicant,
-                             position=position, link=link)
-        outbox.queue(session, kind="submission_notice", recipient=manager.email,
-                     subject=f"New screening result: {applicant.name} for {position.title}",
-                     body_text=text, body_html=html,
-                     dedupe_key=f"notice:{submission.id}:{manager.id}", position_id=position.id)
+        text, html = _render(
+            "submission_notice", manager=manager, applicant=applicant, position=position, link=link
+        )
+        outbox.queue(
+            session,
+            kind="submission_notice",
+            recipient=manager.email,
+            subject=f"New screening result: {applicant.name} for {position.title}",
+            body_text=text,
+            body_html=html,
+            dedupe_key=f"notice:{submission.id}:{manager.id}",
+            position_id=position.id,
+        )
 
 
 def queue_reminders(session: Session, now: datetime | None = None) -> int:
@@ -107,13 +134,24 @@ def queue_reminders(session: Session, now: datetime | None = None) -> int:
     ).all()
     for invitation in due:
         applicant = invitation.applicant
-        text, html = _render("reminder", applicant=applicant, position=applicant.position,
-                             link=_absolute("apply.welcome", token=invitation.token),
-                             expires_at=invitation.expires_at)
-        outbox.queue(session, kind="reminder", recipient=applicant.email,
-                     subject=f"Reminder: your questionnaire for {applicant.position.title}",
-                     body_text=text, body_html=html, dedupe_key=f"reminder:{invitation.id}",
-                     invitation_id=invitation.id, position_id=applicant.position_id)
+        text, html = _render(
+            "reminder",
+            applicant=applicant,
+            position=applicant.position,
+            link=_absolute("apply.welcome", token=invitation.token),
+            expires_at=invitation.expires_at,
+        )
+        outbox.queue(
+            session,
+            kind="reminder",
+            recipient=applicant.email,
+            subject=f"Reminder: your questionnaire for {applicant.position.title}",
+            body_text=text,
+            body_html=html,
+            dedupe_key=f"reminder:{invitation.id}",
+            invitation_id=invitation.id,
+            position_id=applicant.position_id,
+        )
         invitation.reminder_sent_at = now
     return len(due)
 
@@ -132,19 +170,36 @@ def queue_digests(session: Session, now: datetime | None = None) -> int:
         rows = []
         for position in manager.positions:
             submissions = session.scalars(
-                select(Submission).join(Submission.invitation).join(Invitation.applicant)
-                .where(Applicant.position_id == position.id,
-                       Submission.status == SubmissionStatus.SUBMITTED,
-                       Submission.submitted_at > since, Submission.submitted_at <= now)
+                select(Submission)
+                .join(Submission.invitation)
+                .join(Invitation.applicant)
+                .where(
+                    Applicant.position_id == position.id,
+                    Submission.status == SubmissionStatus.SUBMITTED,
+                    Submission.submitted_at > since,
+                    Submission.submitted_at <= now,
+                )
             ).all()
-            rows += [(position, s.invitation.applicant, _absolute(
-                "manage.submission", submission_id=s.id)) for s in submissions]
+            rows += [
+                (
+                    position,
+                    s.invitation.applicant,
+                    _absolute("manage.submission", submission_id=s.id),
+                )
+                for s in submissions
+            ]
         if not rows:
             continue
         text, html = _render("digest", manager=manager, rows=rows)
-        if outbox.queue(session, kind="digest", recipient=manager.email,
-                        subject=f"{len(rows)} new screening result(s)", body_text=text,
-                        body_html=html, dedupe_key=f"digest:{manager.id}:{now:%Y-%m-%d}"):
+        if outbox.queue(
+            session,
+            kind="digest",
+            recipient=manager.email,
+            subject=f"{len(rows)} new screening result(s)",
+            body_text=text,
+            body_html=html,
+            dedupe_key=f"digest:{manager.id}:{now:%Y-%m-%d}",
+        ):
             count += 1
     return count
 

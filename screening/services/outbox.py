@@ -45,8 +45,10 @@ class SmtpSettings:
         if not config.get("SMTP_HOST"):
             return None
         return cls(
-            host=config["SMTP_HOST"], port=int(config.get("SMTP_PORT", 587)),
-            username=config.get("SMTP_USERNAME"), password=config.get("SMTP_PASSWORD"),
+            host=config["SMTP_HOST"],
+            port=int(config.get("SMTP_PORT", 587)),
+            username=config.get("SMTP_USERNAME"),
+            password=config.get("SMTP_PASSWORD"),
             starttls=bool(int(config.get("SMTP_STARTTLS", 1))),
             sender=config.get("MAIL_FROM", "screening@localhost"),
         )
@@ -66,8 +68,13 @@ def queue(
 ) -> OutgoingEmail | None:
     """Add a message to the outbox; None if one with the same dedupe key exists already."""
     message = OutgoingEmail(
-        kind=kind, recipient=recipient, subject=subject, body_text=body_text,
-        body_html=body_html, dedupe_key=dedupe_key, invitation_id=invitation_id,
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        dedupe_key=dedupe_key,
+        invitation_id=invitation_id,
         position_id=position_id,
     )
     try:
@@ -85,8 +92,10 @@ def _claim(session: Session, message_id: int) -> bool:
         .where(
             OutgoingEmail.id == message_id,
             (OutgoingEmail.status == EmailStatus.PENDING)
-            | ((OutgoingEmail.status == EmailStatus.SENDING)
-               & (OutgoingEmail.claimed_at < now - STALE_CLAIM)),
+            | (
+                (OutgoingEmail.status == EmailStatus.SENDING)
+                & (OutgoingEmail.claimed_at < now - STALE_CLAIM)
+            ),
         )
         .values(status=EmailStatus.SENDING, claimed_at=now)
     )
@@ -119,8 +128,10 @@ def send_pending(session: Session, settings: SmtpSettings, limit: int = 200) -> 
     now = utcnow()
     due = session.scalars(
         select(OutgoingEmail.id)
-        .where(OutgoingEmail.status.in_([EmailStatus.PENDING, EmailStatus.SENDING]),
-               OutgoingEmail.next_attempt_at <= now)
+        .where(
+            OutgoingEmail.status.in_([EmailStatus.PENDING, EmailStatus.SENDING]),
+            OutgoingEmail.next_attempt_at <= now,
+        )
         .order_by(OutgoingEmail.id)
         .limit(limit)
     ).all()
@@ -167,7 +178,7 @@ def send_in_background(app: Any) -> threading.Thread | None:
             database.set_transactions_immediate(True)
             try:
                 send_pending(db.session, settings)
-            except Exception:  # noqa: BLE001 - a sender thread must never die loudly
+            except Exception:
                 app.logger.exception("sending queued email failed")
             finally:
                 db.session.remove()

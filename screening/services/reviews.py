@@ -52,16 +52,24 @@ def rate_free_text(
     )
     previous = existing.rating if existing else None
     if existing is None:
-        existing = FreeTextRating(submission=submission, item_id=item_id, rater=rater,
-                                  rating=rating)
+        existing = FreeTextRating(
+            submission=submission, item_id=item_id, rater=rater, rating=rating
+        )
         session.add(existing)
     else:
         existing.rating = rating
     session.flush()
     session.refresh(submission, ["ratings"])
     store_result(session, submission)
-    audit.record(session, rater, "free_text.rated", submission, item_id=item_id,
-                 rating=rating, previous=previous)
+    audit.record(
+        session,
+        rater,
+        "free_text.rated",
+        submission,
+        item_id=item_id,
+        rating=rating,
+        previous=previous,
+    )
     return existing
 
 
@@ -87,10 +95,17 @@ def rater_views(submission: Submission, viewer: User) -> list[RaterView]:
         ratings = sorted(
             ((r.rater.name, r.rating) for r in submission.ratings if r.item_id == item.id),
         )
-        mine = next((r.rating for r in submission.ratings
-                     if r.item_id == item.id and r.rater_id == viewer.id), None)
-        views.append(RaterView(item, (answers.get(item.id) or {}).get("text") or "",
-                               tuple(ratings), mine))
+        mine = next(
+            (
+                r.rating
+                for r in submission.ratings
+                if r.item_id == item.id and r.rater_id == viewer.id
+            ),
+            None,
+        )
+        views.append(
+            RaterView(item, (answers.get(item.id) or {}).get("text") or "", tuple(ratings), mine)
+        )
     return views
 
 
@@ -101,12 +116,20 @@ def record_decision(
         raise ReviewError("A decision can be recorded once the applicant has submitted.")
     note = note.strip()
     if len(note) < DECISION_NOTE_MIN:
-        raise ReviewError(f"Please explain the decision in at least {DECISION_NOTE_MIN} characters.")
+        raise ReviewError(
+            f"Please explain the decision in at least {DECISION_NOTE_MIN} characters."
+        )
     decision = Decision(submission=submission, decided_by=decided_by, outcome=outcome, note=note)
     session.add(decision)
     session.flush()
-    audit.record(session, decided_by, "decision.recorded", submission, outcome=outcome.value,
-                 decision_id=decision.id)
+    audit.record(
+        session,
+        decided_by,
+        "decision.recorded",
+        submission,
+        outcome=outcome.value,
+        decision_id=decision.id,
+    )
     return decision
 
 

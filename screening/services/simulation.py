@@ -35,8 +35,11 @@ def create_simulated_applicants(
     now = utcnow()
     for index, applicant in enumerate(simulated, start=1):
         invitation = positions.invite(
-            session, position, name=applicant.name,
-            email=f"simulated-{seed}-{index}@example.invalid", valid_days=14,
+            session,
+            position,
+            name=applicant.name,
+            email=f"simulated-{seed}-{index}@example.invalid",
+            valid_days=14,
         )
         submitted_at = now - timedelta(days=clock.uniform(0, 60))
         seconds = sum(a.seconds or 0.0 for a in applicant.answers.values())
@@ -51,11 +54,18 @@ def create_simulated_applicants(
         )
         session.add(submission)
         for item_id, answer in applicant.answers.items():
-            session.add(Answer(submission=submission, item_id=item_id,
-                               response=answer.to_dict(), seconds=answer.seconds))
+            session.add(
+                Answer(
+                    submission=submission,
+                    item_id=item_id,
+                    response=answer.to_dict(),
+                    seconds=answer.seconds,
+                )
+            )
         for item_id, rating in applicant.free_text_ratings.items():
-            session.add(FreeTextRating(submission=submission, item_id=item_id, rater=rater,
-                                       rating=rating))
+            session.add(
+                FreeTextRating(submission=submission, item_id=item_id, rater=rater, rating=rating)
+            )
         session.flush()
         store_result(session, submission)
         if index % BATCH == 0:

@@ -20,30 +20,42 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
-        return render_template("errors/error.html", code=400, title="Please try again",
-                               message="This form had expired. Go back, reload the page and "
-                               "send it again."), 400
+        return render_template(
+            "errors/error.html",
+            code=400,
+            title="Please try again",
+            message="This form had expired. Go back, reload the page and send it again.",
+        ), 400
 
     @app.errorhandler(OperationalError)
     def _database_gone(error: OperationalError) -> tuple[str, int]:
         db.session.rollback()
         app.logger.error("database unavailable: %s", error.orig)
-        return render_template("errors/error.html", code=503, title="Please retry in a moment",
-                               message="We could not reach our database just now. Nothing you "
-                               "saved before has been lost. Please try again in a minute."), 503
+        return render_template(
+            "errors/error.html",
+            code=503,
+            title="Please retry in a moment",
+            message="We could not reach our database just now. Nothing you "
+            "saved before has been lost. Please try again in a minute.",
+        ), 503
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
         code = error.code or 500
-        return render_template("errors/error.html", code=code, title=_TITLES.get(code, error.name),
-                               message=_MESSAGES.get(code, error.description)), code
+        return render_template(
+            "errors/error.html",
+            code=code,
+            title=_TITLES.get(code, error.name),
+            message=_MESSAGES.get(code, error.description),
+        ), code
 
     @app.errorhandler(Exception)
     def _unexpected(error: Exception) -> tuple[str, int]:
         db.session.rollback()
         app.logger.exception("unhandled error")
-        return render_template("errors/error.html", code=500, title="Something went wrong",
-                               message=_MESSAGES[500]), 500
+        return render_template(
+            "errors/error.html", code=500, title="Something went wrong", message=_MESSAGES[500]
+        ), 500
 
 
 _TITLES = {403: "Not allowed", 404: "Not found", 429: "Too many requests"}

@@ -16,8 +16,14 @@ from tests.smtp_server import body_text, free_port, smtp_server
 
 
 def mail_config(app_config: dict, port: int, **extra: object) -> dict:
-    return {**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": 0,
-            "MAIL_FROM": "jobs@example.com", **extra}
+    return {
+        **app_config,
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": port,
+        "SMTP_STARTTLS": 0,
+        "MAIL_FROM": "jobs@example.com",
+        **extra,
+    }
 
 
 def test_invitation_is_emailed_in_the_background_and_its_link_works(app_config: dict) -> None:
@@ -29,8 +35,10 @@ def test_invitation_is_emailed_in_the_background_and_its_link_works(app_config: 
             ids = (position.id, manager.email)
         client = app.test_client()
         client.post("/login", data={"email": ids[1], "password": PASSWORD})
-        response = client.post(f"/manage/positions/{ids[0]}/invitations",
-                               data={"name": "Mia Mail", "email": "mia@example.com"})
+        response = client.post(
+            f"/manage/positions/{ids[0]}/invitations",
+            data={"name": "Mia Mail", "email": "mia@example.com"},
+        )
         assert response.status_code == 302  # the request did not wait for the mail server
         [message] = inbox.wait_for(1)
     assert message["To"] == "mia@example.com"
@@ -50,8 +58,10 @@ def test_failed_sends_are_recorded_retried_and_shown(app_config: dict, runner) -
         ids = (position.id, manager.email)
     client = app.test_client()
     client.post("/login", data={"email": ids[1], "password": PASSWORD})
-    client.post(f"/manage/positions/{ids[0]}/invitations",
-                data={"name": "Ray Retry", "email": "ray@example.com"})
+    client.post(
+        f"/manage/positions/{ids[0]}/invitations",
+        data={"name": "Ray Retry", "email": "ray@example.com"},
+    )
     cli = app.test_cli_runner()
     result = cli.invoke(args=["outbox", "send"])
     assert "sent 0, failed 1" in result.output
@@ -88,8 +98,10 @@ def test_one_reminder_before_the_link_expires(app_config: dict) -> None:
     assert message["To"] == "sol@example.com"
     assert message["Subject"] == "Reminder: your questionnaire for Bank branch"
     with app.app_context():
-        assert db.session.scalar(select(Invitation.reminder_sent_at).where(
-            Invitation.id == soon_id)) is not None
+        assert (
+            db.session.scalar(select(Invitation.reminder_sent_at).where(Invitation.id == soon_id))
+            is not None
+        )
 
 
 def test_without_smtp_nothing_is_queued_and_links_are_shown(app: Flask, client) -> None:
@@ -98,8 +110,10 @@ def test_without_smtp_nothing_is_queued_and_links_are_shown(app: Flask, client) 
         position = create_position(managers=[manager])
         ids = (position.id, manager.email)
     client.post("/login", data={"email": ids[1], "password": PASSWORD})
-    client.post(f"/manage/positions/{ids[0]}/invitations",
-                data={"name": "Nia NoMail", "email": "nia@example.com"})
+    client.post(
+        f"/manage/positions/{ids[0]}/invitations",
+        data={"name": "Nia NoMail", "email": "nia@example.com"},
+    )
     page = client.get(f"/manage/positions/{ids[0]}/invitations").text
     assert "Email is off: copy the link" in page
     assert re.search(r'value="http://localhost/apply/[^"]+" aria-label="Link for Nia NoMail"', page)
@@ -125,10 +139,15 @@ def test_managers_choose_each_daily_or_no_notices(app_config: dict) -> None:
             from tests.factories import create_submission
 
             position = db.session.get(Position, position_id)
-            submission = create_submission(create_invitation(position, name="Ola Applicant",
-                                                             email="ola@example.com"))
-            messages.queue_receipt_and_notices(db.session, db.session.get(Submission, submission.id))
-            messages.queue_receipt_and_notices(db.session, db.session.get(Submission, submission.id))
+            submission = create_submission(
+                create_invitation(position, name="Ola Applicant", email="ola@example.com")
+            )
+            messages.queue_receipt_and_notices(
+                db.session, db.session.get(Submission, submission.id)
+            )
+            messages.queue_receipt_and_notices(
+                db.session, db.session.get(Submission, submission.id)
+            )
             db.session.commit()
         app.test_cli_runner().invoke(args=["outbox", "send"])
         received = inbox.wait_for(3)

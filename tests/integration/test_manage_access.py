@@ -40,8 +40,13 @@ def world(app: Flask) -> World:
         second = create_submission(create_invitation(position, name="Second Applicant"))
         pending = create_invitation(position, name="Pending Applicant")
         return World(
-            ids={"position": position.id, "submission": first.id, "second": second.id,
-                 "invitation": pending.id, "user": users["hr"].id},
+            ids={
+                "position": position.id,
+                "submission": first.id,
+                "second": second.id,
+                "invitation": pending.id,
+                "user": users["hr"].id,
+            },
             emails={name: user.email for name, user in users.items()},
         )
 
@@ -60,10 +65,15 @@ MANAGE_GETS = [
     "/manage/positions/{position}/results.csv",
 ]
 MANAGE_POSTS = [
-    ("/manage/positions/{position}/invitations", {"name": "New Person", "email": "new@example.com"}),
+    (
+        "/manage/positions/{position}/invitations",
+        {"name": "New Person", "email": "new@example.com"},
+    ),
     ("/manage/positions/{position}/invitations/{invitation}", {"action": "extend", "days": "3"}),
-    ("/manage/submissions/{submission}/decision",
-     {"outcome": "on_hold", "note": "Waiting for the second interview slot."}),
+    (
+        "/manage/submissions/{submission}/decision",
+        {"outcome": "on_hold", "note": "Waiting for the second interview slot."},
+    ),
 ]
 ADMIN_ONLY = ["/admin/users"]
 ADMIN_AND_HR = ["/admin/positions", "/admin/positions/new", "/admin/positions/{position}"]
@@ -90,7 +100,9 @@ def test_manage_pages_open_to_the_positions_people(
 
 
 @pytest.mark.parametrize("template", MANAGE_GETS[1:])
-def test_other_manager_gets_404_for_every_id(client: FlaskClient, world: World, template: str) -> None:
+def test_other_manager_gets_404_for_every_id(
+    client: FlaskClient, world: World, template: str
+) -> None:
     sign_in(client, world.emails["other_manager"])
     assert client.get(_url(template, world)).status_code == 404
 
@@ -106,40 +118,48 @@ def test_manage_posts(client: FlaskClient, world: World, template: str, data: di
 
 @pytest.mark.parametrize("template", ADMIN_ONLY)
 @pytest.mark.parametrize(("role", "status"), [("own_manager", 403), ("hr", 403), ("admin", 200)])
-def test_admin_only_pages(client: FlaskClient, world: World, template: str, role: str,
-                          status: int) -> None:
+def test_admin_only_pages(
+    client: FlaskClient, world: World, template: str, role: str, status: int
+) -> None:
     sign_in(client, world.emails[role])
     assert client.get(_url(template, world)).status_code == status
 
 
 @pytest.mark.parametrize("template", ADMIN_AND_HR)
 @pytest.mark.parametrize(("role", "status"), [("own_manager", 403), ("hr", 200), ("admin", 200)])
-def test_position_admin_pages(client: FlaskClient, world: World, template: str, role: str,
-                              status: int) -> None:
+def test_position_admin_pages(
+    client: FlaskClient, world: World, template: str, role: str, status: int
+) -> None:
     sign_in(client, world.emails[role])
     assert client.get(_url(template, world)).status_code == status
 
 
 @pytest.mark.parametrize(("role", "status"), [("own_manager", 403), ("hr", 403), ("admin", 302)])
-def test_only_admin_changes_accounts(client: FlaskClient, world: World, role: str,
-                                     status: int) -> None:
+def test_only_admin_changes_accounts(
+    client: FlaskClient, world: World, role: str, status: int
+) -> None:
     sign_in(client, world.emails[role])
-    response = client.post(f"/admin/users/{world.ids['user']}", data={"role": "manager",
-                                                                      "active": "y"})
+    response = client.post(
+        f"/admin/users/{world.ids['user']}", data={"role": "manager", "active": "y"}
+    )
     assert response.status_code == status
 
 
 def test_bulk_upload_refused_to_other_manager(client: FlaskClient, world: World) -> None:
     sign_in(client, world.emails["other_manager"])
     upload = {"file": (io.BytesIO(b"name,email\nA B,ab@example.com\n"), "list.csv")}
-    response = client.post(_url("/manage/positions/{position}/invitations/bulk", world),
-                           data=upload, content_type="multipart/form-data")
+    response = client.post(
+        _url("/manage/positions/{position}/invitations/bulk", world),
+        data=upload,
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 404
 
 
-def test_positions_list_shows_only_own_positions(client: FlaskClient, world: World,
-                                                 app: Flask) -> None:
+def test_positions_list_shows_only_own_positions(
+    client: FlaskClient, world: World, app: Flask
+) -> None:
     sign_in(client, world.emails["other_manager"])
     page = client.get("/manage/").text
     assert page.count("/manage/positions/") == 1
-    assert f"/manage/positions/{world.ids['position']}\"" not in page
+    assert f'/manage/positions/{world.ids["position"]}"' not in page

@@ -28,7 +28,7 @@ def sign_in(client: FlaskClient, email: str, password: str = PASSWORD) -> int:
     return client.post("/login", data={"email": email, "password": password}).status_code
 
 
-def _worst_form(item):  # noqa: ANN001, ANN202 - the rubric's lowest option everywhere
+def _worst_form(item):
     form = keyed_best_form(item)
     if item.format is ResponseFormat.BEST_CHOICE:
         return {"choice": min(item.options, key=lambda o: sum(o.points.values())).id}
@@ -49,23 +49,31 @@ def test_bulk_invitations_report_each_rejected_row(app: Flask, client: FlaskClie
         create_invitation(position, email="already@example.com")
         email, position_id = manager.email, position.id
     sign_in(client, email)
-    csv_text = ("name,email\n"
-                "Ana Ok,ana@example.com\n"
-                "No Email,\n"
-                "Bad Email,not-an-email\n"
-                "Again,already@example.com\n"
-                ",nameless@example.com\n"
-                "Ana Twice,ana@example.com\n"
-                "Bo Ok,bo@example.com\n")
-    response = client.post(f"/manage/positions/{position_id}/invitations/bulk",
-                           data={"file": (io.BytesIO(csv_text.encode()), "applicants.csv")},
-                           content_type="multipart/form-data")
+    csv_text = (
+        "name,email\n"
+        "Ana Ok,ana@example.com\n"
+        "No Email,\n"
+        "Bad Email,not-an-email\n"
+        "Again,already@example.com\n"
+        ",nameless@example.com\n"
+        "Ana Twice,ana@example.com\n"
+        "Bo Ok,bo@example.com\n"
+    )
+    response = client.post(
+        f"/manage/positions/{position_id}/invitations/bulk",
+        data={"file": (io.BytesIO(csv_text.encode()), "applicants.csv")},
+        content_type="multipart/form-data",
+    )
     assert response.status_code == 200
     page = response.text
     assert "2 invitations created, 5 rows rejected." in page
-    for line, reason in [(3, "Not a valid email address"), (4, "Not a valid email address"),
-                         (5, "already invited"), (6, "The name is empty"),
-                         (7, "already invited")]:
+    for line, reason in [
+        (3, "Not a valid email address"),
+        (4, "Not a valid email address"),
+        (5, "already invited"),
+        (6, "The name is empty"),
+        (7, "already invited"),
+    ]:
         assert re.search(rf"<td>{line}</td>.*?{reason}", page, re.S), (line, reason)
     with app.app_context():
         names = {i.applicant.name for i in db.session.scalars(select(Invitation))}
@@ -112,8 +120,9 @@ def test_two_raters_and_a_decision_are_recorded_and_audited(
         first, second = create_user(name="Rater One"), create_user(name="Rater Two")
         position = create_position(managers=[first, second])
         submission = create_submission(create_invitation(position, name="Pat Written"))
-        free_text = [i for i in sequence_for(submission).items
-                     if i.format is ResponseFormat.FREE_TEXT]
+        free_text = [
+            i for i in sequence_for(submission).items if i.format is ResponseFormat.FREE_TEXT
+        ]
         assert submission.provisional and len(free_text) == 1
         item_id, submission_id = free_text[0].id, submission.id
         emails = (first.email, second.email)
@@ -121,12 +130,14 @@ def test_two_raters_and_a_decision_are_recorded_and_audited(
     sign_in(client, emails[0])
     page = client.get(f"/manage/submissions/{submission_id}").text
     assert "Written answers to rate" in page and free_text[0].anchors[0].description in page
-    client.post(f"/manage/submissions/{submission_id}/ratings",
-                data={"item_id": item_id, "rating": "5"})
+    client.post(
+        f"/manage/submissions/{submission_id}/ratings", data={"item_id": item_id, "rating": "5"}
+    )
     client.post("/logout")
     sign_in(client, emails[1])
-    client.post(f"/manage/submissions/{submission_id}/ratings",
-                data={"item_id": item_id, "rating": "2"})
+    client.post(
+        f"/manage/submissions/{submission_id}/ratings", data={"item_id": item_id, "rating": "2"}
+    )
     page = client.get(f"/manage/submissions/{submission_id}").text
     assert "Rater One gave 5" in page and "Rater Two gave 2" in page
     assert "The raters disagree by 3 points" in page
@@ -138,22 +149,26 @@ def test_two_raters_and_a_decision_are_recorded_and_audited(
         # mean of 5 and 2 is 3.5, rounded half up to 4: 4 - 1 = 3 points per dimension
         assert set(line["points"].values()) == {3}
 
-    refused = client.post(f"/manage/submissions/{submission_id}/decision",
-                          data={"outcome": "advance", "note": "ok"})
+    refused = client.post(
+        f"/manage/submissions/{submission_id}/decision", data={"outcome": "advance", "note": "ok"}
+    )
     assert refused.status_code == 422
     assert "Write between 10 and 4,000 characters." in refused.text
-    accepted = client.post(f"/manage/submissions/{submission_id}/decision",
-                           data={"outcome": "advance", "note": "Strong, calm answers throughout."})
+    accepted = client.post(
+        f"/manage/submissions/{submission_id}/decision",
+        data={"outcome": "advance", "note": "Strong, calm answers throughout."},
+    )
     assert accepted.status_code == 302
     with app.app_context():
         decision = db.session.scalar(select(Decision))
         assert decision.outcome == "advance" and decision.decided_by.name == "Rater Two"
         events = db.session.scalars(select(AuditEvent).order_by(AuditEvent.id)).all()
         rated = [e for e in events if e.action == "free_text.rated"]
-        assert [(e.actor.name, e.detail["rating"]) for e in rated] == [("Rater One", 5),
-                                                                       ("Rater Two", 2)]
-        assert any(e.action == "decision.recorded" and e.actor.name == "Rater Two"
-                   for e in events)
+        assert [(e.actor.name, e.detail["rating"]) for e in rated] == [
+            ("Rater One", 5),
+            ("Rater Two", 2),
+        ]
+        assert any(e.action == "decision.recorded" and e.actor.name == "Rater Two" for e in events)
 
 
 def test_list_filters_sorts_searches_and_compares(app: Flask, client: FlaskClient) -> None:
@@ -161,8 +176,9 @@ def test_list_filters_sorts_searches_and_compares(app: Flask, client: FlaskClien
         manager = create_user()
         position = create_position(managers=[manager])
         strong = create_submission(create_invitation(position, name="Sam Strong"))
-        weak = create_submission(create_invitation(position, name="Wes Weak"),
-                                 answer_with=_worst_form)
+        weak = create_submission(
+            create_invitation(position, name="Wes Weak"), answer_with=_worst_form
+        )
         create_invitation(position, name="Ivy Invited")
         ids = (position.id, strong.id, weak.id)
         assert strong.band_id == "front_line" and weak.band_id == "secondary"
@@ -173,7 +189,9 @@ def test_list_filters_sorts_searches_and_compares(app: Flask, client: FlaskClien
     row_name = re.compile(r'<a href="/manage/submissions/\d+">([^<]+)</a>|<td>(Ivy Invited)</td>')
 
     def names(query: str) -> list[str]:
-        return [linked or plain for linked, plain in row_name.findall(client.get(base + query).text)]
+        return [
+            linked or plain for linked, plain in row_name.findall(client.get(base + query).text)
+        ]
 
     assert names("?sort=overall&order=desc")[:2] == ["Sam Strong", "Wes Weak"]
     assert names("?sort=overall&order=asc")[:2] == ["Wes Weak", "Sam Strong"]
@@ -211,32 +229,58 @@ def test_passwords_are_argon2id_at_owasp_minimum(app: Flask) -> None:
             raise AssertionError("a short password was accepted")
 
 
-def test_admin_invites_a_colleague_who_sets_a_password_once(app: Flask,
-                                                            client: FlaskClient) -> None:
+def test_admin_invites_a_colleague_who_sets_a_password_once(
+    app: Flask, client: FlaskClient
+) -> None:
     with app.app_context():
         admin_email = create_user(Role.ADMIN).email
     sign_in(client, admin_email)
-    page = client.post("/admin/users", data={"name": "Hana HR", "email": "hana@example.com",
-                                             "role": "hr"}).text
+    page = client.post(
+        "/admin/users", data={"name": "Hana HR", "email": "hana@example.com", "role": "hr"}
+    ).text
     link = re.search(r'value="(http://localhost/account/set-password/[^"]+)"', page).group(1)
     path = link.removeprefix("http://localhost")
     newcomer = app.test_client()
     new_password = "a long enough passphrase"
-    assert newcomer.post(path, data={"password": new_password,
-                                     "confirm": new_password}).status_code == 302
+    assert (
+        newcomer.post(path, data={"password": new_password, "confirm": new_password}).status_code
+        == 302
+    )
     assert sign_in(newcomer, "hana@example.com", new_password) == 302
     assert newcomer.get(path).status_code == 410  # used once, never again
 
 
 def test_users_create_command(app: Flask, runner) -> None:
-    result = runner.invoke(args=["users", "create", "--email", "Ops@Example.com", "--role",
-                                 "admin", "--password", "another long passphrase"])
+    result = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "Ops@Example.com",
+            "--role",
+            "admin",
+            "--password",
+            "another long passphrase",
+        ]
+    )
     assert result.exit_code == 0, result.output
-    duplicate = runner.invoke(args=["users", "create", "--email", "ops@example.com", "--role",
-                                    "hr", "--password", "another long passphrase"])
+    duplicate = runner.invoke(
+        args=[
+            "users",
+            "create",
+            "--email",
+            "ops@example.com",
+            "--role",
+            "hr",
+            "--password",
+            "another long passphrase",
+        ]
+    )
     assert duplicate.exit_code == 1 and "exists already" in duplicate.output
     with app.app_context():
-        assert db.session.scalar(select(User.role).where(User.email == "ops@example.com")) == "admin"
+        assert (
+            db.session.scalar(select(User.role).where(User.email == "ops@example.com")) == "admin"
+        )
 
 
 def test_session_cookie_flags(app_config: dict, tmp_path) -> None:

@@ -14,8 +14,9 @@ def test_demo_applicants_rescore_with_zero_differences(app: Flask, runner) -> No
     assert created.exit_code == 0, created.output
     assert "Created 40 simulated applicants" in created.output
     with app.app_context():
-        count = db.session.scalar(select(func.count(Submission.id)).where(
-            Submission.status == SubmissionStatus.SUBMITTED))
+        count = db.session.scalar(
+            select(func.count(Submission.id)).where(Submission.status == SubmissionStatus.SUBMITTED)
+        )
         assert count == 40
     result = runner.invoke(args=["rescore"])
     assert result.exit_code == 0, result.output

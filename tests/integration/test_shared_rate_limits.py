@@ -23,7 +23,8 @@ from screening import create_app
 config = json.loads(sys.argv[1])
 client = create_app(config).test_client()
 attempt = {"email": "nobody@example.com", "password": "wrong password here"}
-print(json.dumps([client.post("/login", data=attempt).status_code for _ in range(int(sys.argv[2]))]))
+statuses = [client.post("/login", data=attempt).status_code for _ in range(int(sys.argv[2]))]
+print(json.dumps(statuses))
 """
 
 
@@ -42,7 +43,11 @@ def redis_storage() -> str:
 def _second_server(config: dict, attempts: int) -> list[int]:
     completed = subprocess.run(
         [sys.executable, "-c", SECOND_SERVER, json.dumps(config), str(attempts)],
-        cwd=PROJECT_ROOT, capture_output=True, text=True, timeout=120, check=True,
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
     )
     return json.loads(completed.stdout.strip().splitlines()[-1])
 
@@ -51,9 +56,12 @@ def _second_server(config: dict, attempts: int) -> list[int]:
 def test_login_limit_across_two_servers(
     app_config: dict, redis_storage: str, storage: str, shared: bool
 ) -> None:
-    config = {**app_config, "RATELIMIT_ENABLED": True,
-              "RATELIMIT_STORAGE_URI": redis_storage if storage == "redis" else storage,
-              "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}"}
+    config = {
+        **app_config,
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_STORAGE_URI": redis_storage if storage == "redis" else storage,
+        "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
+    }
     first = create_app(config).test_client()
     attempt = {"email": "nobody@example.com", "password": "wrong password here"}
     assert [first.post("/login", data=attempt).status_code for _ in range(6)] == [200] * 6

@@ -18,7 +18,13 @@ from screening.bank import ResponseFormat
 from screening.extensions import db
 from screening.models import Answer, Invitation, Position, Submission, SubmissionStatus, User
 from screening.services.journey import sequence_for
-from tests.factories import PASSWORD, create_invitation, create_position, create_user, keyed_best_form
+from tests.factories import (
+    PASSWORD,
+    create_invitation,
+    create_position,
+    create_user,
+    keyed_best_form,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -34,8 +40,10 @@ def complete_questionnaire(client: FlaskClient, token: str) -> None:
         page = client.get(f"/apply/{token}/q/{number}")
         assert page.status_code == 200
         assert f"Question {number} of {len(sequence.items)}" in page.text
-        response = client.post(f"/apply/{token}/q/{number}",
-                               data={**keyed_best_form(item), "action": "next", "shown_at": "0"})
+        response = client.post(
+            f"/apply/{token}/q/{number}",
+            data={**keyed_best_form(item), "action": "next", "shown_at": "0"},
+        )
         assert response.status_code == 302, response.text
     review = client.get(f"/apply/{token}/review")
     assert "You have answered every question." in review.text
@@ -93,24 +101,31 @@ def test_setup_command_is_idempotent(app: Flask, runner) -> None:
     first = runner.invoke(args=["setup"])
     assert first.exit_code == 0, first.output
     with app.app_context():
-        counts = (db.session.scalar(select(func.count(User.id))),
-                  db.session.scalar(select(func.count(Position.id))),
-                  db.session.scalar(select(func.count(Invitation.id))))
+        counts = (
+            db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(Position.id))),
+            db.session.scalar(select(func.count(Invitation.id))),
+        )
     second = runner.invoke(args=["setup"])
     assert second.exit_code == 0, second.output
     assert second.output == first.output  # same login, same links
     assert "manager@example.com" in second.output
     with app.app_context():
         assert counts == (1, 1, 1)
-        assert (db.session.scalar(select(func.count(User.id))),
-                db.session.scalar(select(func.count(Position.id))),
-                db.session.scalar(select(func.count(Invitation.id)))) == counts
+        assert (
+            db.session.scalar(select(func.count(User.id))),
+            db.session.scalar(select(func.count(Position.id))),
+            db.session.scalar(select(func.count(Invitation.id))),
+        ) == counts
 
 
 def test_printed_links_work(app: Flask, client: FlaskClient, runner) -> None:
     output = runner.invoke(args=["setup"]).output
-    links = {line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
-             for line in output.splitlines() if "http://" in line}
+    links = {
+        line.split(":", 1)[0].strip(): line.split(":", 1)[1].strip()
+        for line in output.splitlines()
+        if "http://" in line
+    }
     applicant_path = links["Applicant link"].removeprefix("http://localhost")
     assert "Welcome, Alex Demo" in client.get(applicant_path).text
     join_path = links["Open link"].removeprefix("http://localhost")
@@ -126,19 +141,30 @@ def test_healthz_reports_database_status(client: FlaskClient, app_config, tmp_pa
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
     from screening import create_app
 
-    unreachable = create_app({**app_config, "DATABASE_URL":
-                              "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"})
+    unreachable = create_app(
+        {
+            **app_config,
+            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
+        }
+    )
     response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503
     assert response.get_json()["database"] == "unreachable"
 
 
 def test_broken_database_url_gives_one_clear_line(tmp_path) -> None:
-    env = {**os.environ, "SCREENING_DATABASE_URL": "not a url at all",
-           "SCREENING_INSTANCE_PATH": str(tmp_path)}
+    env = {
+        **os.environ,
+        "SCREENING_DATABASE_URL": "not a url at all",
+        "SCREENING_INSTANCE_PATH": str(tmp_path),
+    }
     completed = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "screening", "setup"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert completed.returncode != 0
     assert "Traceback" not in completed.stderr
@@ -148,11 +174,18 @@ def test_broken_database_url_gives_one_clear_line(tmp_path) -> None:
 
 
 def test_unreachable_database_gives_one_clear_line(tmp_path) -> None:
-    env = {**os.environ, "SCREENING_INSTANCE_PATH": str(tmp_path),
-           "SCREENING_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none"}
+    env = {
+        **os.environ,
+        "SCREENING_INSTANCE_PATH": str(tmp_path),
+        "SCREENING_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
+    }
     completed = subprocess.run(
         [sys.executable, "-m", "flask", "--app", "screening", "setup"],
-        cwd=PROJECT_ROOT, env=env, capture_output=True, text=True, timeout=60,
+        cwd=PROJECT_ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
     )
     assert completed.returncode != 0
     assert "Traceback" not in completed.stderr

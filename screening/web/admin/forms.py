@@ -5,15 +5,18 @@ from wtforms.validators import Email, InputRequired, Length
 
 from screening.models import Role
 
-ROLE_CHOICES = [SelectChoice(Role.MANAGER.value, "Hiring manager"),
-                SelectChoice(Role.HR.value, "HR"),
-                SelectChoice(Role.ADMIN.value, "Administrator")]
+ROLE_CHOICES = [
+    SelectChoice(Role.MANAGER.value, "Hiring manager"),
+    SelectChoice(Role.HR.value, "HR"),
+    SelectChoice(Role.ADMIN.value, "Administrator"),
+]
 
 
 class StaffInviteForm(FlaskForm):
     name = StringField("Name", validators=[InputRequired(), Length(max=200)])
-    email = EmailField("Email", validators=[InputRequired(), Email(check_deliverability=False),
-                                            Length(max=254)])
+    email = EmailField(
+        "Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
+    )
     role = SelectField("Role", choices=ROLE_CHOICES, validators=[InputRequired()])
 
 
@@ -27,5 +30,6 @@ class PositionForm(FlaskForm):
     location = StringField("Location", validators=[Length(max=200)])
     questionnaire = SelectField("Questionnaire", validators=[InputRequired()])
     managers = SelectMultipleField("Hiring managers on this position", coerce=int)
-    open_link = BooleanField("Allow an open link where applicants enter their own name",
-                             default=True)
+    open_link = BooleanField(
+        "Allow an open link where applicants enter their own name", default=True
+    )

@@ -20,8 +20,9 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 @roles_required(Role.ADMIN)
 def users() -> str:
     staff = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=staff, form=StaffInviteForm(),
-                           change_form=StaffChangeForm())
+    return render_template(
+        "admin/users.html", users=staff, form=StaffInviteForm(), change_form=StaffChangeForm()
+    )
 
 
 @bp.post("/users")
@@ -30,18 +31,22 @@ def invite_user() -> str | Response:
     form = StaffInviteForm()
     if form.validate_on_submit():
         try:
-            user = accounts.invite_staff(db.session, email=form.email.data or "",
-                                         name=form.name.data or "", role=Role(form.role.data))
+            user = accounts.invite_staff(
+                db.session,
+                email=form.email.data or "",
+                name=form.name.data or "",
+                role=Role(form.role.data),
+            )
         except accounts.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
         else:
             audit.record(db.session, current_user, "user.invited", user, role=user.role.value)
             db.session.commit()
-            return render_template("admin/invited.html", user=user,
-                                   link=set_password_link(user))
+            return render_template("admin/invited.html", user=user, link=set_password_link(user))
     staff = db.session.scalars(select(User).order_by(User.name)).all()
-    return render_template("admin/users.html", users=staff, form=form,
-                           change_form=StaffChangeForm()), 422
+    return render_template(
+        "admin/users.html", users=staff, form=form, change_form=StaffChangeForm()
+    ), 422
 
 
 @bp.post("/users/<int:user_id>")
@@ -59,11 +64,19 @@ def change_user(user_id: int) -> Response:
             db.session.rollback()
             flash(str(error), "error")
         else:
-            audit.record(db.session, current_user, "user.changed", user,
-                         role=user.role.value, active=user.active)
+            audit.record(
+                db.session,
+                current_user,
+                "user.changed",
+                user,
+                role=user.role.value,
+                active=user.active,
+            )
             db.session.commit()
-            flash(f"Saved {user.name}: {user.role.value}, "
-                  f"{'active' if user.active else 'disabled'}.", "success")
+            flash(
+                f"Saved {user.name}: {user.role.value}, {'active' if user.active else 'disabled'}.",
+                "success",
+            )
     return redirect(url_for("admin.users"))
 
 
@@ -112,8 +125,12 @@ def new_position() -> str | Response:
         if version is None:
             abort(400)
         position = positions.create_position(
-            db.session, title=form.title.data or "", location=form.location.data or "",
-            version=version, managers=_chosen_managers(form), open_link=bool(form.open_link.data),
+            db.session,
+            title=form.title.data or "",
+            location=form.location.data or "",
+            version=version,
+            managers=_chosen_managers(form),
+            open_link=bool(form.open_link.data),
         )
         audit.record(db.session, current_user, "position.created", position)
         db.session.commit()
@@ -140,10 +157,14 @@ def edit_position(position_id: int) -> str | Response:
         wanted = form.questionnaire.data or ""
         if wanted != position.questionnaire_version.questionnaire_key:
             if any(a.invitation and a.invitation.submission for a in position.applicants):
-                flash("The questionnaire cannot change once applicants have started; "
-                      "create a new position instead.", "error")
-                return render_template("admin/position_form.html", form=form,
-                                       position=position), 422
+                flash(
+                    "The questionnaire cannot change once applicants have started; "
+                    "create a new position instead.",
+                    "error",
+                )
+                return render_template(
+                    "admin/position_form.html", form=form, position=position
+                ), 422
             version = latest_version(db.session, wanted)
             if version is None:
                 abort(400)
@@ -160,5 +181,3 @@ def _chosen_managers(form: PositionForm) -> list[User]:
     if not ids:
         return []
     return list(db.session.scalars(select(User).where(User.id.in_(ids), User.role == Role.MANAGER)))
-
-

@@ -15,16 +15,27 @@ class LogoutForm(FlaskForm):
 
 
 class SetPasswordForm(FlaskForm):
-    password = PasswordField("New password", validators=[
-        InputRequired(), Length(min=12, max=1024, message="Use at least 12 characters.")])
-    confirm = PasswordField("Repeat the new password", validators=[
-        InputRequired(), EqualTo("password", message="The two passwords differ.")])
+    password = PasswordField(
+        "New password",
+        validators=[
+            InputRequired(),
+            Length(min=12, max=1024, message="Use at least 12 characters."),
+        ],
+    )
+    confirm = PasswordField(
+        "Repeat the new password",
+        validators=[InputRequired(), EqualTo("password", message="The two passwords differ.")],
+    )
     submit = SubmitField("Set password")
 
 
 class NotificationForm(FlaskForm):
-    notify_mode = SelectField("Email me about new results", choices=[
-        SelectChoice("each", "As each applicant submits"),
-        SelectChoice("daily", "In one daily digest"),
-        SelectChoice("off", "Never")])
+    notify_mode = SelectField(
+        "Email me about new results",
+        choices=[
+            SelectChoice("each", "As each applicant submits"),
+            SelectChoice("daily", "In one daily digest"),
+            SelectChoice("off", "Never"),
+        ],
+    )
     submit = SubmitField("Save")

@@ -35,10 +35,14 @@ def _back_to_position(position_id: int) -> Response:
 def invitations_page(position_id: int) -> str:
     found = _position_or_404(position_id)
     return render_template(
-        "manage/invitations.html", position=found, form=InviteForm(),
-        bulk_form=BulkInviteForm(), action_form=InvitationActionForm(),
+        "manage/invitations.html",
+        position=found,
+        form=InviteForm(),
+        bulk_form=BulkInviteForm(),
+        action_form=InvitationActionForm(),
         applicants=sorted(found.applicants, key=lambda a: a.created_at, reverse=True),
-        status_of=invitations.status_of, applicant_link=applicant_link,
+        status_of=invitations.status_of,
+        applicant_link=applicant_link,
         emails=messages.latest_email_by_invitation(db.session, found),
         mail_enabled=messages.mail_enabled(),
     )
@@ -52,15 +56,22 @@ def invite(position_id: int) -> Response:
         flash("Please give the applicant's name and a valid email address.", "error")
         return _back_to_position(found.id)
     invitation = positions.invite(
-        db.session, found, name=form.name.data or "", email=form.email.data or "",
-        valid_days=current_app.config["INVITATION_DAYS"], created_by=current_user,
+        db.session,
+        found,
+        name=form.name.data or "",
+        email=form.email.data or "",
+        valid_days=current_app.config["INVITATION_DAYS"],
+        created_by=current_user,
     )
     audit.record(db.session, current_user, "invitation.created", invitation)
     messages.queue_invitation(db.session, invitation)
     db.session.commit()
     outbox.send_in_background(current_app._get_current_object())
-    flash(f"Invitation created for {invitation.applicant.name}. Copy the link below and send "
-          "it to them.", "success")
+    flash(
+        f"Invitation created for {invitation.applicant.name}. Copy the link below and send "
+        "it to them.",
+        "success",
+    )
     return _back_to_position(found.id)
 
 
@@ -83,17 +94,31 @@ def invite_bulk(position_id: int) -> str | Response:
     existing = {a.email for a in found.applicants if a.email}
     plan = invitations.parse_invitation_csv(text, existing)
     created = invitations.import_invitations(
-        db.session, found, plan, valid_days=current_app.config["INVITATION_DAYS"],
+        db.session,
+        found,
+        plan,
+        valid_days=current_app.config["INVITATION_DAYS"],
         created_by=current_user,
     )
-    audit.record(db.session, current_user, "invitation.bulk_created", found,
-                 created=len(created), rejected=len(plan.rejected))
+    audit.record(
+        db.session,
+        current_user,
+        "invitation.bulk_created",
+        found,
+        created=len(created),
+        rejected=len(plan.rejected),
+    )
     for invitation in created:
         messages.queue_invitation(db.session, invitation)
     db.session.commit()
     outbox.send_in_background(current_app._get_current_object())
-    return render_template("manage/bulk_report.html", position=found, created=created,
-                           rejected=plan.rejected, applicant_link=applicant_link)
+    return render_template(
+        "manage/bulk_report.html",
+        position=found,
+        created=created,
+        rejected=plan.rejected,
+        applicant_link=applicant_link,
+    )
 
 
 def _invitation_or_404(position_id: int, invitation_id: int) -> Invitation:
@@ -129,11 +154,15 @@ def change_invitation(position_id: int, invitation_id: int) -> Response:
     db.session.commit()
     outbox.send_in_background(current_app._get_current_object())
     name = invitation.applicant.name
-    flash({"extend": f"Extended {name}'s invitation until "
-                     f"{invitation.expires_at:%d %b %Y}.",
-           "revoke": f"Revoked {name}'s invitation: the link no longer works.",
-           "reissue": f"Re-issued {name}'s invitation: send them the new link; the old one "
-                      "no longer works."}[action], "success")
+    flash(
+        {
+            "extend": f"Extended {name}'s invitation until {invitation.expires_at:%d %b %Y}.",
+            "revoke": f"Revoked {name}'s invitation: the link no longer works.",
+            "reissue": f"Re-issued {name}'s invitation: send them the new link; the old one "
+            "no longer works.",
+        }[action],
+        "success",
+    )
     return _back_to_position(position_id)
 
 
@@ -145,8 +174,9 @@ def rate(submission_id: int) -> Response:
         flash("Choose a rating from 1 to 5 before saving.", "error")
     else:
         try:
-            reviews.rate_free_text(db.session, found, form.item_id.data or "", current_user,
-                                   form.rating.data)
+            reviews.rate_free_text(
+                db.session, found, form.item_id.data or "", current_user, form.rating.data
+            )
         except reviews.ReviewError as error:
             db.session.rollback()
             flash(str(error), "error")
@@ -162,8 +192,9 @@ def decide(submission_id: int) -> tuple[str, int] | Response:
     form = DecisionForm()
     if form.validate_on_submit():
         try:
-            reviews.record_decision(db.session, found, current_user, Outcome(form.outcome.data),
-                                    form.note.data or "")
+            reviews.record_decision(
+                db.session, found, current_user, Outcome(form.outcome.data), form.note.data or ""
+            )
         except reviews.ReviewError as error:
             db.session.rollback()
             form.note.errors = [*form.note.errors, str(error)]
@@ -173,4 +204,3 @@ def decide(submission_id: int) -> tuple[str, int] | Response:
             return redirect(url_for("manage.submission", submission_id=found.id))
     # Re-render with what the manager typed, and the reasons next to the fields.
     return render_submission(found, form, status=422)
-__all__ = ["Applicant"]

@@ -19,15 +19,20 @@ from screening.services.reviews import DECISION_NOTE_MIN
 
 class InviteForm(FlaskForm):
     name = StringField("Applicant's name", validators=[InputRequired(), Length(max=200)])
-    email = EmailField("Applicant's email", validators=[
-        InputRequired(), Email(check_deliverability=False), Length(max=254)])
+    email = EmailField(
+        "Applicant's email",
+        validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
+    )
 
 
 class BulkInviteForm(FlaskForm):
-    file = FileField("CSV file with name and email columns", validators=[
-        FileRequired("Choose a CSV file to upload."),
-        FileAllowed(["csv", "txt"], "Upload a .csv file."),
-    ])
+    file = FileField(
+        "CSV file with name and email columns",
+        validators=[
+            FileRequired("Choose a CSV file to upload."),
+            FileAllowed(["csv", "txt"], "Upload a .csv file."),
+        ],
+    )
 
 
 class InvitationActionForm(FlaskForm):
@@ -38,18 +43,31 @@ class InvitationActionForm(FlaskForm):
 
 class RatingForm(FlaskForm):
     item_id = HiddenField(validators=[InputRequired()])
-    rating = RadioField("Rating", coerce=int, validators=[InputRequired("Choose a rating.")],
-                        choices=[SelectChoice(n, str(n)) for n in range(1, 6)])
+    rating = RadioField(
+        "Rating",
+        coerce=int,
+        validators=[InputRequired("Choose a rating.")],
+        choices=[SelectChoice(n, str(n)) for n in range(1, 6)],
+    )
 
 
 class DecisionForm(FlaskForm):
-    outcome = SelectField("Decision", validators=[InputRequired("Choose a decision.")],
-                          choices=[SelectChoice(o.value, label) for o, label in OUTCOME_LABELS.items()])
-    note = TextAreaField("Note (why; HR reads this)", validators=[
-        InputRequired("Please explain the decision."),
-        Length(min=DECISION_NOTE_MIN, max=4000,
-               message=f"Write between {DECISION_NOTE_MIN} and 4,000 characters."),
-    ])
+    outcome = SelectField(
+        "Decision",
+        validators=[InputRequired("Choose a decision.")],
+        choices=[SelectChoice(o.value, label) for o, label in OUTCOME_LABELS.items()],
+    )
+    note = TextAreaField(
+        "Note (why; HR reads this)",
+        validators=[
+            InputRequired("Please explain the decision."),
+            Length(
+                min=DECISION_NOTE_MIN,
+                max=4000,
+                message=f"Write between {DECISION_NOTE_MIN} and 4,000 characters.",
+            ),
+        ],
+    )
 
 
 class ApplicantFilterForm(FlaskForm):
@@ -59,18 +77,38 @@ class ApplicantFilterForm(FlaskForm):
         csrf = False
 
     q = StringField("Search by name", validators=[Optional(), Length(max=100)])
-    status = SelectField("Status", validators=[Optional()], choices=[
-        SelectChoice("", "Any status"), SelectChoice("invited", "Invited"),
-        SelectChoice("started", "Started"), SelectChoice("submitted", "Submitted"),
-        SelectChoice("expired", "Expired"), SelectChoice("revoked", "Revoked")])
+    status = SelectField(
+        "Status",
+        validators=[Optional()],
+        choices=[
+            SelectChoice("", "Any status"),
+            SelectChoice("invited", "Invited"),
+            SelectChoice("started", "Started"),
+            SelectChoice("submitted", "Submitted"),
+            SelectChoice("expired", "Expired"),
+            SelectChoice("revoked", "Revoked"),
+        ],
+    )
     band = SelectField("Band", validators=[Optional()])
     submitted_from = DateField("Submitted from", validators=[Optional()])
     submitted_to = DateField("Submitted until", validators=[Optional()])
-    sort = SelectField("Sort by", validators=[Optional()], choices=[
-        SelectChoice("submitted", "Submission date"), SelectChoice("name", "Name"),
-        SelectChoice("overall", "Overall score"), SelectChoice("warmth", "Warmth"),
-        SelectChoice("common_sense", "Common sense"),
-        SelectChoice("respect", "Respect under pressure")])
-    order = SelectField("Order", validators=[Optional()], choices=[
-        SelectChoice("desc", "Highest / newest first"),
-        SelectChoice("asc", "Lowest / oldest first")])
+    sort = SelectField(
+        "Sort by",
+        validators=[Optional()],
+        choices=[
+            SelectChoice("submitted", "Submission date"),
+            SelectChoice("name", "Name"),
+            SelectChoice("overall", "Overall score"),
+            SelectChoice("warmth", "Warmth"),
+            SelectChoice("common_sense", "Common sense"),
+            SelectChoice("respect", "Respect under pressure"),
+        ],
+    )
+    order = SelectField(
+        "Order",
+        validators=[Optional()],
+        choices=[
+            SelectChoice("desc", "Highest / newest first"),
+            SelectChoice("asc", "Lowest / oldest first"),
+        ],
+    )

@@ -12,18 +12,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from wtforms.fields.choices import SelectChoice
 from flask_login import current_user, login_required
+from wtforms.fields.choices import SelectChoice
 
 from screening.exports.results import WIDE_COLUMNS, wide_rows
 from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
 from screening.models import Position, Submission
-from screening.services import audit, positions
-from screening.services.export_records import position_records
-from screening.services.questionnaires import questionnaire_for
-from screening.services.results import stored_result
-from screening.services import reviews
+from screening.services import audit, positions, reviews
 from screening.services.applicant_list import (
     ListQuery,
     list_applicants,
@@ -31,6 +27,9 @@ from screening.services.applicant_list import (
     percentiles_for,
 )
 from screening.services.applicant_list import compare as compare_rows
+from screening.services.export_records import position_records
+from screening.services.questionnaires import questionnaire_for
+from screening.services.results import stored_result
 from screening.web.manage.forms import ApplicantFilterForm, DecisionForm, InviteForm, RatingForm
 
 bp = Blueprint("manage", __name__, url_prefix="/manage")

@@ -27,8 +27,9 @@ def test_unset_settings_keep_their_defaults() -> None:
     assert "DATABASE_URL" not in values and "SECRET_KEY" not in values
 
 
-@pytest.mark.parametrize("url", ["not a url", "mysql://root@localhost/db",
-                                 "postgresql+psycopg2://u@h/d"])
+@pytest.mark.parametrize(
+    "url", ["not a url", "mysql://root@localhost/db", "postgresql+psycopg2://u@h/d"]
+)
 def test_unusable_database_urls_name_the_setting(url: str, tmp_path: Path) -> None:
     with pytest.raises(ConfigError, match="SCREENING_DATABASE_URL"):
         database_uri(url, tmp_path)

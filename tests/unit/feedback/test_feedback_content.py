@@ -15,9 +15,11 @@ BANK = load_bank(Path(__file__).resolve().parents[3] / "questions")
 SHORT = BANK.questionnaires["frontline-short"]
 
 
-def _answer(item, worst: bool) -> scoring.Answer:  # noqa: ANN001
+def _answer(item, worst: bool) -> scoring.Answer:
     if item.format is ResponseFormat.RATE_EACH:
-        return scoring.Answer(item_id=item.id, ratings={o.id: o.effectiveness for o in item.options})
+        return scoring.Answer(
+            item_id=item.id, ratings={o.id: o.effectiveness for o in item.options}
+        )
     ranked = sorted(item.options, key=lambda o: sum(o.points.values()))
     chosen = ranked[0] if worst else ranked[-1]
     if item.format is ResponseFormat.MOST_LEAST:
@@ -28,8 +30,9 @@ def _answer(item, worst: bool) -> scoring.Answer:  # noqa: ANN001
 
 def _result_weak_in(dimension: str) -> scoring.SubmissionResult:
     """Keyed-best everywhere except the worst option on items mainly measuring ``dimension``."""
-    answers = {item.id: _answer(item, worst=item.primary_dimension == dimension)
-               for item in SHORT.items}
+    answers = {
+        item.id: _answer(item, worst=item.primary_dimension == dimension) for item in SHORT.items
+    }
     return scoring.score_submission(SHORT, answers)
 
 
@@ -47,10 +50,13 @@ def test_weakest_dimension_is_the_one_to_develop(weak: str) -> None:
 def test_tip_quotes_the_keyed_best_response_of_a_missed_item() -> None:
     result = _result_weak_in("respect")
     tip = build_feedback(result, SHORT, "advance").development.tip
-    respect_items = [i for i in SHORT.items if i.primary_dimension == "respect"
-                     and i.format in (ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST)]
-    best_texts = [max(i.options, key=lambda o: sum(o.points.values())).text
-                  for i in respect_items]
+    respect_items = [
+        i
+        for i in SHORT.items
+        if i.primary_dimension == "respect"
+        and i.format in (ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST)
+    ]
+    best_texts = [max(i.options, key=lambda o: sum(o.points.values())).text for i in respect_items]
     assert any(text in tip for text in best_texts)
 
 
@@ -59,8 +65,10 @@ def test_tip_quotes_the_keyed_best_response_of_a_missed_item() -> None:
 def test_no_scores_percentiles_or_red_flag_wording(outcome: str, language: str) -> None:
     result = _result_weak_in("warmth")
     feedback = build_feedback(result, SHORT, outcome, language)
-    words = " ".join([s.description for s in feedback.strengths] + [
-        feedback.development.description, feedback.development.tip, feedback.next_steps])
+    words = " ".join(
+        [s.description for s in feedback.strengths]
+        + [feedback.development.description, feedback.development.tip, feedback.next_steps]
+    )
     assert not re.search(r"\d|%|percentile|percentil|red flag", words, re.I)
     red_flag_texts = [o.text for i in SHORT.items for o in i.options if o.red_flag]
     red_flag_reasons = [o.rationale for i in SHORT.items for o in i.options if o.red_flag]
