@@ -25,7 +25,7 @@ def init_app(app: Flask) -> None:
 
 
 @click.command("report")
-@click.argument("submission_id", metavar="SUBMISSION", type=int, required=False)
+@click.argument("submission_id", metavar="[SUBMISSION]", type=int, required=False)
 @click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path),
               help="Where to write SUBMISSION's summary PDF.")
 @click.option("--position", "position_id", type=int,

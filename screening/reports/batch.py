@@ -1,9 +1,9 @@
 """Many applicant summaries at once, rendered on every CPU core.
 
 A process pool, not threads: WeasyPrint's layout is Python and holds the GIL.
-Workers fork from the warm forkserver (see pdf.process_context) and receive
-the report *content*, so laying out the HTML happens in parallel too and the
-parent only collects bytes. Each report runs under a CPU-time limit; a report
+Workers are spawned fresh and warmed up once, then receive the report
+*content*, so laying out the HTML happens in parallel too and the parent only
+collects bytes. Each report runs under a CPU-time limit; a report
 that passes it stops its worker, and the whole batch fails loudly.
 """
 
@@ -52,7 +52,8 @@ def render_applicant_pdfs(
     workers = max(1, min(jobs or default_jobs(), len(reports)))
     work = [(filename, report, page_size, time_limit) for filename, report in reports]
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=pdf.process_context()) as pool:
+        with ProcessPoolExecutor(max_workers=workers, mp_context=pdf.process_context(),
+                                 initializer=pdf.warm_up) as pool:
             yield from pool.map(_render_one, work)
     except BrokenProcessPool as error:
         raise BatchError(

@@ -8,9 +8,9 @@ idea), and no document may keep a web worker busy past gunicorn's timeout.
   STATIC_BASE_URL and refuses every other URL: file:, data:, http(s) to any
   host, paths that climb out of the static folder. It never touches the
   network, so there is no redirect to follow.
-- :func:`render_pdf` renders in a separate process (forked from a warm
-  forkserver, about 15 ms of overhead) that is killed when the time limit
-  passes; the child also carries a CPU-time limit as a second line.
+- :func:`render_pdf` renders in a separate process, forked for each document
+  from a warm render host, and killed when the time limit passes; the
+  renderer also carries a CPU-time limit as a second line.
 """
 
 from __future__ import annotations
@@ -18,10 +18,16 @@ from __future__ import annotations
 import logging
 import math
 import multiprocessing
+import os
+import pickle
 import resource
-from functools import cache
+import select
+import signal
+import threading
+import time
 from multiprocessing.connection import Connection
 from multiprocessing.context import BaseContext
+from multiprocessing.process import BaseProcess
 from pathlib import Path
 
 from weasyprint import HTML
@@ -32,8 +38,6 @@ STATIC_ROOT = (Path(__file__).resolve().parent.parent / "static").resolve()
 STATIC_BASE_URL = "https://static.screening.invalid/"
 #: Well inside gunicorn's default 30 s worker timeout, far above a real report (< 1 s).
 RENDER_TIME_LIMIT_SECONDS = 20.0
-#: Imported by the forkserver before it forks renderers (see warm_renderer.py).
-_FORKSERVER_PRELOAD = ["screening.reports.warm_renderer"]
 
 logger = logging.getLogger(__name__)
 
@@ -106,26 +110,146 @@ def limit_cpu_seconds(seconds: float) -> None:
     resource.setrlimit(resource.RLIMIT_CPU, (soft, hard))
 
 
-@cache
-def process_context() -> BaseContext:
-    """Forkserver: children fork from a clean, single-threaded, warmed-up process.
-
-    Plain fork would copy whatever threads and locks the web worker holds;
-    spawn would import WeasyPrint and load fonts on every render.
-    """
-    context = multiprocessing.get_context("forkserver")
-    context.set_forkserver_preload(_FORKSERVER_PRELOAD)
-    return context
+WARM_UP_HTML = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>warm-up</title>'
+    '<style>html { font-family: "DejaVu Sans", sans-serif }</style></head>'
+    "<body><p>Warm-up <strong>bold</strong></p></body></html>"
+)
 
 
-def _render_in_child(html: str, sender: Connection, time_limit: float) -> None:
-    limit_cpu_seconds(time_limit + 1)
+def warm_up() -> None:
+    """Load WeasyPrint, fontconfig and the report font once, before the first real report."""
     try:
-        sender.send((True, render_pdf_here(html)))
-    except Exception as error:  # reported to the parent, which raises RenderError
-        sender.send((False, f"{type(error).__name__}: {error}"))
-    finally:
-        sender.close()
+        render_pdf_here(WARM_UP_HTML)
+    except Exception:  # a cold renderer is slower, never wrong
+        logger.exception("PDF renderer warm-up failed")
+
+
+def process_context() -> BaseContext:
+    """Spawn: a fresh interpreter that inherits no thread, lock or connection of ours."""
+    return multiprocessing.get_context("spawn")
+
+
+def _render_forked(html: str, time_limit: float) -> tuple[str, object]:
+    """In the host: fork a renderer, collect its PDF, kill it when the time is up.
+
+    The host is single-threaded, so forking it is safe, and it is warm, so the
+    renderer starts in about a millisecond with fonts already loaded.
+    """
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the renderer
+        os.close(read_fd)
+        try:
+            limit_cpu_seconds(time_limit + 1)
+            outcome: tuple[bool, object] = (True, render_pdf_here(html))
+        except BaseException as error:
+            outcome = (False, f"{type(error).__name__}: {error}")
+        with os.fdopen(write_fd, "wb") as sink:
+            sink.write(pickle.dumps(outcome))
+        os._exit(0)
+    os.close(write_fd)
+    deadline = time.monotonic() + time_limit
+    chunks = []
+    with os.fdopen(read_fd, "rb", buffering=0) as source:
+        while True:
+            remaining = deadline - time.monotonic()
+            if remaining <= 0:
+                os.kill(pid, signal.SIGKILL)
+                os.waitpid(pid, 0)
+                return ("timeout", f"rendering took longer than {time_limit:g} s")
+            ready, _, _ = select.select([source], [], [], remaining)
+            if not ready:
+                continue
+            chunk = source.read(1 << 20)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    _, status = os.waitpid(pid, 0)
+    if not chunks:
+        return ("error", f"the renderer stopped without a PDF (wait status {status})")
+    ok, payload = pickle.loads(b"".join(chunks))  # noqa: S301 - written by our own child
+    return ("ok", payload) if ok else ("error", payload)
+
+
+def _host_main(connection: Connection) -> None:
+    """The render host: warm up once, then render each document sent in a forked child."""
+    warm_up()
+    connection.send(("ready", None))
+    while True:
+        try:
+            html, time_limit = connection.recv()
+        except (EOFError, OSError):
+            return  # the app process is gone
+        connection.send(_render_forked(html, time_limit))
+
+
+class RenderHost:
+    """A warm helper process, one per app process, that forks a renderer per document.
+
+    Forking the web worker itself would copy its threads and locks; spawning a
+    renderer per document would import WeasyPrint and load fonts every time
+    (about a second). The host is spawned once, warmed up, and then forks.
+    Requests from several threads of one app process take turns.
+    """
+
+    #: How long past the limit we wait for the host itself before replacing it.
+    GRACE_SECONDS = 5.0
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._process: BaseProcess | None = None
+        self._connection: Connection | None = None
+
+    def _start(self) -> Connection:
+        context = process_context()
+        ours, theirs = context.Pipe()
+        process = context.Process(  # type: ignore[attr-defined]
+            target=_host_main, args=(theirs,), daemon=True, name="pdf-render-host")
+        process.start()
+        theirs.close()
+        self._process, self._connection = process, ours
+        if not ours.poll(_START_SECONDS):
+            self.stop()
+            raise RenderError(f"the render host did not start within {_START_SECONDS:g} s")
+        ours.recv()  # ("ready", None)
+        return ours
+
+    def stop(self) -> None:
+        if self._connection is not None:
+            self._connection.close()
+        if self._process is not None:
+            self._process.kill()
+            self._process.join()
+        self._process = self._connection = None
+
+    def render(self, html: str, time_limit: float) -> bytes:
+        with self._lock:
+            connection = self._connection
+            if connection is None or self._process is None or not self._process.is_alive():
+                connection = self._start()
+            connection.send((html, time_limit))
+            # The host applies the limit; this wait only catches a host that died or hung.
+            if not connection.poll(time_limit + self.GRACE_SECONDS):
+                self.stop()
+                raise RenderTimeout(f"rendering took longer than {time_limit:g} s")
+            try:
+                status, payload = connection.recv()
+            except (EOFError, OSError):
+                self.stop()
+                raise RenderError("the render host stopped unexpectedly") from None
+        if status == "timeout":
+            logger.error("PDF rendering passed its %.0f s limit; renderer killed", time_limit)
+            raise RenderTimeout(str(payload))
+        if status != "ok":
+            raise RenderError(str(payload))
+        assert isinstance(payload, bytes)
+        return payload
+
+
+#: Allowance for the host's start-up (imports and warm-up), paid once per app process.
+_START_SECONDS = 10.0
+_HOST = RenderHost()
 
 
 def render_pdf(html: str, *, time_limit: float | None = RENDER_TIME_LIMIT_SECONDS) -> bytes:
@@ -136,30 +260,4 @@ def render_pdf(html: str, *, time_limit: float | None = RENDER_TIME_LIMIT_SECOND
     """
     if time_limit is None:
         return render_pdf_here(html)
-    context = process_context()
-    receiver, sender = context.Pipe(duplex=False)
-    worker = context.Process(  # type: ignore[attr-defined]
-        target=_render_in_child, args=(html, sender, time_limit), daemon=True,
-        name="pdf-renderer",
-    )
-    worker.start()
-    sender.close()
-    try:
-        if not receiver.poll(time_limit):
-            logger.error("PDF rendering passed its %.0f s limit; renderer killed", time_limit)
-            raise RenderTimeout(f"rendering took longer than {time_limit:g} s")
-        try:
-            ok, payload = receiver.recv()
-        except EOFError:
-            worker.join(5)
-            raise RenderError(
-                f"the renderer stopped without a PDF (exit code {worker.exitcode})"
-            ) from None
-    finally:
-        if worker.is_alive():
-            worker.kill()
-        worker.join()
-        receiver.close()
-    if not ok:
-        raise RenderError(payload)
-    return payload
+    return _HOST.render(html, time_limit)

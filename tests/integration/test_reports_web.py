@@ -28,6 +28,8 @@ from screening.models import (
     SubmissionStatus,
     User,
 )
+from screening.reports import render
+from screening.reports.pdf import RenderTimeout
 from screening.scoring import NORM_MIN_GROUP
 from screening.services import journey
 from screening.services.questionnaires import questionnaire_for
@@ -352,3 +354,22 @@ def test_hostile_free_text_prints_as_text_and_fetches_nothing(
     assert f'<img src="http://127.0.0.1:{port}/x.png">' in text
     assert f'<link rel="stylesheet" href="http://127.0.0.1:{port}/s.css">' in text
     assert web_server.requests == []  # type: ignore[attr-defined]
+
+
+def test_a_render_past_its_time_limit_is_a_503_not_a_hung_worker(
+    app: Flask, client: FlaskClient, monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    cohort = build_cohort(app, 1, seed=12)
+
+    def too_slow(*args: object, **kwargs: object) -> bytes:
+        raise RenderTimeout("rendering took longer than 20 s")
+
+    monkeypatch.setattr(render, "applicant_pdf", too_slow)
+    sign_in(client, cohort.manager_email)
+    response = client.get(f"/manage/submissions/{cohort.submission_ids[0]}/report.pdf")
+    assert response.status_code == 503
+    assert "took too long" in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(ReportCache.id))) == 0
+        assert db.session.scalar(select(func.count(AuditEvent.id)).where(
+            AuditEvent.action == "report.downloaded")) == 0
