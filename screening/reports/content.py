@@ -411,7 +411,12 @@ def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[Ap
             format_label=FORMAT_LABELS.get(line.format, line.format),
             dimension_labels=", ".join(DIMENSION_LABELS.get(d, d) for d in dimensions),
             answer_summary=line.answer_summary if line.answered else "Not answered",
-            rubric=tuple(RubricRow(r.role, r.text, r.rationale, r.key) for r in line.rubric),
+            # An option already quoted in the answer is not printed a second time.
+            rubric=tuple(
+                RubricRow(r.role, "" if r.text and r.text in line.answer_summary else r.text,
+                          r.rationale, r.key)
+                for r in line.rubric
+            ),
             note=line.note,
             points_text=_points_text(line),
             pending=line.pending,

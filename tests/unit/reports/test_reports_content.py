@@ -30,6 +30,7 @@ def test_strengths_and_concerns_are_the_best_and_worst_scoring_answers(
     strengths, concerns = content.strengths_and_concerns(mixed_result)
     # W1 and W2 earned every point, R2 (rated 4 of 5) three quarters of them.
     assert [h.item_id for h in strengths] == ["W1", "W2", "R2"]
+    assert strengths[1].points_text == "Warmth 8 of 8 · Respect under pressure 6 of 6"
     # C2 and R1 earned nothing (questionnaire order breaks the tie), C1 one point of twelve.
     assert [h.item_id for h in concerns] == ["C2", "R1", "C1"]
     r1 = concerns[1]
@@ -88,8 +89,13 @@ def test_appendix_lists_every_item_with_rubric_lines_and_points(
     assert w2.dimension_labels == "Warmth, Respect under pressure"
     assert [row.role for row in w2.rubric] == ["most effective", "least effective"]
     assert w2.points_text == "Warmth 8 of 8 · Respect under pressure 6 of 6"
+    assert [row.text for row in w2.rubric] == ["Greet the visitor warmly", "Finish the story first"]
     r1 = report.appendix[4]
     assert r1.points_text == "Respect under pressure 0 of 4"
+    # The chosen option is quoted in the answer already; its rubric line gives only the why.
+    assert r1.answer_summary == 'Chose c: "Answer back sharply"'
+    assert [(row.role, row.text, row.rationale) for row in r1.rubric] == [
+        ("chosen", "", "Rationale for answer back sharply.")]
 
 
 def test_red_flags_are_quoted_with_their_rationale(
