@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import threading
 from collections import OrderedDict
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -95,6 +96,7 @@ def norm_fingerprint(session: Session, version_id: int) -> list[Any]:
 # kept per version and norm group; a new completed submission gives a new fingerprint.
 _PSYCHOMETRICS: OrderedDict[tuple[str, str], scoring.PsychometricReport | None] = OrderedDict()
 _PSYCHOMETRICS_KEPT = 8
+_PSYCHOMETRICS_LOCK = threading.Lock()  # gthread workers share it
 
 
 def psychometrics_for(
@@ -102,9 +104,10 @@ def psychometrics_for(
 ) -> scoring.PsychometricReport | None:
     """Item analysis and reliability over recent completed results of this version."""
     key = (version.content_hash, json.dumps(norm_fingerprint(session, version.id)))
-    if key in _PSYCHOMETRICS:
-        _PSYCHOMETRICS.move_to_end(key)
-        return _PSYCHOMETRICS[key]
+    with _PSYCHOMETRICS_LOCK:
+        if key in _PSYCHOMETRICS:
+            _PSYCHOMETRICS.move_to_end(key)
+            return _PSYCHOMETRICS[key]
     questionnaire = questionnaire_for(version)
     stored = session.scalars(
         select(Submission.result)
@@ -116,9 +119,10 @@ def psychometrics_for(
     results = [r for r in results if r.content_hash == questionnaire.content_hash
                and r.questionnaire_id == questionnaire.id]
     report = scoring.analyse_results(questionnaire, results) if results else None
-    _PSYCHOMETRICS[key] = report
-    while len(_PSYCHOMETRICS) > _PSYCHOMETRICS_KEPT:
-        _PSYCHOMETRICS.popitem(last=False)
+    with _PSYCHOMETRICS_LOCK:
+        _PSYCHOMETRICS[key] = report
+        while len(_PSYCHOMETRICS) > _PSYCHOMETRICS_KEPT:
+            _PSYCHOMETRICS.popitem(last=False)
     return report
 
 
@@ -239,12 +243,6 @@ def _store(session: Session, key: str, submission_id: int, pdf: bytes) -> None:
         except IntegrityError:
             # Another server rendered the same report at the same moment; theirs is ours.
             session.rollback()
-
-
-def forget_cached_reports(session: Session, submission_id: int) -> int:
-    """Drop a submission's cached PDFs (for erasure: they hold the applicant's answers)."""
-    deleted = session.execute(delete(ReportCache).where(ReportCache.submission_id == submission_id))
-    return int(deleted.rowcount or 0)  # type: ignore[attr-defined]
 
 
 # -- a position's reports ---------------------------------------------------------------
