@@ -10,7 +10,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, defer, joinedload, object_session
+from sqlalchemy.orm.attributes import set_committed_value
 
 from screening import scoring
 from screening.bank import Item, Questionnaire
@@ -19,6 +20,7 @@ from screening.models import (
     Answer,
     FormPost,
     Invitation,
+    QuestionnaireVersion,
     Submission,
     SubmissionStatus,
     utcnow,
@@ -93,7 +95,12 @@ def _claim_form_post(session: Session, submission: Submission, key: str | None) 
 def invitation_by_token(session: Session, token: str) -> Invitation | None:
     if not token or len(token) > 64:
         return None
-    return session.scalar(select(Invitation).where(Invitation.token == token))
+    # Every applicant page needs the submission too: one query instead of two.
+    return session.scalar(
+        select(Invitation)
+        .options(joinedload(Invitation.submission))
+        .where(Invitation.token == token)
+    )
 
 
 def link_state(invitation: Invitation, now: datetime | None = None) -> LinkState:
@@ -156,12 +163,42 @@ class Sequence:
         return next(i for i, item in enumerate(self.items) if item.id == item_id)
 
 
+def questionnaire_of(submission: Submission) -> Questionnaire:
+    """The frozen questionnaire the submission is answered against.
+
+    The version row is loaded without its snapshot (some 50 KB of JSON): the snapshot is
+    only read when the questionnaire is not cached yet, not on every applicant page.
+    """
+    session = object_session(submission)
+    if session is None or "questionnaire_version" in submission.__dict__:
+        return questionnaire_for(submission.questionnaire_version)
+    version = session.get(
+        QuestionnaireVersion,
+        submission.questionnaire_version_id,
+        options=[defer(QuestionnaireVersion.snapshot)],
+    )
+    assert version is not None
+    # Hold it on the submission for the rest of the request (the identity map is weak).
+    set_committed_value(submission, "questionnaire_version", version)
+    return questionnaire_for(version)
+
+
 def sequence_for(submission: Submission) -> Sequence:
-    questionnaire = questionnaire_for(submission.questionnaire_version)
+    questionnaire = questionnaire_of(submission)
     order = item_order(questionnaire, submission.order_seed)
     return Sequence(
         questionnaire, tuple(questionnaire.item(i) for i in order), submission.order_seed
     )
+
+
+def saved_answer(session: Session, submission: Submission, item_id: str) -> scoring.Answer | None:
+    """The stored answer to one item, to show again on its page."""
+    response = session.scalar(
+        select(Answer.response).where(
+            Answer.submission_id == submission.id, Answer.item_id == item_id
+        )
+    )
+    return None if response is None else scoring.Answer.from_dict(response)
 
 
 def first_unanswered(submission: Submission) -> int | None:
@@ -209,7 +246,7 @@ def _store_answer(session: Session, submission: Submission, answer: scoring.Answ
     if time_is_up(submission):
         raise JourneyError("The time for this questionnaire has run out.")
     try:
-        item = questionnaire_for(submission.questionnaire_version).item(answer.item_id)
+        item = questionnaire_of(submission).item(answer.item_id)
     except KeyError:
         raise InvalidAnswer(
             answer.item_id, ["This question is not part of your questionnaire."]

@@ -197,3 +197,14 @@ def test_other_pages_keep_the_general_expired_form_page(client: FlaskClient) -> 
     response = client.post("/login", data={"email": "a@example.com", "password": "x"})
     assert response.status_code == 400
     assert "This form had expired" in response.text
+
+
+def test_a_refused_token_on_a_closed_or_unknown_link_shows_that_page(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        expired = create_invitation(create_position(), valid_days=-1).token
+    assert client.post("/apply/no-such-link/q/1", data={"text": TYPED}).status_code == 404
+    assert client.post("/apply/join/no-such-link", data={"name": "A"}).status_code == 404
+    closed = client.post(f"/apply/{expired}", data={"consent": "y"})
+    assert closed.status_code == 410 and "This link has expired" in closed.text

@@ -108,9 +108,27 @@ class ItemForm(FlaskForm):
 
 def item_form(item: Item, option_ids: tuple[str, ...]) -> ItemForm:
     """The form for one item, with options in the applicant's order, bound to the request."""
-    form = _BUILDERS[item.format](item, option_ids)()
+    form = _form_class(item, option_ids)()
     form.item = item
     return form
+
+
+def _form_class(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
+    # Building a form class (and WTForms' first look at its fields) costs more than
+    # rendering the page; the key holds everything the class is built from.
+    key = (item.id, item.format, item.prompt,
+           tuple((option.id, option.text) for option in item.options), option_ids)
+    form_class = _FORM_CLASSES.get(key)
+    if form_class is None:
+        if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
+            _FORM_CLASSES.clear()
+        form_class = _FORM_CLASSES[key] = _BUILDERS[item.format](item, option_ids)
+    return form_class
+
+
+_FORM_CLASSES: dict[tuple[object, ...], type[ItemForm]] = {}
+#: 20 items in up to 120 option orders each: far below this, unless questionnaires change.
+_FORM_CLASSES_MAX = 5000
 
 
 #: Shown only when a post was tampered with or comes from an old page.

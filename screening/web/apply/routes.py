@@ -27,7 +27,9 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
 from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from screening.database import immediate_transactions
@@ -66,7 +68,7 @@ def _never_cache(response: Response) -> Response:
 
 
 @bp.errorhandler(CSRFError)
-def _session_expired(error: CSRFError) -> str | Response | tuple[str, int]:
+def _session_expired(error: CSRFError) -> ResponseReturnValue:
     """Re-render the page the applicant posted, keeping what they typed.
 
     The token was refused, so nothing is saved; the re-rendered form carries a fresh
@@ -79,7 +81,11 @@ def _session_expired(error: CSRFError) -> str | Response | tuple[str, int]:
                                message="This form had expired. Go back, reload the page and "
                                "send it again."), 400
     g.apply_session_expired = notice
-    return page(**(request.view_args or {}))
+    try:
+        return page(**(request.view_args or {}))
+    except HTTPException as refused:
+        # An unknown or closed link: the page the app shows for it, not an error in a handler.
+        return current_app.handle_http_exception(refused)
 
 
 def _session_expired_notice() -> str | None:
@@ -203,7 +209,7 @@ def question(token: str, number: int) -> str | Response:
                 # Going back with an incomplete answer keeps the saved one; nothing saved is lost.
                 return _navigate(token, number, total, action)
     else:
-        answer = stored_answers(submission).get(item.id)
+        answer = journey.saved_answer(db.session, submission, item.id)
         if answer is not None:
             form.fill(answer)
     # Keep the moment the page was first shown across re-renders (errors, lost session).
