@@ -1,0 +1,150 @@
+"""Voluntary self-identification and the adverse-impact report per position.
+
+Self-identification is read only here, for HR's aggregate report: never for a
+manager's page, a per-applicant PDF or an export of individual results.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from screening.models import (
+    Applicant,
+    Invitation,
+    Outcome,
+    Position,
+    SelfIdentification,
+    Submission,
+    SubmissionStatus,
+)
+from screening.scoring.fairness import (
+    CHARACTERISTICS,
+    DEFAULT_MINIMUM_GROUP,
+    NOT_ANSWERED,
+    PREFER_NOT_TO_SAY,
+    RACE_ETHNICITY_CATEGORIES,
+    SEX_CATEGORIES,
+    ImpactReport,
+    adverse_impact,
+)
+from screening.services.export_records import latest_decision_outcome
+from screening.services.questionnaires import questionnaire_for
+
+
+class SelectionBasis(enum.StrEnum):
+    #: selected = the latest decision is "advance"; undecided applicants are left out.
+    DECISION = "decision"
+    #: selected = overall band at or above a chosen band.
+    BAND = "band"
+
+
+class FairnessError(Exception):
+    """The report cannot be built with these settings; the message is shown as is."""
+
+
+@dataclass(frozen=True)
+class PositionImpact:
+    position_id: int
+    basis: SelectionBasis
+    band_id: str | None
+    minimum_group: int
+    #: submitted applicants counted in the report.
+    applicants: int
+    #: submitted applicants left out: no decision yet (decision basis only).
+    undecided: int
+    reports: tuple[ImpactReport, ...]
+
+
+def save_self_identification(
+    session: Session, submission: Submission, *, sex: str | None, race_ethnicity: str | None
+) -> SelfIdentification:
+    """Store (or replace) the applicant's answers; a blank answer means prefer not to say."""
+    sex = sex or PREFER_NOT_TO_SAY
+    race_ethnicity = race_ethnicity or PREFER_NOT_TO_SAY
+    if sex not in SEX_CATEGORIES or race_ethnicity not in RACE_ETHNICITY_CATEGORIES:
+        raise ValueError("not a self-identification category")
+    row = session.scalar(
+        select(SelfIdentification).where(SelfIdentification.submission_id == submission.id)
+    )
+    if row is None:
+        row = SelfIdentification(submission_id=submission.id)
+        session.add(row)
+    row.sex = sex
+    row.race_ethnicity = race_ethnicity
+    session.flush()
+    return row
+
+
+def self_identification_of(session: Session, submission: Submission) -> SelfIdentification | None:
+    return session.scalar(
+        select(SelfIdentification).where(SelfIdentification.submission_id == submission.id)
+    )
+
+
+def band_choices(position: Position) -> list[tuple[str, str]]:
+    """(band id, label) of the position's questionnaire, best band first."""
+    questionnaire = questionnaire_for(position.questionnaire_version)
+    return [(band.id, band.label) for band in questionnaire.bands]
+
+
+def position_impact(
+    session: Session,
+    position: Position,
+    *,
+    basis: SelectionBasis = SelectionBasis.DECISION,
+    band_id: str | None = None,
+    minimum_group: int = DEFAULT_MINIMUM_GROUP,
+) -> PositionImpact:
+    """Adverse impact by sex and by race/ethnicity among the position's submitted applicants."""
+    band_rank: dict[str, int] = {}
+    if basis is SelectionBasis.BAND:
+        order = [band for band, _ in band_choices(position)]
+        if band_id not in order:
+            raise FairnessError("Choose one of the questionnaire's bands.")
+        band_rank = {band: rank for rank, band in enumerate(order)}
+    cut = band_rank.get(band_id or "", 0)
+
+    statement = (
+        select(
+            Submission.band_id,
+            latest_decision_outcome(),
+            SelfIdentification.sex,
+            SelfIdentification.race_ethnicity,
+        )
+        .join(Submission.invitation)
+        .join(Invitation.applicant)
+        .outerjoin(SelfIdentification, SelfIdentification.submission_id == Submission.id)
+        .where(
+            Applicant.position_id == position.id,
+            Submission.status == SubmissionStatus.SUBMITTED,
+        )
+    )
+    outcomes: dict[str, list[tuple[str, bool]]] = {name: [] for name in CHARACTERISTICS}
+    undecided = 0
+    for band, outcome, sex, race in session.execute(statement):
+        if basis is SelectionBasis.DECISION:
+            if outcome is None:
+                undecided += 1
+                continue
+            selected = outcome == Outcome.ADVANCE
+        else:
+            selected = band in band_rank and band_rank[band] <= cut
+        outcomes["sex"].append((sex or NOT_ANSWERED, selected))
+        outcomes["race_ethnicity"].append((race or NOT_ANSWERED, selected))
+    reports = tuple(
+        adverse_impact(name, rows, minimum_group=minimum_group)
+        for name, rows in outcomes.items()
+    )
+    return PositionImpact(
+        position_id=position.id,
+        basis=basis,
+        band_id=band_id if basis is SelectionBasis.BAND else None,
+        minimum_group=minimum_group,
+        applicants=len(outcomes["sex"]),
+        undecided=undecided,
+        reports=reports,
+    )
