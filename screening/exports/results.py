@@ -50,7 +50,8 @@ def _dimension_columns() -> tuple[Column, ...]:
 WIDE: tuple[Column, ...] = (
     Column("submission_id", "integer", "The submission's id; stable, unique."),
     Column("applicant_id", "integer", "The applicant's id; joins with the long layout."),
-    Column("applicant_name", "text", "Applicant's name; empty after erasure or purge."),
+    Column("applicant_name", "text",
+           "Applicant's name; \"Anonymised applicant\" after erasure or purge."),
     Column("applicant_email", "text", "Applicant's email; empty after erasure or purge."),
     Column("position_id", "integer", "The position's id."),
     Column("position", "text", "The position's title."),

@@ -1,0 +1,170 @@
+"""GET-only JSON endpoints; a bearer token from `flask --app screening api-tokens create`.
+
+Every request that returns applicant data is recorded in the audit log with
+the token's id. Errors are JSON too: {"error": {"status": 404, "message": ...}}.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from flask import Blueprint, Response, current_app, g, jsonify, request
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound, Unauthorized
+
+from screening.extensions import csrf, db, limiter
+from screening.models import Position, SubmissionStatus
+from screening.services import api_resources, api_tokens, audit
+from screening.services.export_records import ExportFilters
+from screening.services.retention import MAX_ID
+
+bp = Blueprint("api", __name__, url_prefix="/api/v1")
+csrf.exempt(bp)  # GET only, and authenticated by a header a browser never sends on its own
+limiter.limit("600 per minute")(bp)
+
+OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
+_NORMS_CACHE_KEY = "screening.api_norms"
+
+
+@bp.get("/openapi.yaml")
+@limiter.exempt
+def openapi() -> Response:
+    return Response(OPENAPI_FILE.read_bytes(), mimetype="application/yaml",
+                    headers={"Cache-Control": "public, max-age=300"})
+
+
+@bp.before_request
+def _authenticate() -> None:
+    if request.endpoint == "api.openapi":
+        return
+    header = request.headers.get("Authorization", "")
+    scheme, _, token = header.partition(" ")
+    found = None
+    if scheme.lower() == "bearer":
+        found = api_tokens.authenticate(db.session, token.strip())
+    if found is None:
+        raise Unauthorized("A valid API token is required: Authorization: Bearer <token>.")
+    g.api_token = found
+
+
+def _read(target: Any = None) -> None:
+    """Log that this token read applicant data."""
+    audit.record_in_own_transaction(db.session, None, "api.read", target,
+                                    token_id=g.api_token.id, path=request.path)
+
+
+@bp.errorhandler(HTTPException)
+def _http_error(error: HTTPException) -> tuple[Response, int]:
+    code = error.code or 500
+    response = jsonify(error={"status": code, "message": error.description or error.name})
+    if code == 401:
+        response.headers["WWW-Authenticate"] = 'Bearer realm="screening"'
+    return response, code
+
+
+@bp.errorhandler(Exception)
+def _unexpected(error: Exception) -> tuple[Response, int]:
+    db.session.rollback()
+    current_app.logger.exception("API error")
+    return jsonify(error={"status": 500, "message": "An unexpected error happened."}), 500
+
+
+def _int_arg(name: str, default: int, low: int, high: int) -> int:
+    raw = request.args.get(name)
+    if raw is None:
+        return default
+    if not raw.isdigit() or not low <= int(raw) <= high:
+        raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
+    return int(raw)
+
+
+def _paging() -> tuple[int, int]:
+    return (_int_arg("after_id", 0, 0, MAX_ID),
+            _int_arg("limit", api_resources.DEFAULT_LIMIT, 1, api_resources.MAX_LIMIT))
+
+
+def _identifier(value: int) -> int:
+    if not 1 <= value <= MAX_ID:
+        raise NotFound("No such record.")
+    return value
+
+
+def _submission_filters(position_id: int | None) -> tuple[ExportFilters, datetime | None]:
+    status = request.args.get("status")
+    if status is not None and status not in {s.value for s in SubmissionStatus}:
+        raise BadRequest("status must be in_progress or submitted.")
+    since = request.args.get("submitted_since")
+    moment = None
+    if since is not None:
+        try:
+            moment = datetime.fromisoformat(since)
+        except ValueError:
+            raise BadRequest("submitted_since must be an ISO 8601 date-time.") from None
+        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    filters = ExportFilters(position_id=position_id,
+                            status=SubmissionStatus(status) if status else None)
+    return filters, moment
+
+
+def _norms_cache() -> api_resources.NormsCache:
+    return current_app.extensions.setdefault(_NORMS_CACHE_KEY, {})
+
+
+@bp.get("/positions")
+def positions() -> Response:
+    after_id, limit = _paging()
+    page = api_resources.positions_page(db.session, after_id=after_id, limit=limit)
+    return jsonify(page.to_json())
+
+
+@bp.get("/positions/<int:position_id>")
+def position(position_id: int) -> Response:
+    found = db.session.get(Position, _identifier(position_id))
+    if found is None:
+        raise NotFound("No such position.")
+    return jsonify(api_resources.position_json(found))
+
+
+@bp.get("/positions/<int:position_id>/submissions")
+def position_submissions(position_id: int) -> Response:
+    found = db.session.get(Position, _identifier(position_id))
+    if found is None:
+        raise NotFound("No such position.")
+    return _submissions(found.id, found)
+
+
+@bp.get("/submissions")
+def submissions() -> Response:
+    position_id = request.args.get("position_id")
+    if position_id is not None:
+        return _submissions(_int_arg("position_id", 0, 1, MAX_ID), None)
+    return _submissions(None, None)
+
+
+def _submissions(position_id: int | None, target: Any) -> Response:
+    after_id, limit = _paging()
+    filters, since = _submission_filters(position_id)
+    page = api_resources.submissions_page(db.session, filters, _norms_cache(),
+                                          submitted_since=since, after_id=after_id, limit=limit)
+    _read(target)
+    return jsonify(page.to_json())
+
+
+@bp.get("/submissions/<int:submission_id>")
+def submission(submission_id: int) -> Response:
+    found = api_resources.submission_detail(db.session, _identifier(submission_id),
+                                            _norms_cache())
+    if found is None:
+        raise NotFound("No such submission.")
+    _read()
+    return jsonify(found)
+
+
+@bp.get("/submissions/<int:submission_id>/result")
+def submission_result(submission_id: int) -> Response:
+    found = api_resources.full_result(db.session, _identifier(submission_id))
+    if found is None:
+        raise NotFound("No such submission, or it is not scored yet.")
+    _read()
+    return jsonify(found)

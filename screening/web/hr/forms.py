@@ -1,0 +1,98 @@
+"""HR's forms: export and report settings (GET, no CSRF token needed) and erasure (POST)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+
+from screening.models import SubmissionStatus
+from screening.scoring.fairness import DEFAULT_MINIMUM_GROUP
+from screening.services.export_records import ExportFilters
+from screening.services.fairness import SelectionBasis
+from screening.services.hr_exports import ExportFormat, ExportRequest, Layout
+
+
+class QueryForm(FlaskForm):
+    """A settings form sent with GET: it reads the query string and carries no CSRF token
+    (it changes nothing, and a token would end up in logs and browser history)."""
+
+    class Meta:
+        csrf = False
+
+
+def _until_not_before_since(form: Any, field: Any) -> None:
+    if field.data and form.since.data and field.data < form.since.data:
+        raise ValidationError("The end date must not be before the start date.")
+
+
+class ExportForm(QueryForm):
+    format = SelectField("File format", default=ExportFormat.CSV.value, choices=[
+        SelectChoice(ExportFormat.CSV.value, "CSV (UTF-8)"),
+        SelectChoice(ExportFormat.XLSX.value, "Excel workbook (.xlsx)"),
+        SelectChoice(ExportFormat.JSON.value, "JSON"),
+    ])
+    layout = SelectField("Layout", default=Layout.WIDE.value, choices=[
+        SelectChoice(Layout.WIDE.value, "Wide: one row per submission"),
+        SelectChoice(Layout.LONG.value, "Long: one row per answer"),
+    ])
+    position = SelectField("Position", default="", choices=[SelectChoice("", "All positions")])
+    since = DateField("From (submitted or started on or after)", validators=[Optional()])
+    until = DateField("To (on or before)", validators=[Optional(), _until_not_before_since])
+    status = SelectField("Status", default="", choices=[
+        SelectChoice("", "Any status"),
+        SelectChoice(SubmissionStatus.SUBMITTED.value, "Submitted"),
+        SelectChoice(SubmissionStatus.IN_PROGRESS.value, "In progress"),
+    ])
+    band = SelectField("Band", default="", choices=[SelectChoice("", "Any band")])
+    bom = BooleanField("Start the CSV with a byte-order mark (helps Excel read accents)",
+                       default=True)
+
+    def to_request(self) -> ExportRequest:
+        return ExportRequest(
+            format=ExportFormat(self.format.data),
+            layout=Layout(self.layout.data),
+            filters=ExportFilters(
+                position_id=int(self.position.data) if self.position.data else None,
+                since=self.since.data,
+                until=self.until.data,
+                status=SubmissionStatus(self.status.data) if self.status.data else None,
+                band=self.band.data or None,
+            ),
+            bom=bool(self.bom.data),
+        )
+
+
+class FairnessForm(QueryForm):
+    basis = SelectField("Who counts as selected", default=SelectionBasis.DECISION.value, choices=[
+        SelectChoice(SelectionBasis.DECISION.value, "Advanced by the latest decision"),
+        SelectChoice(SelectionBasis.BAND.value, "Overall band at or above a chosen band"),
+    ])
+    band = SelectField("Band (when selecting by band)", default="", choices=[SelectChoice("", "—")])
+    minimum = IntegerField("Smallest group shown", default=DEFAULT_MINIMUM_GROUP,
+                           validators=[Optional(), NumberRange(1, 1000)])
+
+    def validate_band(self, field: Any) -> None:
+        if self.basis.data == SelectionBasis.BAND.value and not field.data:
+            raise ValidationError("Choose the band applicants must reach.")
+
+
+class AuditFilterForm(QueryForm):
+    action = SelectField("Action", default="", choices=[SelectChoice("", "Any action")])
+    actor = StringField("Staff email", validators=[Optional(), Length(max=254)])
+    since = DateField("From", validators=[Optional()])
+    until = DateField("To", validators=[Optional(), _until_not_before_since])
+
+
+class ApplicantSearchForm(QueryForm):
+    q = StringField("Name, email or applicant number", validators=[Optional(), Length(max=254)])
+
+
+class EraseForm(FlaskForm):
+    confirm = BooleanField(
+        "I confirm this applicant asked for erasure, and that it cannot be undone",
+        validators=[InputRequired("Tick the box to confirm the erasure.")],
+    )

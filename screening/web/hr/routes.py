@@ -1,0 +1,253 @@
+"""HR's pages: exports, analytics, adverse impact, the audit log and erasure requests.
+
+Views validate, call one service, and render or send bytes; every HR action on
+applicant data (export, analytics, fairness, erasure) is written to the audit log.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from wtforms.fields.choices import SelectChoice
+
+from screening.exports.spreadsheets import csv_stream
+from screening.extensions import db
+from screening.models import Applicant, Position, QuestionnaireVersion, Role
+from screening.scoring.fairness import (
+    DEFAULT_MINIMUM_GROUP,
+    FOUR_FIFTHS,
+    IMPACT_COLUMNS,
+    impact_rows,
+)
+from screening.services import analytics, audit, audit_log, fairness, positions, retention
+from screening.services.hr_exports import stream_export
+from screening.services.questionnaires import questionnaire_for
+from screening.web.auth.routes import roles_required
+from screening.web.hr.forms import (
+    ApplicantSearchForm,
+    AuditFilterForm,
+    EraseForm,
+    ExportForm,
+    FairnessForm,
+)
+
+bp = Blueprint("hr", __name__, url_prefix="/hr")
+
+
+@bp.before_request
+@roles_required(Role.HR, Role.ADMIN)
+def _hr_only() -> None:
+    """Every page here is for HR and admins; managers get 403."""
+
+
+def _get_or_404(model: Any, identifier: int) -> Any:
+    if identifier > retention.MAX_ID:
+        abort(404)
+    return db.get_or_404(model, identifier)
+
+
+@bp.get("/", endpoint="home")
+def home() -> str:
+    return render_template("hr/home.html")
+
+
+# -- exports -------------------------------------------------------------------------
+
+
+def _export_form(formdata: Any) -> ExportForm:
+    form = ExportForm(formdata=formdata)
+    visible = db.session.scalars(positions.visible_positions(current_user)).all()
+    form.position.choices = [SelectChoice("", "All positions")] + [
+        SelectChoice(str(p.id), f"{p.title} ({p.location})" if p.location else p.title)
+        for p in visible
+    ]
+    bands: dict[str, str] = {}
+    for version in db.session.scalars(db.select(QuestionnaireVersion)):
+        for band in questionnaire_for(version).bands:
+            bands.setdefault(band.id, band.label)
+    form.band.choices = [SelectChoice("", "Any band"),
+                         *(SelectChoice(band, label) for band, label in sorted(bands.items()))]
+    return form
+
+
+@bp.get("/exports")
+def exports() -> str:
+    return render_template("hr/exports.html", form=_export_form(None))
+
+
+@bp.get("/exports/download")
+def export_download() -> Response | tuple[str, int]:
+    form = _export_form(request.args)
+    if not form.validate():
+        return render_template("hr/exports.html", form=form), 400
+    export = form.to_request()
+    audit.record_in_own_transaction(db.session, current_user, "export.downloaded", None,
+                                    **export.describe())
+    chunks = stream_export(db.session, export, current_user)
+    return Response(stream_with_context(chunks), mimetype=export.mimetype, headers={
+        "Content-Disposition": f'attachment; filename="{export.filename}"',
+        "Cache-Control": "no-store",
+    })
+
+
+# -- analytics -----------------------------------------------------------------------
+
+
+@bp.get("/analytics")
+def analytics_list() -> str:
+    return render_template("hr/analytics_list.html",
+                           summaries=analytics.version_summaries(db.session))
+
+
+@bp.get("/analytics/<int:version_id>")
+def analytics_version(version_id: int) -> str:
+    version = _get_or_404(QuestionnaireVersion, version_id)
+    report = analytics.version_analytics(db.session, version)
+    audit.record_in_own_transaction(db.session, current_user, "analytics.viewed", version)
+    return render_template("hr/analytics.html", report=report,
+                           questionnaire=questionnaire_for(version),
+                           limit=analytics.ANALYTICS_LIMIT)
+
+
+# -- fairness ------------------------------------------------------------------------
+
+
+@bp.get("/fairness")
+def fairness_list() -> str:
+    visible = db.session.scalars(positions.visible_positions(current_user)).all()
+    return render_template("hr/fairness_list.html", positions=visible)
+
+
+def _impact(position: Position) -> tuple[FairnessForm, fairness.PositionImpact | None, str]:
+    form = FairnessForm(formdata=request.args or None)
+    form.band.choices = [SelectChoice("", "—"),
+                         *(SelectChoice(band, label)
+                           for band, label in fairness.band_choices(position))]
+    if request.args and not form.validate():
+        return form, None, ""
+    try:
+        impact = fairness.position_impact(
+            db.session, position, basis=fairness.SelectionBasis(form.basis.data),
+            band_id=form.band.data or None,
+            minimum_group=form.minimum.data or DEFAULT_MINIMUM_GROUP,
+        )
+    except fairness.FairnessError as error:
+        return form, None, str(error)
+    return form, impact, ""
+
+
+@bp.get("/fairness/<int:position_id>")
+def fairness_report(position_id: int) -> str | tuple[str, int]:
+    position = _get_or_404(Position, position_id)
+    form, impact, problem = _impact(position)
+    if impact is None:
+        return render_template("hr/fairness.html", position=position, form=form, impact=None,
+                               problem=problem, four_fifths=float(FOUR_FIFTHS)), 400
+    audit.record_in_own_transaction(db.session, current_user, "fairness.viewed", position,
+                                    basis=impact.basis.value, band=impact.band_id,
+                                    minimum_group=impact.minimum_group)
+    return render_template("hr/fairness.html", position=position, form=form, impact=impact,
+                           problem="", four_fifths=float(FOUR_FIFTHS))
+
+
+@bp.get("/fairness/<int:position_id>.csv")
+def fairness_csv(position_id: int) -> Response | tuple[str, int]:
+    position = _get_or_404(Position, position_id)
+    form, impact, problem = _impact(position)
+    if impact is None:
+        return render_template("hr/fairness.html", position=position, form=form, impact=None,
+                               problem=problem, four_fifths=float(FOUR_FIFTHS)), 400
+    audit.record_in_own_transaction(db.session, current_user, "fairness.exported", position,
+                                    basis=impact.basis.value, band=impact.band_id,
+                                    minimum_group=impact.minimum_group)
+    body = "".join(csv_stream(IMPACT_COLUMNS, impact_rows(impact.reports), bom=True))
+    return Response(body, mimetype="text/csv", headers={
+        "Content-Disposition": f'attachment; filename="adverse-impact-position-{position.id}.csv"',
+        "Cache-Control": "no-store",
+    })
+
+
+# -- audit log -----------------------------------------------------------------------
+
+
+def _audit_form() -> AuditFilterForm:
+    form = AuditFilterForm(formdata=request.args or None)
+    form.action.choices = [SelectChoice("", "Any action"),
+                           *(SelectChoice(a, a) for a in audit_log.actions(db.session))]
+    return form
+
+
+def _audit_filters(form: AuditFilterForm) -> audit_log.AuditFilters:
+    return audit_log.AuditFilters(action=form.action.data or None,
+                                  actor_email=form.actor.data or None,
+                                  since=form.since.data, until=form.until.data)
+
+
+@bp.get("/audit")
+def audit_page() -> str | tuple[str, int]:
+    form = _audit_form()
+    if request.args and not form.validate():
+        return render_template("hr/audit.html", form=form, events=[], next_before=None), 400
+    before = request.args.get("before", type=int)
+    events, next_before = audit_log.page(
+        db.session, _audit_filters(form),
+        before_id=before if before is not None and 0 < before <= retention.MAX_ID else None,
+    )
+    return render_template("hr/audit.html", form=form, events=events, next_before=next_before)
+
+
+@bp.get("/audit.csv")
+def audit_csv() -> Response | tuple[str, int]:
+    form = _audit_form()
+    if request.args and not form.validate():
+        return render_template("hr/audit.html", form=form, events=[], next_before=None), 400
+    filters = _audit_filters(form)
+    audit.record_in_own_transaction(db.session, current_user, "audit.exported", None,
+                                    **filters.describe())
+    rows = audit_log.audit_rows(db.session, filters)
+    chunks = (chunk.encode("utf-8")
+              for chunk in csv_stream(audit_log.AUDIT_COLUMNS, rows, bom=True))
+    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
+        "Content-Disposition": 'attachment; filename="audit-log.csv"',
+        "Cache-Control": "no-store",
+    })
+
+
+# -- erasure on request --------------------------------------------------------------
+
+
+@bp.get("/applicants")
+def applicants() -> str:
+    form = ApplicantSearchForm(formdata=request.args or None)
+    found = []
+    if request.args and form.validate():
+        found = retention.find_applicants(db.session, form.q.data or "")
+    return render_template("hr/applicants.html", form=form, applicants=found,
+                           searched=bool(request.args))
+
+
+@bp.route("/applicants/<int:applicant_id>/erase", methods=["GET", "POST"])
+def erase(applicant_id: int) -> str | Response | tuple[str, int]:
+    applicant: Applicant = _get_or_404(Applicant, applicant_id)
+    form = EraseForm()
+    if request.method == "POST":
+        if not form.validate_on_submit():
+            return render_template("hr/erase.html", applicant=applicant, form=form), 400
+        retention.erase(db.session, applicant.id, current_user, via="web")
+        db.session.commit()
+        flash(f"Applicant {applicant.id}'s personal data has been erased; their anonymous "
+              "scores remain for norms and reliability figures.", "success")
+        return redirect(url_for("hr.applicants"))
+    return render_template("hr/erase.html", applicant=applicant, form=form)
