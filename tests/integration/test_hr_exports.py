@@ -1,0 +1,312 @@
+"""HR exports: every format matches the database row for row; filters, access, audit, CLI."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import openpyxl
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+from sqlalchemy import select
+
+from screening.extensions import db
+from screening.models import (
+    OUTCOME_LABELS,
+    AuditEvent,
+    Outcome,
+    Role,
+    Submission,
+    SubmissionStatus,
+)
+from screening.scoring import SubmissionResult, percentile_rank
+from screening.services import journey
+from tests.factories import create_invitation, create_position, create_user
+from tests.integration.hr_builders import decide, self_identify, sign_in, submit_simulated
+
+DIMENSIONS = ("warmth", "common_sense", "respect")
+T0 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+
+
+@pytest.fixture
+def cohort(app: Flask) -> dict[str, Any]:
+    """31 submitted applicants on one position (a norm group >= 30), one in progress,
+    one on another position, a few decisions and a self-identification."""
+    with app.app_context():
+        hr = create_user(Role.HR)
+        manager = create_user(Role.MANAGER)
+        front = create_position(managers=[manager], title="Front desk")
+        other = create_position(title="Call centre", questionnaire="frontline-short")
+        submitted = []
+        for n in range(31):
+            name = "=HYPERLINK(\"http://evil\")" if n == 0 else f"Applicant {n} Zoë"
+            submitted.append(submit_simulated(front, name=name, seed=100 + n,
+                                              submitted_at=T0 + timedelta(days=n)))
+        decide(submitted[1], manager, Outcome.ON_HOLD)
+        decide(submitted[1], manager, Outcome.ADVANCE)  # the newest decision counts
+        decide(submitted[2], manager, Outcome.DO_NOT_ADVANCE)
+        self_identify(submitted[3], sex="female", race="native_hawaiian_or_pacific_islander")
+        waiting = journey.start(db.session, create_invitation(front, name="Still Going"))
+        db.session.commit()
+        elsewhere = submit_simulated(other, name="Other Position", seed=7,
+                                     submitted_at=T0 + timedelta(days=3))
+        return {"hr": hr.email, "hr_id": hr.id, "manager": manager.email,
+                "front": front.id, "other": other.id,
+                "waiting": waiting.id, "elsewhere": elsewhere.id,
+                "submitted": [s.id for s in submitted]}
+
+
+def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
+    """The wide layout computed straight from the ORM objects and scoring.percentile_rank."""
+    submissions = db.session.scalars(select(Submission).order_by(Submission.id)).all()
+    norm: dict[int, dict[str, list[float]]] = {}
+    for s in submissions:
+        if s.status == SubmissionStatus.SUBMITTED:
+            group = norm.setdefault(s.questionnaire_version_id, {})
+            result = SubmissionResult.from_dict(s.result)
+            for score in result.dimensions:
+                group.setdefault(score.dimension, []).append(score.percent)
+            group.setdefault("overall", []).append(result.overall)
+    rows = []
+    for s in submissions:
+        applicant = s.invitation.applicant
+        if position_id is not None and applicant.position_id != position_id:
+            continue
+        result = SubmissionResult.from_dict(s.result) if s.result else None
+        group = norm.get(s.questionnaire_version_id, {}) if result else {}
+        decision = s.decisions[-1] if s.decisions else None
+        row: dict[str, Any] = {
+            "submission_id": s.id, "applicant_id": applicant.id,
+            "applicant_name": applicant.name, "applicant_email": applicant.email,
+            "position_id": applicant.position_id, "position": applicant.position.title,
+            "questionnaire_version": s.questionnaire_version.version_label,
+            "started_at": s.started_at, "submitted_at": s.submitted_at,
+            "status": s.status.value,
+        }
+        for dimension in DIMENSIONS:
+            score = result.dimension(dimension) if result else None
+            row[f"{dimension}_raw"] = score.raw if score else None
+            row[f"{dimension}_max"] = score.maximum if score else None
+            row[f"{dimension}_percent"] = score.percent if score else None
+            row[f"{dimension}_percentile"] = (
+                percentile_rank(score.percent, group[dimension]) if score else None)
+        row.update({
+            "overall_percent": result.overall if result else None,
+            "overall_percentile": percentile_rank(result.overall, group["overall"])
+            if result else None,
+            "band": result.band.id if result else None,
+            "band_label": result.band.label if result else None,
+            "provisional": result.provisional if result else None,
+            "red_flags": "; ".join(f"{f.item_id}:{f.option_id}" for f in result.red_flags)
+            if result else "",
+            "quality_flags": "; ".join(f.kind for f in result.quality_flags) if result else "",
+            "decision": decision.outcome.value if decision else None,
+            "decision_label": OUTCOME_LABELS[decision.outcome] if decision else None,
+            "decided_at": decision.created_at if decision else None,
+        })
+        rows.append(row)
+    return rows
+
+
+def as_csv_text(value: Any) -> str:
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, datetime):
+        return value.isoformat(timespec="seconds")
+    if isinstance(value, str) and value[:1] in ("=", "+", "-", "@", "\t", "\r"):
+        return "'" + value
+    return str(value)
+
+
+def download(client: FlaskClient, **params: Any):
+    response = client.get("/hr/exports/download", query_string=params)
+    assert response.status_code == 200, response.text
+    return response
+
+
+def test_wide_csv_matches_the_database_row_for_row(app, client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+    response = download(client, format="csv", layout="wide", bom="y")
+    assert response.is_streamed
+    assert response.mimetype == "text/csv"
+    assert "attachment" in response.headers["Content-Disposition"]
+    body = response.get_data()
+    assert body.startswith("\ufeff".encode())
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
+    with app.app_context():
+        expected = expected_rows()
+    assert len(rows) == len(expected) == 33
+    for got, want in zip(rows, expected, strict=True):
+        assert got == {key: as_csv_text(value) for key, value in want.items()}
+    # Hand-checked: the norm group holds 31 scores, so percentiles are filled in...
+    assert rows[5]["warmth_percentile"] != ""
+    # ...but not for the other position's version (1 score) nor the unfinished one.
+    by_name = {row["applicant_name"]: row for row in rows}
+    assert by_name["Other Position"]["warmth_percentile"] == ""
+    assert by_name["Still Going"]["status"] == "in_progress"
+    assert by_name["Still Going"]["warmth_percent"] == ""
+    assert by_name["'=HYPERLINK(\"http://evil\")"]["applicant_id"] != ""
+    assert by_name["Applicant 1 Zoë"]["decision"] == "advance"
+    # Self-identification is never part of an export.
+    assert "Native Hawaiian" not in body.decode() and "native_hawaiian" not in body.decode()
+    assert not any("sex" in name or "race" in name for name in rows[0])
+
+
+def test_xlsx_matches_the_database_with_typed_cells(app, client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+    response = download(client, format="xlsx", layout="wide")
+    assert response.mimetype.endswith("spreadsheetml.sheet")
+    book = openpyxl.load_workbook(io.BytesIO(response.get_data()))
+    sheet = book.active
+    assert sheet.freeze_panes == "A2"
+    last_column = sheet.cell(row=1, column=sheet.max_column).column_letter
+    assert sheet.auto_filter.ref == f"A1:{last_column}34"
+    table = [[cell.value for cell in row] for row in sheet.iter_rows()]
+    headers, data = table[0], table[1:]
+    with app.app_context():
+        expected = expected_rows()
+    assert len(data) == len(expected)
+    for values, want in zip(data, expected, strict=True):
+        got = dict(zip(headers, values, strict=True))
+        for key, value in want.items():
+            if isinstance(value, datetime):
+                value = value.astimezone(UTC).replace(tzinfo=None, microsecond=0)
+            if value == "":
+                value = None  # an empty text cell is a blank cell
+            assert got[key] == value, key
+    assert isinstance(data[0][headers.index("warmth_percent")], float)
+    assert isinstance(data[0][headers.index("submission_id")], int)
+    assert data[0][headers.index("applicant_name")] == '=HYPERLINK("http://evil")'
+    assert sheet.cell(row=2, column=headers.index("applicant_name") + 1).data_type == "s"
+
+
+def test_json_matches_the_database(app, client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+    response = download(client, format="json", layout="wide")
+    assert response.mimetype == "application/json"
+    document = json.loads(response.get_data())
+    with app.app_context():
+        expected = expected_rows()
+    assert [row["submission_id"] for row in document] == [r["submission_id"] for r in expected]
+    for got, want in zip(document, expected, strict=True):
+        assert got == {key: value.isoformat(timespec="seconds") if isinstance(value, datetime)
+                       else (None if value == "" else value) for key, value in want.items()}
+
+
+def test_long_layout_has_one_row_per_scored_item(app, client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+    response = download(client, format="csv", layout="long", position=cohort["front"])
+    rows = list(csv.DictReader(io.StringIO(response.get_data(as_text=True))))
+    with app.app_context():
+        traces = [(s.id, line) for s in db.session.scalars(select(Submission)
+                                                             .order_by(Submission.id))
+                  if s.result and s.invitation.applicant.position_id == cohort["front"]
+                  for line in s.result["trace"]]
+    assert len(rows) == len(traces) == 31 * 20
+    for row, (submission_id, line) in zip(rows, traces, strict=True):
+        assert row["submission_id"] == str(submission_id)
+        assert row["item_id"] == line["item_id"] and row["format"] == line["format"]
+        for dimension in DIMENSIONS:
+            points = line["points"].get(dimension)
+            assert row[f"{dimension}_points"] == ("" if points is None else str(points))
+        chosen = [r for r in line["rubric"] if r["option_id"]]
+        assert row["options"] == "; ".join(f"{r['option_id']}={r['role']}" for r in chosen)
+
+
+def test_filters_position_status_band_and_dates(app, client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+
+    def ids(**params: Any) -> list[int]:
+        body = download(client, format="csv", **params).get_data(as_text=True)
+        return [int(row["submission_id"]) for row in csv.DictReader(io.StringIO(body))]
+
+    submitted = cohort["submitted"]
+    assert ids(position=cohort["other"]) == [cohort["elsewhere"]]
+    assert ids(status="in_progress") == [cohort["waiting"]]
+    # Submitted T0 + n days: 2..4 January-10-based days inclusive are n = 2, 3, 4, plus the
+    # other position's applicant submitted at T0 + 3 days.
+    assert ids(since="2026-01-12", until="2026-01-14", status="submitted") == sorted(
+        [*submitted[2:5], cohort["elsewhere"]])
+    with app.app_context():
+        band = db.session.get(Submission, submitted[0]).band_id
+        in_band = sorted(s.id for s in db.session.scalars(select(Submission))
+                         if s.band_id == band)
+    assert ids(band=band) == in_band
+
+
+def test_invalid_filters_show_the_form_again(client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+    response = client.get("/hr/exports/download",
+                          query_string={"format": "csv", "layout": "wide",
+                                        "since": "2026-02-01", "until": "2026-01-01"})
+    assert response.status_code == 400
+    assert "must not be before the start date" in response.text
+    bad_format = client.get("/hr/exports/download", query_string={"format": "exe"})
+    assert bad_format.status_code == 400
+
+
+def test_exports_are_audited_with_their_filters(app, client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+    download(client, format="xlsx", layout="long", position=cohort["front"], status="submitted")
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(AuditEvent.action ==
+                                                           "export.downloaded"))
+        assert event.actor_id == cohort["hr_id"]
+        assert event.detail == {"format": "xlsx", "layout": "long",
+                                "position_id": cohort["front"], "since": None, "until": None,
+                                "status": "submitted", "band": None}
+
+
+@pytest.mark.parametrize("path", ["/hr/", "/hr/exports", "/hr/exports/download?format=csv",
+                                  "/hr/analytics", "/hr/fairness", "/hr/audit", "/hr/audit.csv",
+                                  "/hr/applicants"])
+def test_only_hr_and_admin_may_enter(app, client, cohort, path) -> None:
+    assert client.get(path).status_code == 302  # anonymous: to the sign-in page
+    sign_in(client, cohort["manager"])
+    assert client.get(path).status_code == 403
+    client.post("/logout")
+    with app.app_context():
+        admin = create_user(Role.ADMIN).email
+    sign_in(client, admin)
+    response = client.get(path)
+    assert response.status_code == 200
+    response.close()  # a download streams: closing it ends its database transaction
+
+
+def test_cli_export_writes_every_format(app, runner, cohort, tmp_path) -> None:
+    target = tmp_path / "results.xlsx"
+    result = runner.invoke(args=["export", "--format", "xlsx", "--layout", "wide",
+                                 "--position", str(cohort["front"]), "--status", "submitted",
+                                 "--out", str(target)])
+    assert result.exit_code == 0, result.output
+    sheet = openpyxl.load_workbook(target).active
+    assert [row[0].value for row in sheet.iter_rows(min_row=2)] == cohort["submitted"]
+
+    csv_file = tmp_path / "results.csv"
+    result = runner.invoke(args=["export", "--since", "2026-01-12", "--until", "2026-01-12",
+                                 "--bom", "--out", str(csv_file)])
+    assert result.exit_code == 0, result.output
+    text = csv_file.read_text(encoding="utf-8")
+    assert text.startswith("\ufeffsubmission_id,")
+    assert [r["submission_id"] for r in csv.DictReader(io.StringIO(text.lstrip("\ufeff")))] == [
+        str(cohort["submitted"][2])]
+
+    json_file = tmp_path / "answers.json"
+    result = runner.invoke(args=["export", "--format", "json", "--layout", "long",
+                                 "--position", str(cohort["other"]), "--out", str(json_file)])
+    assert result.exit_code == 0, result.output
+    answers = json.loads(json_file.read_text())
+    assert {row["submission_id"] for row in answers} == {cohort["elsewhere"]}
+    with app.app_context():
+        events = db.session.scalars(select(AuditEvent).where(AuditEvent.action == "export.cli"))
+        assert [e.detail["format"] for e in events] == ["xlsx", "csv", "json"]
+
+    refused = runner.invoke(args=["export", "--since", "2026-02-01", "--until", "2026-01-01",
+                                  "--out", str(csv_file)])
+    assert refused.exit_code != 0 and "--until" in refused.output
