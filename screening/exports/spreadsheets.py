@@ -70,7 +70,16 @@ def csv_stream(
 
 
 def _csv_cell(value: Any) -> Any:
+    # The common cases first, by exact type: this runs for every cell of every row.
+    kind = type(value)
+    if kind is str:
+        return "'" + value if value[:1] in _FORMULA_STARTS else value
+    if kind is int or kind is float:
+        return value
     return neutralise(text_value(value))
+
+
+_FORMULA_STARTS = frozenset(FORMULA_PREFIXES)
 
 
 def json_value(value: Any) -> Any:
