@@ -310,3 +310,28 @@ def test_cli_export_writes_every_format(app, runner, cohort, tmp_path) -> None:
     refused = runner.invoke(args=["export", "--since", "2026-02-01", "--until", "2026-01-01",
                                   "--out", str(csv_file)])
     assert refused.exit_code != 0 and "--until" in refused.output
+
+
+def test_rows_come_from_a_server_side_cursor_on_postgresql(app, cohort, monkeypatch) -> None:
+    from sqlalchemy import event
+
+    from screening.services import export_records
+
+    monkeypatch.setattr(export_records, "BATCH_SIZE", 4)
+    cursors: list[str] = []
+
+    def spy(conn, cursor, statement, params, context, executemany) -> None:
+        if statement.lstrip().startswith("SELECT submissions.id"):
+            cursors.append(type(cursor).__name__)
+
+    with app.app_context():
+        event.listen(db.engine, "before_cursor_execute", spy)
+        try:
+            records = export_records.submission_records(db.session,
+                                                        export_records.ExportFilters())
+            assert next(records).submission_id == cohort["submitted"][0]
+            assert len(list(records)) == 32
+        finally:
+            event.remove(db.engine, "before_cursor_execute", spy)
+        expected = "ServerCursor" if db.engine.dialect.name == "postgresql" else "Cursor"
+        assert cursors == [expected]
