@@ -5,13 +5,15 @@ from __future__ import annotations
 import enum
 import re
 import secrets
+import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session, defer, joinedload, object_session
-from sqlalchemy.orm.attributes import set_committed_value
+from sqlalchemy.orm import Session, joinedload, object_session
 
 from screening import scoring
 from screening.bank import Item, Questionnaire
@@ -76,20 +78,24 @@ def form_post_used(session: Session, key: str | None) -> bool:
 
 
 def _claim_form_post(session: Session, submission: Submission, key: str | None) -> bool:
-    """Record the key in this transaction; False if another post got there first.
+    """Record the key in this transaction; False if a post with it was carried out already.
 
-    On PostgreSQL a concurrent insert of the same key waits for the first transaction
-    and then fails on the unique constraint; on SQLite every write request holds the
-    write lock from BEGIN IMMEDIATE, so the second post sees the committed key.
+    INSERT ... ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key
+    waits for the first transaction and then inserts nothing; on SQLite every write
+    request holds the write lock from BEGIN IMMEDIATE, so it sees the committed key.
     """
     if key is None:
         return True
-    try:
-        with session.begin_nested():
-            session.add(FormPost(key=key, submission_id=submission.id))
-    except IntegrityError:
-        return False
-    return True
+    dialect = session.get_bind().dialect.name
+    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+    table = FormPost.__table__
+    claimed = session.scalar(
+        insert(table)
+        .values(key=key, submission_id=submission.id, created_at=utcnow())
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(table.c.id)
+    )
+    return claimed is not None
 
 
 def invitation_by_token(session: Session, token: str) -> Invitation | None:
@@ -166,21 +172,32 @@ class Sequence:
 def questionnaire_of(submission: Submission) -> Questionnaire:
     """The frozen questionnaire the submission is answered against.
 
-    The version row is loaded without its snapshot (some 50 KB of JSON): the snapshot is
-    only read when the questionnaire is not cached yet, not on every applicant page.
+    Found by the version's content hash, so an applicant's page does not load and parse
+    the version's snapshot (some 50 KB of JSON) on every request; the hash names the
+    content, so the cache can never serve another questionnaire.
     """
+    known = _OF_SUBMISSION.get(submission)
+    if known is not None:
+        return known
     session = object_session(submission)
     if session is None or "questionnaire_version" in submission.__dict__:
         return questionnaire_for(submission.questionnaire_version)
-    version = session.get(
-        QuestionnaireVersion,
-        submission.questionnaire_version_id,
-        options=[defer(QuestionnaireVersion.snapshot)],
+    content_hash = session.scalar(
+        select(QuestionnaireVersion.content_hash).where(
+            QuestionnaireVersion.id == submission.questionnaire_version_id
+        )
     )
-    assert version is not None
-    # Hold it on the submission for the rest of the request (the identity map is weak).
-    set_committed_value(submission, "questionnaire_version", version)
-    return questionnaire_for(version)
+    questionnaire = _BY_CONTENT_HASH.get(content_hash or "")
+    if questionnaire is None:
+        questionnaire = questionnaire_for(submission.questionnaire_version)
+        _BY_CONTENT_HASH[questionnaire.content_hash] = questionnaire
+    _OF_SUBMISSION[submission] = questionnaire
+    return questionnaire
+
+
+_BY_CONTENT_HASH: dict[str, Questionnaire] = {}
+#: for the rest of the request: a submission's version never changes.
+_OF_SUBMISSION: weakref.WeakKeyDictionary[Submission, Questionnaire] = weakref.WeakKeyDictionary()
 
 
 def sequence_for(submission: Submission) -> Sequence:
