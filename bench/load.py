@@ -302,6 +302,29 @@ def free_port() -> int:
         return probe.getsockname()[1]
 
 
+def cpu_seconds(root_pid: int) -> float:
+    """User + system CPU used so far by a process and its children (Linux /proc; else 0).
+
+    The machine may be busy with other work; CPU per request does not depend on that,
+    where requests per second do.
+    """
+    pids = [root_pid]
+    try:
+        children = Path(f"/proc/{root_pid}/task/{root_pid}/children").read_text().split()
+        pids += [int(child) for child in children]
+    except OSError:
+        return 0.0
+    ticks = os.sysconf("SC_CLK_TCK")
+    total = 0.0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+    return total
+
+
 class Gunicorn:
     """gunicorn on a loopback port with the bench settings, stopped on exit."""
 
@@ -542,33 +565,36 @@ class Level:
     p99: float
     errors: int
     client_cpu: float  # share of one CPU the client process used
+    server_cpu_ms: float  # gunicorn's CPU per request, whatever else runs on the machine
 
     @property
     def sustainable(self) -> bool:
         return self.errors == 0 and self.per_second > 0 and self.p99 <= SUSTAINABLE_P99_MS
 
 
-def closed_loop(concurrency: int, seconds: float, work: Callable[[Recorder, threading.Event],
-                                                                  None]) -> Level:
+def closed_loop(concurrency: int, seconds: float, server_pid: int,
+                work: Callable[[Recorder, threading.Event], None]) -> Level:
     """``concurrency`` threads doing ``work`` back to back; requests counted in the window."""
     recorder = Recorder()
     stop = threading.Event()
     threads = [threading.Thread(target=work, args=(recorder, stop), daemon=True)
                for _ in range(concurrency)]
-    cpu_before = os.times()
+    cpu_before, server_before = os.times(), cpu_seconds(server_pid)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     ended = time.perf_counter()
-    cpu_after = os.times()
+    cpu_after, server_after = os.times(), cpu_seconds(server_pid)
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
     in_window = [ms for end, _, ms in recorder.samples if end <= ended]
     cpu = (cpu_after.user - cpu_before.user + cpu_after.system - cpu_before.system)
+    server_ms = (server_after - server_before) * 1000 / max(len(in_window), 1)
     return Level(concurrency, len(in_window) / (ended - started), percentile(in_window, 0.95),
-                 percentile(in_window, 0.99), len(recorder.failures), cpu / (ended - started))
+                 percentile(in_window, 0.99), len(recorder.failures), cpu / (ended - started),
+                 server_ms)
 
 
 def journeys_without_pauses(port: int, tokens: Iterator[tuple[int, str]],
@@ -606,19 +632,23 @@ def bare_requests(port: int) -> Callable[[Recorder, threading.Event], None]:
     return work
 
 
-def saturation(label: str, seconds: float, make_work: Callable[[], Callable[..., None]]) -> Level:
+def saturation(label: str, seconds: float, server_pid: int,
+               make_work: Callable[[], Callable[..., None]]) -> tuple[Level, float]:
+    """The best sustainable level, and the median server CPU per request over all levels."""
     print(f"  {label}")
-    print("    concurrency    req/s   p95 ms   p99 ms  errors  client CPU")
-    closed_loop(4, min(2.0, seconds), make_work())  # warm-up: templates, pools, caches
+    print("    concurrency    req/s   p95 ms   p99 ms  errors  client CPU  server CPU ms/req")
+    closed_loop(4, min(2.0, seconds), server_pid, make_work())  # warm-up: templates, pools
     best: Level | None = None
+    server_ms: list[float] = []
     for concurrency in SATURATION_LEVELS:
-        level = closed_loop(concurrency, seconds, make_work())
+        level = closed_loop(concurrency, seconds, server_pid, make_work())
+        server_ms.append(level.server_cpu_ms)
         print(f"    {concurrency:11d} {level.per_second:8.0f} {level.p95:8.1f} {level.p99:8.1f}"
-              f" {level.errors:7d} {level.client_cpu:10.0%}"
+              f" {level.errors:7d} {level.client_cpu:10.0%} {level.server_cpu_ms:18.2f}"
               f"{'' if level.sustainable else '  (not sustainable)'}")
         if level.sustainable and (best is None or level.per_second > best.per_second):
             best = level
-    return best or Level(0, 0.0, 0.0, 0.0, 0, 0.0)
+    return best or Level(0, 0.0, 0.0, 0.0, 0, 0.0, 0.0), percentile(server_ms, 0.5)
 
 
 def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> bool:
@@ -641,8 +671,10 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> bool:
         print(f"\n== {label}; gunicorn {' '.join(GUNICORN_SETTINGS)}")
         app_log = workdir / f"gunicorn-{kind}.log"
         with Gunicorn("bench.load_app:app", environment, app_log) as app_server:
+            server_before = cpu_seconds(app_server.process.pid)
             recorder, outcomes, elapsed = paced_run(
                 app_server.port, paced_tokens, (args.pause_min, args.pause_max), args.max_seconds)
+            paced_cpu = cpu_seconds(app_server.process.pid) - server_before
             samples = recorder.samples
             print(f"paced run: {args.applicants} applicants at once, pauses "
                   f"{args.pause_min:g}-{args.pause_max:g} s: {len(samples)} requests in "
@@ -650,6 +682,8 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> bool:
             print(f"  latency ms, all   {latency_line(samples)}")
             print(f"  latency ms, GET   {latency_line(samples, 'GET')}")
             print(f"  latency ms, POST  {latency_line(samples, 'POST')}")
+            print(f"  server CPU {paced_cpu * 1000 / max(len(samples), 1):.2f} ms per request, "
+                  f"{paced_cpu / elapsed:.0%} of one CPU")
             print(f"  double clicks {sum(o.double_clicks for o in outcomes)}, resends "
                   f"{sum(o.resends for o in outcomes)}, reconnects {recorder.reconnects}, "
                   f"failed journeys {len(recorder.failures)}")
@@ -666,16 +700,20 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> bool:
             print(f"saturation: no pauses, closed loop, {args.level_seconds:g} s per level")
             lock = threading.Lock()
             spare_tokens = iter(enumerate(spare, start=args.applicants))
-            best_app = saturation("screening (full journeys)", args.level_seconds,
-                                  lambda: journeys_without_pauses(app_server.port, spare_tokens,
-                                                                  lock))
+            best_app, app_cpu_ms = saturation(
+                "screening (full journeys)", args.level_seconds, app_server.process.pid,
+                lambda: journeys_without_pauses(app_server.port, spare_tokens, lock))
         with Gunicorn("bench.bare_app:app", environment, workdir / "gunicorn-bare.log") as bare:
-            best_bare = saturation("bare Flask route", args.level_seconds,
-                                   lambda: bare_requests(bare.port))
+            best_bare, bare_cpu_ms = saturation("bare Flask route", args.level_seconds,
+                                                bare.process.pid, lambda: bare_requests(bare.port))
         ratio = best_app.per_second / best_bare.per_second if best_bare.per_second else 0.0
         print(f"  sustainable: screening {best_app.per_second:.0f} req/s (at "
               f"{best_app.concurrency}), bare route {best_bare.per_second:.0f} req/s (at "
               f"{best_bare.concurrency}): ratio {ratio:.2f}")
+        if app_cpu_ms:
+            print(f"  server CPU per request: screening {app_cpu_ms:.2f} ms, bare route "
+                  f"{bare_cpu_ms:.2f} ms: ratio {bare_cpu_ms / app_cpu_ms:.2f} (the same ratio "
+                  "without other work on the machine)")
         print(f"load average now {os.getloadavg()[0]:.1f} (other work on the machine skews "
               "the figures)")
         print("targets: "
