@@ -89,8 +89,6 @@ def purge_command(dry_run: bool) -> None:
 @click.option("--yes", is_flag=True, help="Do not ask for confirmation.")
 def erase_command(applicant_id: int, yes: bool) -> None:
     """Erase one applicant's personal data on their request; logged in the audit log."""
-    if applicant_id > retention.MAX_ID:
-        raise click.ClickException(f"There is no applicant {applicant_id}.")
     if not yes:
         click.confirm(f"Erase applicant {applicant_id}'s personal data? This cannot be undone",
                       abort=True)

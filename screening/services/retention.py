@@ -133,7 +133,7 @@ def purge(
 
 def erase(session: Session, applicant_id: int, actor: User | None, *, via: str) -> Applicant:
     """Erase one applicant on request (HR on the web, or the CLI) and log it; caller commits."""
-    applicant = session.get(Applicant, applicant_id)
+    applicant = session.get(Applicant, applicant_id) if 0 < applicant_id <= MAX_ID else None
     if applicant is None:
         raise ErasureError(f"There is no applicant {applicant_id}.")
     already = applicant.anonymised_at is not None

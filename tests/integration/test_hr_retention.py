@@ -242,8 +242,9 @@ def test_cli_erases_one_applicant(app, runner, people) -> None:
         event = db.session.scalar(select(AuditEvent).where(
             AuditEvent.action == "applicant.erased"))
         assert event.actor_id is None and event.detail["via"] == "cli"
-    unknown = runner.invoke(args=["erase", "--applicant", "999999", "--yes"])
-    assert unknown.exit_code != 0 and "There is no applicant 999999" in unknown.output
+    for number in ("999999", "99999999999999"):  # the second is beyond a 32-bit id
+        unknown = runner.invoke(args=["erase", "--applicant", number, "--yes"])
+        assert unknown.exit_code != 0 and f"There is no applicant {number}" in unknown.output
     asked = runner.invoke(args=["erase", "--applicant", str(people["old"])], input="n\n")
     assert asked.exit_code != 0
     with app.app_context():
