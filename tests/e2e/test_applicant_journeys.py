@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from flask import Flask
 from playwright.sync_api import Page
@@ -67,13 +69,16 @@ def test_full_standard_questionnaire(app: Flask, live_server: str, page: Page) -
     assert applicant.submission_status() == "submitted"
 
 
-def test_close_the_tab_half_way_and_resume_on_another_device(
+def test_close_the_tab_half_way_and_resume_on_another_device_without_javascript(
     app: Flask, live_server: str, new_context
 ) -> None:
     token = invited(app)
     first = Applicant(app, new_context().new_page(), live_server, token)
     first.open()
     first.consent_with_mouse()
+    # With JavaScript on, a countdown runs beside the stated time limit.
+    countdown = first.page.locator(".countdown [role='timer']")
+    assert re.fullmatch(r"(19|20):[0-5]\d", countdown.inner_text())
     items = first.items()
     for number, item in enumerate(items[:10], start=1):
         first.answer_with_mouse(item)
@@ -82,10 +87,14 @@ def test_close_the_tab_half_way_and_resume_on_another_device(
     first.answer_with_mouse(items[10])
     first.page.context.close()
 
-    # A new browser context has no cookies: only the link from the invitation.
-    second = Applicant(app, new_context().new_page(), live_server, token)
+    # A new browser, without cookies and with JavaScript off: only the invitation's link.
+    second = Applicant(app, new_context(java_script_enabled=False).new_page(), live_server,
+                       token, javascript=False)
     second.page.goto(second.url())
     second.arrived("/q/11")
+    # No countdown without JavaScript, but the time left is stated on the page.
+    assert second.page.locator(".countdown").count() == 0
+    assert "minutes left" in second.page.locator(".deadline").inner_text()
     assert second.page.locator(".progress-label").inner_text() == "Question 11 of 20"
     assert second.heading() == items[10].title
     assert len(second.stored_answers()) == 10
