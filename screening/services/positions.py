@@ -21,6 +21,9 @@ from screening.models import (
 
 #: 32 bytes from the OS CSPRNG: 256 bits, far beyond guessing.
 TOKEN_BYTES = 32
+#: The largest id an integer column holds on PostgreSQL; a larger one from a URL names
+#: nothing, and passing it to the database would fail instead of finding no row.
+MAX_ID = 2**31 - 1
 
 
 def new_token() -> str:
@@ -36,11 +39,15 @@ def visible_positions(user: User) -> Select[tuple[Position]]:
 
 
 def position_for(session: Session, user: User, position_id: int) -> Position | None:
+    if not 0 < position_id <= MAX_ID:
+        return None
     return session.scalar(visible_positions(user).where(Position.id == position_id))
 
 
 def submission_for(session: Session, user: User, submission_id: int) -> Submission | None:
     """A submission the user may see; None (a 404 for the view) for anyone else's."""
+    if not 0 < submission_id <= MAX_ID:
+        return None
     query = (
         select(Submission)
         .join(Submission.invitation)

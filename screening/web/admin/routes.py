@@ -52,7 +52,7 @@ def invite_user() -> str | Response:
 @bp.post("/users/<int:user_id>")
 @roles_required(Role.ADMIN)
 def change_user(user_id: int) -> Response:
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if user_id <= positions.MAX_ID else None
     if user is None:
         abort(404)
     form = StaffChangeForm()
@@ -83,7 +83,7 @@ def change_user(user_id: int) -> Response:
 @bp.post("/users/<int:user_id>/reset")
 @roles_required(Role.ADMIN)
 def reset_user(user_id: int) -> str:
-    user = db.session.get(User, user_id)
+    user = db.session.get(User, user_id) if user_id <= positions.MAX_ID else None
     if user is None:
         abort(404)
     audit.record(db.session, current_user, "user.password_link", user)
@@ -142,7 +142,7 @@ def new_position() -> str | Response:
 @bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.HR)
 def edit_position(position_id: int) -> str | Response:
-    position = db.session.get(Position, position_id)
+    position = db.session.get(Position, position_id) if position_id <= positions.MAX_ID else None
     if position is None:
         abort(404)
     form = _position_form(position)

@@ -123,6 +123,8 @@ def invite_bulk(position_id: int) -> str | Response:
 
 def _invitation_or_404(position_id: int, invitation_id: int) -> Invitation:
     found = _position_or_404(position_id)
+    if invitation_id > positions.MAX_ID:
+        abort(404)
     invitation = db.session.get(Invitation, invitation_id)
     if invitation is None or invitation.applicant.position_id != found.id:
         abort(404)
