@@ -163,6 +163,7 @@ def test_unknown_records_are_a_404_in_json(client, runner, data) -> None:
                  "/api/v1/submissions/2147483648", "/api/v1/positions/999999/submissions"):
         response = client.get(path, headers=bearer(token))
         assert response.status_code == 404, path
+        assert response.is_json, (path, response.text[:300])
         assert response.get_json()["error"]["status"] == 404
 
 
