@@ -362,7 +362,7 @@ def test_a_render_past_its_time_limit_is_a_503_not_a_hung_worker(
     cohort = build_cohort(app, 1, seed=12)
 
     def too_slow(*args: object, **kwargs: object) -> bytes:
-        raise RenderTimeout("rendering took longer than 20 s")
+        raise RenderTimeout("rendering took longer than 15 s")
 
     monkeypatch.setattr(render, "applicant_pdf", too_slow)
     sign_in(client, cohort.manager_email)
