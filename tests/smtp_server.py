@@ -7,6 +7,7 @@ import socket
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from email import policy
 from email.message import Message
 
 from aiosmtpd.controller import Controller
@@ -17,7 +18,7 @@ class Inbox:
         self.messages: list[Message] = []
 
     async def handle_DATA(self, server, session, envelope):
-        self.messages.append(email.message_from_bytes(envelope.content))
+        self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
         return "250 OK"
 
     def wait_for(self, count: int, seconds: float = 10.0) -> list[Message]:

@@ -35,7 +35,7 @@ from werkzeug.wrappers import Response
 from screening.database import immediate_transactions
 from screening.extensions import db, limiter
 from screening.models import Invitation, Submission
-from screening.services import journey, positions
+from screening.services import journey, messages, outbox, positions
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
 from screening.services.results import stored_answers
 from screening.web.apply import timing
@@ -241,11 +241,18 @@ def _finish_after_time_limit(submission: Submission, token: str) -> Response:
     # A GET reads in a deferred SQLite transaction; submit in one holding the write lock.
     db.session.rollback()
     with immediate_transactions():
-        journey.submit(db.session, db.session.get_one(Submission, submission_id))
-        db.session.commit()
+        _submit_and_notify(db.session.get_one(Submission, submission_id), None)
     flash("The time for this questionnaire ran out, so we submitted the answers you had "
           "saved.", "info")
     return redirect(url_for("apply.done", token=token))
+
+
+def _submit_and_notify(submission: Submission, key: str | None) -> None:
+    """Submit once; only the post that really submitted queues the receipt and notices."""
+    if journey.submit(db.session, submission, key):
+        messages.queue_receipt_and_notices(db.session, submission)
+    db.session.commit()
+    outbox.send_in_background(current_app._get_current_object())
 
 
 @bp.route("/<token>/review", methods=["GET", "POST"])
@@ -262,9 +269,7 @@ def review(token: str) -> str | Response:
         if journey.form_post_used(db.session, key):
             return redirect(url_for("apply.done", token=token))
         if _session_expired_notice() is None and form.validate_on_submit():
-            # True only for the one post that submitted: the place to notify from.
-            journey.submit(db.session, submission, key)
-            db.session.commit()
+            _submit_and_notify(submission, key)
             return redirect(url_for("apply.done", token=token))
     sequence = journey.sequence_for(submission)
     answers = stored_answers(submission)
