@@ -78,7 +78,7 @@ def register_bank(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from screening.web import admin, apply, auth, health, manage, reports
+    from screening.web import admin, apply, auth, feedback, health, manage, reports
 
     app.register_blueprint(health.bp)
     app.register_blueprint(auth.bp)
@@ -86,6 +86,7 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(manage.bp)
     app.register_blueprint(admin.bp)
     app.register_blueprint(reports.bp)
+    app.register_blueprint(feedback.bp)
     from screening.web import api, hr, selfid  # HR workspace, read-only API, self-identification
 
     for blueprint in (hr.bp, api.bp, selfid.bp):
@@ -93,9 +94,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from screening.web import errors, security, template_helpers
+    from screening.web import errors, form_bodies, security, template_helpers
 
     errors.init_app(app)
+    form_bodies.init_app(app)  # browser form posts only: no JSON, files only where uploaded
     security.init_app(app)
     template_helpers.init_app(app)
 

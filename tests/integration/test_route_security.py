@@ -45,7 +45,7 @@ from werkzeug.routing import IntegerConverter
 from screening import create_app
 from screening.bank import ResponseFormat
 from screening.extensions import db
-from screening.models import Role, User
+from screening.models import Outcome, Role, User
 from screening.services import api_tokens, journey, reviews
 from screening.web.auth.routes import set_password_link
 from tests.factories import (
@@ -230,6 +230,16 @@ ROUTES: dict[str, Route] = {
         foreign=_tokens("token", "/apply/<token>/about-you", **OPEN_LINK_AS_INVITATION,
                         **{"{started_token}": "answers not submitted yet"}),
     ),
+    "feedback.applicant_page": Route(
+        "GET", Who.APPLICANT, get="/apply/{decided_token}/feedback",
+        foreign=_tokens("token", "/apply/<token>/feedback", **OPEN_LINK_AS_INVITATION,
+                        **{"{submitted_token}": "no decision recorded yet"}),
+    ),
+    "feedback.applicant_pdf": Route(
+        "GET", Who.APPLICANT, get="/apply/{decided_token}/feedback.pdf",
+        foreign=_tokens("token", "/apply/<token>/feedback.pdf", **OPEN_LINK_AS_INVITATION,
+                        **{"{submitted_token}": "no decision recorded yet"}),
+    ),
     # -- managers' pages (scoped to their own positions) ------------------------------------
     "manage.positions": Route("GET", Who.STAFF, get="/manage/"),
     "manage.position": Route(
@@ -303,6 +313,17 @@ ROUTES: dict[str, Route] = {
                   lambda s: {"item_id": s["free_text_item"], "rating": "4"}, 302),
         foreign=_ids("submission_id", "/manage/submissions/<submission_id>/ratings",
                      **FOREIGN_SUBMISSION),
+    ),
+    "feedback.preview": Route(
+        "GET", Who.STAFF, get="/manage/submissions/{first_submission}/feedback-preview",
+        foreign=_ids("submission_id", "/manage/submissions/<submission_id>/feedback-preview",
+                     **FOREIGN_SUBMISSION),
+    ),
+    "feedback.switch": Route(
+        "POST", Who.STAFF,
+        post=Post("/manage/positions/{own_position}/feedback", lambda s: {"enabled": "y"}, 302),
+        foreign=_ids("position_id", "/manage/positions/<position_id>/feedback",
+                     **OTHER_POSITION),
     ),
     "reports.applicant_pdf": Route(
         "GET", Who.STAFF, get="/manage/submissions/{first_submission}/report.pdf",
@@ -551,6 +572,9 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     first = create_submission(create_invitation(own, name="First Applicant"))
     second = create_submission(create_invitation(own, name="Second Applicant"))
     foreign = create_submission(create_invitation(other, name="Foreign Applicant"))
+    decided = create_submission(create_invitation(own, name="Decided Applicant"))
+    reviews.record_decision(db.session, decided, users["own_manager"], Outcome.SECONDARY,
+                            "Better suited to the back office team.")
     pending = create_invitation(own, name="Pending Applicant")
     foreign_pending = create_invitation(other, name="Foreign Pending")
     started = journey.start(db.session, create_invitation(own, name="Started Applicant"))
@@ -599,6 +623,7 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "pending_token": pending.token,
         "started_token": started.invitation.token,
         "submitted_token": first.invitation.token,
+        "decided_token": decided.invitation.token,
         "open_token": own.open_token,
         "unknown_token": secrets.token_urlsafe(32),
         "truncated_token": pending.token[:20],

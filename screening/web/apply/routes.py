@@ -36,6 +36,7 @@ from screening.database import immediate_transactions
 from screening.extensions import db, limiter
 from screening.models import Invitation, Submission
 from screening.services import journey, messages, outbox, positions
+from screening.services.applicant_feedback import feedback_for
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
 from screening.services.results import stored_answers
 from screening.web.apply import timing
@@ -289,7 +290,9 @@ def done(token: str) -> str | Response:
     invitation = _invitation_or_404(token)
     if journey.link_state(invitation) is not LinkState.SUBMITTED:
         return redirect(url_for("apply.welcome", token=token))
-    return render_template("apply/done.html", invitation=invitation)
+    feedback_ready = feedback_for(invitation.submission) is not None
+    return render_template("apply/done.html", invitation=invitation,
+                           feedback_ready=feedback_ready)
 
 
 @bp.route("/join/<open_token>", methods=["GET", "POST"])

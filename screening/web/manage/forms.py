@@ -1,6 +1,7 @@
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import (
+    BooleanField,
     DateField,
     EmailField,
     HiddenField,
@@ -112,3 +113,7 @@ class ApplicantFilterForm(FlaskForm):
             SelectChoice("asc", "Lowest / oldest first"),
         ],
     )
+
+
+class FeedbackSwitchForm(FlaskForm):
+    enabled = BooleanField("Show applicants their feedback once a decision is recorded")
