@@ -94,10 +94,10 @@ def register_blueprints(app: Flask) -> None:
 
 
 def register_error_handlers(app: Flask) -> None:
-    from screening.web import errors, form_bodies, security, template_helpers
+    from screening.web import browser_input, errors, security, template_helpers
 
     errors.init_app(app)
-    form_bodies.init_app(app)  # browser form posts only: no JSON, files only where uploaded
+    browser_input.init_app(app)  # no NUL anywhere; form posts only, files only where uploaded
     security.init_app(app)
     template_helpers.init_app(app)
 
