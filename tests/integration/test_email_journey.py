@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from flask import Flask
 from sqlalchemy import select
 
 from screening import create_app
@@ -14,19 +15,29 @@ from tests.integration.test_walking_skeleton import complete_questionnaire
 from tests.smtp_server import body_text, smtp_server
 
 
-def test_invitation_email_to_receipt(app_config: dict) -> None:
+def test_invitation_email_to_receipt(app: Flask, app_config: dict) -> None:
     with smtp_server() as (inbox, port):
-        app = create_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
-                          "SMTP_STARTTLS": 0, "OUTBOX_SYNCHRONOUS": True})
+        app = create_app(
+            {
+                **app_config,
+                "SMTP_HOST": "127.0.0.1",
+                "SMTP_PORT": port,
+                "SMTP_STARTTLS": 0,
+                "OUTBOX_SYNCHRONOUS": True,
+            }
+        )
         with app.app_context():
             manager = create_user(name="Quinn Manager")
-            position = create_position(managers=[manager], questionnaire="frontline-short",
-                                       title="Café counter")
+            position = create_position(
+                managers=[manager], questionnaire="frontline-short", title="Café counter"
+            )
             position_id, manager_email = position.id, manager.email
         staff = app.test_client()
         staff.post("/login", data={"email": manager_email, "password": PASSWORD})
-        staff.post(f"/manage/positions/{position_id}/invitations",
-                   data={"name": "Uma Applicant", "email": "uma@example.com"})
+        staff.post(
+            f"/manage/positions/{position_id}/invitations",
+            data={"name": "Uma Applicant", "email": "uma@example.com"},
+        )
         runner = app.test_cli_runner()
         assert "sent 1, failed 0" in runner.invoke(args=["outbox", "send"]).output
         [invitation_message] = inbox.wait_for(1)

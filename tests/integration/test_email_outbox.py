@@ -26,7 +26,9 @@ def mail_config(app_config: dict, port: int, **extra: object) -> dict:
     }
 
 
-def test_invitation_is_emailed_in_the_background_and_its_link_works(app_config: dict) -> None:
+def test_invitation_is_emailed_in_the_background_and_its_link_works(
+    app: Flask, app_config: dict
+) -> None:
     with smtp_server() as (inbox, port):
         app = create_app(mail_config(app_config, port))
         with app.app_context():
@@ -49,7 +51,7 @@ def test_invitation_is_emailed_in_the_background_and_its_link_works(app_config: 
     assert "Welcome, Mia Mail" in app.test_client().get(link).text
 
 
-def test_failed_sends_are_recorded_retried_and_shown(app_config: dict, runner) -> None:
+def test_failed_sends_are_recorded_retried_and_shown(app: Flask, app_config: dict) -> None:
     port = free_port()  # nothing listens here yet: the first attempt fails
     app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
     with app.app_context():
@@ -81,7 +83,7 @@ def test_failed_sends_are_recorded_retried_and_shown(app_config: dict, runner) -
     assert "Invitation sent" in client.get(f"/manage/positions/{ids[0]}/invitations").text
 
 
-def test_one_reminder_before_the_link_expires(app_config: dict) -> None:
+def test_one_reminder_before_the_link_expires(app: Flask, app_config: dict) -> None:
     with smtp_server() as (inbox, port):
         app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
         with app.app_context():
@@ -121,7 +123,7 @@ def test_without_smtp_nothing_is_queued_and_links_are_shown(app: Flask, client) 
         assert db.session.scalar(select(OutgoingEmail)) is None
 
 
-def test_managers_choose_each_daily_or_no_notices(app_config: dict) -> None:
+def test_managers_choose_each_daily_or_no_notices(app: Flask, app_config: dict) -> None:
     with smtp_server() as (inbox, port):
         app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
         with app.app_context():
