@@ -10,6 +10,8 @@ that passes it stops its worker, and the whole batch fails loudly.
 from __future__ import annotations
 
 import os
+import signal
+import sys
 import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
@@ -25,8 +27,25 @@ class BatchError(RuntimeError):
     """A report in the batch failed or ran past its time limit."""
 
 
+#: The report a pool worker is rendering, named in its last words if the kernel stops it.
+_current = ""
+
+
+def _stopped_by_cpu_limit(signum: int, frame: object) -> None:
+    sys.stderr.write(f"{_current}: stopped, it used more CPU time than a report may\n")
+    sys.stderr.flush()
+    os._exit(1)
+
+
+def _worker_start() -> None:
+    signal.signal(signal.SIGXCPU, _stopped_by_cpu_limit)
+    pdf.warm_up()
+
+
 def _render_one(job: tuple[str, ApplicantReport, str, float]) -> tuple[str, bytes]:
+    global _current
     filename, report, page_size, time_limit = job
+    _current = filename
     pdf.limit_cpu_seconds(time_limit)
     return filename, render.applicant_pdf(report, page_size, time_limit=None)
 
@@ -53,11 +72,12 @@ def render_applicant_pdfs(
     work = [(filename, report, page_size, time_limit) for filename, report in reports]
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=pdf.process_context(),
-                                 initializer=pdf.warm_up) as pool:
+                                 initializer=_worker_start) as pool:
             yield from pool.map(_render_one, work)
     except BrokenProcessPool as error:
         raise BatchError(
-            f"a report ran past its {time_limit:g} s CPU limit or crashed its renderer"
+            "a renderer process stopped before finishing its report: either a report ran "
+            f"past its {time_limit:g} s CPU limit (named above) or the process was killed"
         ) from error
 
 
