@@ -1,0 +1,184 @@
+"""Benchmark: how fast the PDF reports are, against the floor WeasyPrint itself sets.
+
+    python bench/pdf.py [--count 200] [--repeat 7] [--jobs 2]
+
+Builds a throwaway SQLite database with ``--count`` simulated applicants of the
+standard questionnaire (screening.services.simulation, not timed), then prints:
+
+1. the median time to render the standard applicant summary, and its ratio to
+   rendering a one-page "hello" document with the same WeasyPrint, the same
+   options and fetcher, in the same process (target: within 3x); the same two
+   documents through the time-limited renderer (the web app's way) for scale;
+2. the cohort report of all ``--count`` applicants, downloaded through the
+   Flask test client: query, content, layout and rendering (target: < 10 s);
+3. a repeat download of a summary served from the shared cache, through the
+   Flask test client (target: median < 50 ms);
+4. the ZIP of every applicant's summary rendered by 1 process and by ``--jobs``
+   processes (target: at least 1.7x faster on 2 cores).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import statistics
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from screening import create_app
+from screening.extensions import db
+from screening.models import Position, Role, Submission
+from screening.reports import batch, render
+from screening.reports.pdf import render_pdf, render_pdf_here
+from screening.services import accounts, positions, report_files
+from screening.services.questionnaires import (
+    current_bank,
+    latest_version,
+    sync_versions,
+)
+from screening.services.simulation import create_simulated_applicants
+
+HELLO = (
+    '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hello</title>'
+    '<style>html { font-family: "DejaVu Sans", sans-serif; font-size: 9pt }</style></head>'
+    "<body><p>Hello</p></body></html>"
+)
+PASSWORD = "bench password, not a secret"  # noqa: S105
+TARGET_RATIO, TARGET_COHORT_S, TARGET_CACHED_MS, TARGET_SPEEDUP = 3.0, 10.0, 50.0, 1.7
+
+
+def median_seconds(action: Callable[[], object], repeat: int) -> float:
+    action()  # warm: fonts, caches, the render host
+    times = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        action()
+        times.append(time.perf_counter() - started)
+    return statistics.median(times)
+
+
+def page_count(document: bytes) -> int:
+    import io
+
+    from pypdf import PdfReader
+
+    return len(PdfReader(io.BytesIO(document)).pages)
+
+
+def build_database(folder: Path, count: int) -> tuple[object, int, list[int]]:
+    from flask_migrate import upgrade
+
+    app = create_app({
+        "DATABASE_URL": f"sqlite:///{folder / 'bench.db'}", "INSTANCE_PATH": str(folder),
+        "SECRET_KEY": "bench", "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False,
+    })
+    with app.app_context():
+        upgrade()
+        manager = accounts.create_user(db.session, email="bench@example.com", name="Bench",
+                                       role=Role.MANAGER, password=PASSWORD)
+        sync_versions(db.session, current_bank())
+        version = latest_version(db.session, "frontline-standard")
+        assert version is not None, "the bank has no frontline-standard questionnaire"
+        position = positions.create_position(
+            db.session, title="Front desk (bench)", location="Main reception",
+            version=version, managers=[manager])
+        create_simulated_applicants(db.session, position, count, seed=2024, rater=manager)
+        db.session.commit()
+        ids = list(db.session.scalars(
+            db.select(Submission.id).order_by(Submission.overall_percent, Submission.id)))
+        return app, position.id, ids
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--count", type=int, default=200)
+    parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--jobs", type=int, default=2)
+    args = parser.parse_args(argv)
+    cores = len(os.sched_getaffinity(0))
+    print(f"bench/pdf.py: {args.count} simulated applicants, {cores} CPU core(s) available, "
+          f"load average {os.getloadavg()[0]:.2f}")
+    with tempfile.TemporaryDirectory(prefix="screening-bench-") as folder:
+        started = time.perf_counter()
+        app, position_id, ids = build_database(Path(folder), args.count)
+        print(f"  (set-up, not timed: {time.perf_counter() - started:.1f} s)")
+        # The standard summary: the applicant with the median overall score.
+        submission_id = ids[len(ids) // 2]
+        with app.app_context():  # type: ignore[attr-defined]
+            submission = db.session.get(Submission, submission_id)
+            report = report_files.applicant_report(db.session, submission)
+            html = render.applicant_html(report, "A4")
+            position = db.session.get(Position, position_id)
+            zip_reports = report_files.position_reports(db.session, position)
+
+        hello = median_seconds(lambda: render_pdf_here(HELLO), args.repeat)
+        summary = median_seconds(lambda: render_pdf_here(html), args.repeat)
+        pages = page_count(render_pdf_here(html))
+        ratio = summary / hello
+        print("\n1. Applicant summary, in-process WeasyPrint (median of "
+              f"{args.repeat}):")
+        print(f"   hello (1 page)       {hello * 1000:8.1f} ms")
+        print(f"   summary ({pages} pages)   {summary * 1000:8.1f} ms   "
+              f"ratio {ratio:.1f}x (target {TARGET_RATIO:g}x)  "
+              f"{'OK' if ratio <= TARGET_RATIO else 'MISSED'}")
+        print(f"   per page             {summary / pages * 1000:8.1f} ms   "
+              f"ratio {summary / pages / hello:.1f}x per page")
+        limited_hello = median_seconds(lambda: render_pdf(HELLO), args.repeat)
+        limited_summary = median_seconds(lambda: render_pdf(html), args.repeat)
+        print("   time-limited renderer (a child of the render host, as the web app runs it):")
+        print(f"   hello {limited_hello * 1000:.1f} ms, summary {limited_summary * 1000:.1f} ms "
+              f"(overhead {(limited_summary - summary) * 1000:+.1f} ms)")
+
+        client = app.test_client()  # type: ignore[attr-defined]
+        signed_in = client.post("/login", data={"email": "bench@example.com",
+                                                "password": PASSWORD})
+        assert signed_in.status_code == 302, "bench sign-in failed"
+
+        def cohort() -> None:
+            response = client.get(f"/manage/positions/{position_id}/cohort.pdf"
+                                  f"?compare={ids[-1]},{ids[len(ids) // 2]},{ids[0]}")
+            assert response.status_code == 200
+
+        cohort_seconds = median_seconds(cohort, max(1, args.repeat // 2))
+        print(f"\n2. Cohort report, {args.count} applicants, via the test client: "
+              f"{cohort_seconds:.2f} s (target < {TARGET_COHORT_S:g} s)  "
+              f"{'OK' if cohort_seconds < TARGET_COHORT_S else 'MISSED'}")
+
+        url = f"/manage/submissions/{submission_id}/report.pdf"
+        first = client.get(url)
+        assert first.headers["X-Report-Cache"] == "miss", "expected a fresh render first"
+
+        def cached() -> None:
+            response = client.get(url)
+            assert response.headers["X-Report-Cache"] == "hit"
+
+        cached_ms = median_seconds(cached, max(20, args.repeat)) * 1000
+        print(f"\n3. Repeat summary download from the shared cache, via the test client: "
+              f"{cached_ms:.1f} ms (target < {TARGET_CACHED_MS:g} ms)  "
+              f"{'OK' if cached_ms < TARGET_CACHED_MS else 'MISSED'}")
+
+        timings = {}
+        print(f"\n4. ZIP of {len(zip_reports)} summaries (pool start-up included):")
+        for jobs in (1, args.jobs):
+            target = Path(folder) / f"reports-{jobs}.zip"
+            started = time.perf_counter()
+            batch.write_zip(zip_reports, target, jobs=jobs)
+            timings[jobs] = time.perf_counter() - started
+            print(f"   {jobs} process{'es' if jobs != 1 else ''}: {timings[jobs]:6.1f} s")
+        speedup = timings[1] / timings[args.jobs]
+        print(f"   speed-up {speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x on 2 cores)  "
+              f"{'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
+        print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
+        with app.app_context():  # type: ignore[attr-defined]
+            db.session.remove()
+            db.engine.dispose()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
