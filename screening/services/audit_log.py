@@ -49,7 +49,7 @@ def _filtered(statement: Select[Any], filters: AuditFilters) -> Select[Any]:
         )
     if filters.since:
         statement = statement.where(AuditEvent.at >= datetime.combine(filters.since, time.min, UTC))
-    if filters.until:
+    if filters.until and filters.until < date.max:  # the last date has no day after it
         end = datetime.combine(filters.until + timedelta(days=1), time.min, UTC)
         statement = statement.where(AuditEvent.at < end)
     return statement

@@ -100,7 +100,7 @@ def filtered(statement: Select[Any], filters: ExportFilters, user: User | None) 
         statement = statement.where(Applicant.position_id == filters.position_id)
     if filters.since is not None:
         statement = statement.where(activity_date() >= _start_of(filters.since))
-    if filters.until is not None:
+    if filters.until is not None and filters.until < date.max:  # no day after the last one
         statement = statement.where(activity_date() < _start_of(filters.until + timedelta(days=1)))
     if filters.status is not None:
         statement = statement.where(Submission.status == filters.status)

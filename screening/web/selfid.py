@@ -25,11 +25,13 @@ limiter.limit("120 per minute")(bp)
 
 
 class SelfIdentificationForm(FlaskForm):
-    # Optional: skipping a question is the same as "prefer not to say".
-    sex = RadioField("Sex", validators=[Optional()],
+    # Optional: skipping a question is the same as "prefer not to say". Only a truly empty
+    # value counts as skipped: Optional's whitespace stripping would clear the "not a valid
+    # choice" error of a value like " " and pass it on to be stored.
+    sex = RadioField("Sex", validators=[Optional(strip_whitespace=False)],
                      choices=[SelectChoice(k, v) for k, v in SEX_CATEGORIES.items()])
     race_ethnicity = RadioField(
-        "Race/ethnicity", validators=[Optional()],
+        "Race/ethnicity", validators=[Optional(strip_whitespace=False)],
         choices=[SelectChoice(k, v) for k, v in RACE_ETHNICITY_CATEGORIES.items()],
     )
 

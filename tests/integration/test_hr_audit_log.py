@@ -40,6 +40,8 @@ def test_viewer_filters_pages_and_exports(app, client, monkeypatch) -> None:
     assert "report.downloaded</code>" not in only.text
     by_actor = client.get("/hr/audit", query_string={"actor": "lee@example.com"})
     assert by_actor.text.count("report.downloaded</code>") == 3
+    to_the_end = client.get("/hr/audit", query_string={"until": "9999-12-31"})
+    assert to_the_end.status_code == 200 and "<code>export.downloaded</code>" in to_the_end.text
     recent = client.get("/hr/audit", query_string={
         "since": (utcnow() - timedelta(days=1)).date().isoformat()})
     assert "<code>export.downloaded</code>" not in recent.text

@@ -240,6 +240,13 @@ def test_filters_position_status_band_and_dates(app, client, cohort) -> None:
     assert ids(band=band) == in_band
 
 
+def test_the_last_possible_day_is_a_valid_end_date(client, cohort) -> None:
+    sign_in(client, cohort["hr"])
+    body = download(client, format="csv", since="2026-01-12", until="9999-12-31").get_data()
+    rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
+    assert len(rows) == 31 - 2 + 1 + 1  # n = 2..30, the other position's, the unfinished one
+
+
 def test_invalid_filters_show_the_form_again(client, cohort) -> None:
     sign_in(client, cohort["hr"])
     response = client.get("/hr/exports/download",

@@ -199,8 +199,9 @@ def test_answers_are_stored_and_can_be_changed(app, client, submitted) -> None:
     assert '<input checked id="sex-0" name="sex" type="radio" value="female">' in prefilled
     client.post(url, data={"save": "1"})  # nothing chosen: prefer not to say
     assert _stored(app, submitted["submission"]) == ("prefer_not_to_say", "prefer_not_to_say")
-    refused = client.post(url, data={"sex": "martian"})
-    assert refused.status_code == 200 and "Not a valid choice" in refused.text
+    for wrong in ("martian", " "):  # a blank-looking value is not "skipped"
+        refused = client.post(url, data={"sex": wrong})
+        assert refused.status_code == 200 and "Not a valid choice" in refused.text
     assert _stored(app, submitted["submission"]) == ("prefer_not_to_say", "prefer_not_to_say")
 
 
