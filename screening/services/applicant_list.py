@@ -105,7 +105,7 @@ def _filtered(position: Position, query: ListQuery) -> Select[tuple[Applicant]]:
             Submission.submitted_at
             >= datetime.combine(query.submitted_from, time(), tzinfo=utcnow().tzinfo)
         )
-    if query.submitted_to:
+    if query.submitted_to and query.submitted_to < date.max:  # the last date has no day after
         end = datetime.combine(query.submitted_to, time(), tzinfo=utcnow().tzinfo) + timedelta(
             days=1
         )
