@@ -90,10 +90,16 @@ def parse_invitation_csv(text: str, existing_emails: set[str]) -> ImportPlan:
     A header row naming "name" and "email" is optional; without it the first two
     columns are taken as name and email.
     """
-    reader = csv.reader(io.StringIO(text.lstrip("\ufeff")))
-    rows = [
-        (number, row) for number, row in enumerate(reader, start=1) if any(c.strip() for c in row)
-    ]
+    # newline="": the csv module reads CR, LF and CRLF line ends itself, as its docs ask.
+    reader = csv.reader(io.StringIO(text.lstrip("\ufeff"), newline=""))
+    try:
+        rows = [
+            (number, row)
+            for number, row in enumerate(reader, start=1)
+            if any(c.strip() for c in row)
+        ]
+    except csv.Error as error:  # e.g. a cell over the csv module's 128 KB field limit
+        return ImportPlan((), (RejectedRow(0, "", f"The file is not a readable CSV: {error}."),))
     if not rows:
         return ImportPlan((), (RejectedRow(0, "", "The file has no rows."),))
     name_column, email_column = 0, 1
