@@ -78,7 +78,9 @@ def position(position_id: int) -> str:
                             *(SelectChoice(b.id, b.label) for b in questionnaire.bands)]
     filters.validate()  # an unreadable date is shown as an error and ignored
     query = ListQuery(
-        search=filters.q.data or "",
+        # Like a bad date: a search over its length limit is shown as an error and ignored
+        # (SQLite refuses a LIKE pattern over 50,000 bytes).
+        search="" if filters.q.errors else filters.q.data or "",
         status=filters.status.data or "",
         band=filters.band.data or "",
         submitted_from=None if filters.submitted_from.errors else filters.submitted_from.data,
