@@ -144,6 +144,8 @@ def _tokens(arg: str, template: str, **also: str) -> tuple[Foreign, ...]:
         Foreign(arg, template.replace(f"<{arg}>", "{truncated_token}"),
                 "the start of a real token"),
         Foreign(arg, template.replace(f"<{arg}>", "{long_token}"), "a real token plus more"),
+        # PostgreSQL cannot even compare text with a NUL in it: refused before any lookup.
+        Foreign(arg, template.replace(f"<{arg}>", "{nul_token}"), "a NUL inside", status=400),
     ]
     return tuple(checks)
 
@@ -628,6 +630,7 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "unknown_token": secrets.token_urlsafe(32),
         "truncated_token": pending.token[:20],
         "long_token": pending.token + "A" * (65 - len(pending.token)),
+        "nul_token": pending.token[:20] + "%00" + pending.token[23:],
         "free_text_number": next(n for n, item in enumerate(items, 1)
                                  if item.format is ResponseFormat.FREE_TEXT),
         "past_last": len(items) + 1,
