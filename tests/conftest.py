@@ -97,3 +97,24 @@ def client(app: Flask) -> FlaskClient:
 @pytest.fixture
 def runner(app: Flask) -> FlaskCliRunner:
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def make_app(app_config: dict[str, object]) -> Iterator:
+    """Build more apps (a second server, other settings); their pools close after the test.
+
+    A pool left to the garbage collector closes its connections in some later test,
+    where the ResourceWarning (an error here) would blame the wrong test.
+    """
+    built: list[Flask] = []
+
+    def build(config: dict[str, object] | None = None) -> Flask:
+        extra = create_app({**app_config, **(config or {})})
+        built.append(extra)
+        return extra
+
+    yield build
+    for extra in built:
+        with extra.app_context():
+            db.session.remove()
+            db.engine.dispose()

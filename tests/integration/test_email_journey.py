@@ -7,7 +7,6 @@ import re
 from flask import Flask
 from sqlalchemy import select
 
-from screening import create_app
 from screening.extensions import db
 from screening.models import Submission, SubmissionStatus
 from tests.factories import PASSWORD, create_position, create_user
@@ -15,9 +14,9 @@ from tests.integration.test_walking_skeleton import complete_questionnaire
 from tests.smtp_server import body_text, smtp_server
 
 
-def test_invitation_email_to_receipt(app: Flask, app_config: dict) -> None:
+def test_invitation_email_to_receipt(app: Flask, app_config: dict, make_app) -> None:
     with smtp_server() as (inbox, port):
-        app = create_app(
+        app = make_app(
             {
                 **app_config,
                 "SMTP_HOST": "127.0.0.1",

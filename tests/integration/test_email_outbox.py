@@ -8,7 +8,6 @@ from datetime import timedelta
 from flask import Flask
 from sqlalchemy import select
 
-from screening import create_app
 from screening.extensions import db
 from screening.models import EmailStatus, Invitation, OutgoingEmail, utcnow
 from tests.factories import PASSWORD, create_invitation, create_position, create_user
@@ -27,10 +26,10 @@ def mail_config(app_config: dict, port: int, **extra: object) -> dict:
 
 
 def test_invitation_is_emailed_in_the_background_and_its_link_works(
-    app: Flask, app_config: dict
+    app: Flask, app_config: dict, make_app
 ) -> None:
     with smtp_server() as (inbox, port):
-        app = create_app(mail_config(app_config, port))
+        app = make_app(mail_config(app_config, port))
         with app.app_context():
             manager = create_user()
             position = create_position(managers=[manager], title="Hotel reception")
@@ -51,9 +50,11 @@ def test_invitation_is_emailed_in_the_background_and_its_link_works(
     assert "Welcome, Mia Mail" in app.test_client().get(link).text
 
 
-def test_failed_sends_are_recorded_retried_and_shown(app: Flask, app_config: dict) -> None:
+def test_failed_sends_are_recorded_retried_and_shown(
+    app: Flask, app_config: dict, make_app
+) -> None:
     port = free_port()  # nothing listens here yet: the first attempt fails
-    app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+    app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
     with app.app_context():
         manager = create_user()
         position = create_position(managers=[manager])
@@ -83,9 +84,9 @@ def test_failed_sends_are_recorded_retried_and_shown(app: Flask, app_config: dic
     assert "Invitation sent" in client.get(f"/manage/positions/{ids[0]}/invitations").text
 
 
-def test_one_reminder_before_the_link_expires(app: Flask, app_config: dict) -> None:
+def test_one_reminder_before_the_link_expires(app: Flask, app_config: dict, make_app) -> None:
     with smtp_server() as (inbox, port):
-        app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
         with app.app_context():
             position = create_position(title="Bank branch")
             soon = create_invitation(position, name="Sol Soon", email="sol@example.com")
@@ -123,9 +124,9 @@ def test_without_smtp_nothing_is_queued_and_links_are_shown(app: Flask, client) 
         assert db.session.scalar(select(OutgoingEmail)) is None
 
 
-def test_managers_choose_each_daily_or_no_notices(app: Flask, app_config: dict) -> None:
+def test_managers_choose_each_daily_or_no_notices(app: Flask, app_config: dict, make_app) -> None:
     with smtp_server() as (inbox, port):
-        app = create_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
         with app.app_context():
             each, daily, off = (create_user(name=name) for name in ("Each", "Daily", "Off"))
             position_id = create_position(managers=[each, daily, off], title="Clinic desk").id

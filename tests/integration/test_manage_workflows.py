@@ -283,12 +283,11 @@ def test_users_create_command(app: Flask, runner) -> None:
         )
 
 
-def test_session_cookie_flags(app_config: dict, tmp_path) -> None:
-    from screening import create_app
+def test_session_cookie_flags(app_config: dict, make_app) -> None:
 
-    secure = create_app({**app_config, "BASE_URL": "https://jobs.example.com"})
+    secure = make_app({"BASE_URL": "https://jobs.example.com"})
     assert secure.config["SESSION_COOKIE_SECURE"] is True
     assert secure.config["SESSION_COOKIE_HTTPONLY"] is True
     assert secure.config["SESSION_COOKIE_SAMESITE"] == "Lax"
-    plain = create_app(app_config)
+    plain = make_app()
     assert plain.config["SESSION_COOKIE_SECURE"] is False

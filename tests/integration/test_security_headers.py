@@ -5,8 +5,6 @@ from __future__ import annotations
 import pytest
 from flask.testing import FlaskClient
 
-from screening import create_app
-
 
 @pytest.mark.parametrize("path", ["/login", "/healthz", "/static/css/app.css", "/no-such-page"])
 def test_headers_on_every_response(client: FlaskClient, path: str) -> None:
@@ -20,8 +18,8 @@ def test_headers_on_every_response(client: FlaskClient, path: str) -> None:
     assert "Strict-Transport-Security" not in headers  # plain http: HSTS would be ignored
 
 
-def test_hsts_when_served_over_https(app_config: dict) -> None:
-    app = create_app({**app_config, "BASE_URL": "https://jobs.example.com"})
+def test_hsts_when_served_over_https(make_app) -> None:
+    app = make_app({"BASE_URL": "https://jobs.example.com"})
     headers = app.test_client().get("/login").headers
     assert headers["Strict-Transport-Security"].startswith("max-age=31536000")
 

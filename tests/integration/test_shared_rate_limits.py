@@ -11,8 +11,6 @@ from pathlib import Path
 import pytest
 import redis
 
-from screening import create_app
-
 REDIS_URL = "redis://127.0.0.1:6379/15"
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 
@@ -54,7 +52,7 @@ def _second_server(config: dict, attempts: int) -> list[int]:
 
 @pytest.mark.parametrize(("storage", "shared"), [("redis", True), ("memory://", False)])
 def test_login_limit_across_two_servers(
-    app_config: dict, redis_storage: str, storage: str, shared: bool
+    app_config: dict, make_app, redis_storage: str, storage: str, shared: bool
 ) -> None:
     config = {
         **app_config,
@@ -62,7 +60,7 @@ def test_login_limit_across_two_servers(
         "RATELIMIT_STORAGE_URI": redis_storage if storage == "redis" else storage,
         "RATELIMIT_KEY_PREFIX": f"test-{uuid.uuid4().hex}",
     }
-    first = create_app(config).test_client()
+    first = make_app(config).test_client()
     attempt = {"email": "nobody@example.com", "password": "wrong password here"}
     assert [first.post("/login", data=attempt).status_code for _ in range(6)] == [200] * 6
     # Ten tries a minute per address: the second server allows only the rest when shared.

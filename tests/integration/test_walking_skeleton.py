@@ -137,15 +137,10 @@ def test_printed_links_work(app: Flask, client: FlaskClient, runner) -> None:
     assert signed_in.headers["Location"].endswith("/manage/")
 
 
-def test_healthz_reports_database_status(client: FlaskClient, app_config, tmp_path) -> None:
+def test_healthz_reports_database_status(client: FlaskClient, make_app) -> None:
     assert client.get("/healthz").get_json() == {"status": "ok", "database": "ok"}
-    from screening import create_app
-
-    unreachable = create_app(
-        {
-            **app_config,
-            "DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1",
-        }
+    unreachable = make_app(
+        {"DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none?connect_timeout=1"}
     )
     response = unreachable.test_client().get("/healthz")
     assert response.status_code == 503
