@@ -27,6 +27,7 @@ import tempfile
 import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
+from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -99,6 +100,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--count", type=int, default=200)
     parser.add_argument("--repeat", type=int, default=7)
     parser.add_argument("--jobs", type=int, default=2)
+    parser.add_argument("--parts", default="1234",
+                        help="which measurements to run, e.g. 4 for the ZIP alone")
     args = parser.parse_args(argv)
     cores = len(os.sched_getaffinity(0))
     print(f"bench/pdf.py: {args.count} simulated applicants, {cores} CPU core(s) available, "
@@ -116,68 +119,84 @@ def main(argv: Sequence[str] | None = None) -> int:
             position = db.session.get(Position, position_id)
             zip_reports = report_files.position_reports(db.session, position)
 
-        hello = median_seconds(lambda: render_pdf_here(HELLO), args.repeat)
-        summary = median_seconds(lambda: render_pdf_here(html), args.repeat)
-        pages = page_count(render_pdf_here(html))
-        ratio = summary / hello
-        print("\n1. Applicant summary, in-process WeasyPrint (median of "
-              f"{args.repeat}):")
-        print(f"   hello (1 page)       {hello * 1000:8.1f} ms")
-        print(f"   summary ({pages} pages)   {summary * 1000:8.1f} ms   "
-              f"ratio {ratio:.1f}x (target {TARGET_RATIO:g}x)  "
-              f"{'OK' if ratio <= TARGET_RATIO else 'MISSED'}")
-        print(f"   per page             {summary / pages * 1000:8.1f} ms   "
-              f"ratio {summary / pages / hello:.1f}x per page")
-        limited_hello = median_seconds(lambda: render_pdf(HELLO), args.repeat)
-        limited_summary = median_seconds(lambda: render_pdf(html), args.repeat)
-        print("   time-limited renderer (a child of the render host, as the web app runs it):")
-        print(f"   hello {limited_hello * 1000:.1f} ms, summary {limited_summary * 1000:.1f} ms "
-              f"(overhead {(limited_summary - summary) * 1000:+.1f} ms)")
-
+        if "1" in args.parts:
+            summary_floor(html, args.repeat)
         client = app.test_client()  # type: ignore[attr-defined]
         signed_in = client.post("/login", data={"email": "bench@example.com",
                                                 "password": PASSWORD})
         assert signed_in.status_code == 302, "bench sign-in failed"
-
-        def cohort() -> None:
-            response = client.get(f"/manage/positions/{position_id}/cohort.pdf"
-                                  f"?compare={ids[-1]},{ids[len(ids) // 2]},{ids[0]}")
-            assert response.status_code == 200
-
-        cohort_seconds = median_seconds(cohort, max(1, args.repeat // 2))
-        print(f"\n2. Cohort report, {args.count} applicants, via the test client: "
-              f"{cohort_seconds:.2f} s (target < {TARGET_COHORT_S:g} s)  "
-              f"{'OK' if cohort_seconds < TARGET_COHORT_S else 'MISSED'}")
-
-        url = f"/manage/submissions/{submission_id}/report.pdf"
-        first = client.get(url)
-        assert first.headers["X-Report-Cache"] == "miss", "expected a fresh render first"
-
-        def cached() -> None:
-            response = client.get(url)
-            assert response.headers["X-Report-Cache"] == "hit"
-
-        cached_ms = median_seconds(cached, max(20, args.repeat)) * 1000
-        print(f"\n3. Repeat summary download from the shared cache, via the test client: "
-              f"{cached_ms:.1f} ms (target < {TARGET_CACHED_MS:g} ms)  "
-              f"{'OK' if cached_ms < TARGET_CACHED_MS else 'MISSED'}")
-
-        timings = {}
-        print(f"\n4. ZIP of {len(zip_reports)} summaries (pool start-up included):")
-        for jobs in (1, args.jobs):
-            target = Path(folder) / f"reports-{jobs}.zip"
-            started = time.perf_counter()
-            batch.write_zip(zip_reports, target, jobs=jobs)
-            timings[jobs] = time.perf_counter() - started
-            print(f"   {jobs} process{'es' if jobs != 1 else ''}: {timings[jobs]:6.1f} s")
-        speedup = timings[1] / timings[args.jobs]
-        print(f"   speed-up {speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x on 2 cores)  "
-              f"{'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
+        if "2" in args.parts:
+            cohort_download(client, position_id, ids, args.count, args.repeat)
+        if "3" in args.parts:
+            cached_download(client, submission_id, args.repeat)
+        if "4" in args.parts:
+            zip_speedup(zip_reports, Path(folder), args.jobs)
         print(f"\nload average at the end: {os.getloadavg()[0]:.2f}")
         with app.app_context():  # type: ignore[attr-defined]
             db.session.remove()
             db.engine.dispose()
     return 0
+
+
+def summary_floor(html: str, repeat: int) -> None:
+    hello = median_seconds(lambda: render_pdf_here(HELLO), repeat)
+    summary = median_seconds(lambda: render_pdf_here(html), repeat)
+    pages = page_count(render_pdf_here(html))
+    ratio = summary / hello
+    print(f"\n1. Applicant summary, in-process WeasyPrint (median of {repeat}):")
+    print(f"   hello (1 page)       {hello * 1000:8.1f} ms")
+    print(f"   summary ({pages} pages)   {summary * 1000:8.1f} ms   "
+          f"ratio {ratio:.1f}x (target {TARGET_RATIO:g}x)  "
+          f"{'OK' if ratio <= TARGET_RATIO else 'MISSED'}")
+    print(f"   per page             {summary / pages * 1000:8.1f} ms   "
+          f"ratio {summary / pages / hello:.1f}x per page")
+    limited_hello = median_seconds(lambda: render_pdf(HELLO), repeat)
+    limited_summary = median_seconds(lambda: render_pdf(html), repeat)
+    print("   time-limited renderer (a child of the render host, as the web app runs it):")
+    print(f"   hello {limited_hello * 1000:.1f} ms, summary {limited_summary * 1000:.1f} ms "
+          f"(overhead {(limited_summary - summary) * 1000:+.1f} ms)")
+
+
+def cohort_download(client: Any, position_id: int, ids: list[int], count: int,
+                    repeat: int) -> None:
+    def cohort() -> None:
+        response = client.get(f"/manage/positions/{position_id}/cohort.pdf"
+                              f"?compare={ids[-1]},{ids[len(ids) // 2]},{ids[0]}")
+        assert response.status_code == 200
+
+    seconds = median_seconds(cohort, max(1, repeat // 2))
+    print(f"\n2. Cohort report, {count} applicants, via the test client: "
+          f"{seconds:.2f} s (target < {TARGET_COHORT_S:g} s)  "
+          f"{'OK' if seconds < TARGET_COHORT_S else 'MISSED'}")
+
+
+def cached_download(client: Any, submission_id: int, repeat: int) -> None:
+    url = f"/manage/submissions/{submission_id}/report.pdf"
+    first = client.get(url)
+    assert first.headers["X-Report-Cache"] == "miss", "expected a fresh render first"
+
+    def cached() -> None:
+        response = client.get(url)
+        assert response.headers["X-Report-Cache"] == "hit"
+
+    cached_ms = median_seconds(cached, max(20, repeat)) * 1000
+    print(f"\n3. Repeat summary download from the shared cache, via the test client: "
+          f"{cached_ms:.1f} ms (target < {TARGET_CACHED_MS:g} ms)  "
+          f"{'OK' if cached_ms < TARGET_CACHED_MS else 'MISSED'}")
+
+
+def zip_speedup(reports: Sequence[tuple[str, Any]], folder: Path, jobs: int) -> None:
+    timings = {}
+    print(f"\n4. ZIP of {len(reports)} summaries (pool start-up included):")
+    for workers in (1, jobs):
+        target = folder / f"reports-{workers}.zip"
+        started = time.perf_counter()
+        batch.write_zip(reports, target, jobs=workers)
+        timings[workers] = time.perf_counter() - started
+        print(f"   {workers} process{'es' if workers != 1 else ''}: {timings[workers]:6.1f} s")
+    speedup = timings[1] / timings[jobs]
+    print(f"   speed-up {speedup:.2f}x (target >= {TARGET_SPEEDUP:g}x on 2 cores)  "
+          f"{'OK' if speedup >= TARGET_SPEEDUP else 'MISSED'}")
 
 
 if __name__ == "__main__":

@@ -1,22 +1,25 @@
 """Many applicant summaries at once, rendered on every CPU core.
 
 A process pool, not threads: WeasyPrint's layout is Python and holds the GIL.
-Workers are spawned fresh and warmed up once, then receive the report
-*content*, so laying out the HTML happens in parallel too and the parent only
-collects bytes. Each report runs under a CPU-time limit; a report
-that passes it stops its worker, and the whole batch fails loudly.
+Workers start once, warm up, then receive the report *content*, so laying out
+the HTML happens in parallel too and the parent only collects bytes. Each
+report runs under a CPU-time limit; a report that passes it stops its worker,
+and the whole batch fails loudly.
 """
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 import signal
 import sys
 import tempfile
+import threading
 import zipfile
 from collections.abc import Iterator, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
+from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from . import pdf, render
@@ -50,6 +53,17 @@ def _render_one(job: tuple[str, ApplicantReport, str, float]) -> tuple[str, byte
     return filename, render.applicant_pdf(report, page_size, time_limit=None)
 
 
+def _pool_context() -> BaseContext:
+    """Fork when this process runs no other thread (a CLI command): workers start in
+    milliseconds with everything imported. Otherwise spawn clean interpreters, which
+    cost a second or two each to import WeasyPrint but inherit no lock held mid-way.
+    The workers never touch the database connections a fork would copy.
+    """
+    if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods():
+        return multiprocessing.get_context("fork")
+    return pdf.process_context()
+
+
 def default_jobs() -> int:
     try:
         return len(os.sched_getaffinity(0))
@@ -71,7 +85,7 @@ def render_applicant_pdfs(
     workers = max(1, min(jobs or default_jobs(), len(reports)))
     work = [(filename, report, page_size, time_limit) for filename, report in reports]
     try:
-        with ProcessPoolExecutor(max_workers=workers, mp_context=pdf.process_context(),
+        with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                                  initializer=_worker_start) as pool:
             yield from pool.map(_render_one, work)
     except BrokenProcessPool as error:
