@@ -62,7 +62,8 @@ def new_context(browser: Browser) -> Iterator:
     def open_context(**options: object) -> BrowserContext:
         # bypass_csp: axe-core is injected as a script; the app's own pages need no bypass.
         context = browser.new_context(bypass_csp=True, **options)
-        context.set_default_timeout(10_000)
+        # Generous: a shared CI machine can be slow; a real failure still fails, later.
+        context.set_default_timeout(30_000)
         contexts.append(context)
         return context
 

@@ -179,10 +179,13 @@ def test_keyboard_only(app: Flask, live_server: str, page: Page) -> None:
     applicant.arrived("/q/1")
 
     items = applicant.items()
+    radio_formats = (ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST,
+                     ResponseFormat.RATE_EACH)
+    first_radio_item = next(n for n, i in enumerate(items, 1) if i.format in radio_formats)
     for number, item in enumerate(items, start=1):
         applicant.answer_with_keyboard(item)
-        if number == 1:
-            # Enter in a field sends the form with its first button: Next, never Back.
+        if number == first_radio_item:
+            # Enter on a radio button sends the form with its first button: Next, never Back.
             page.keyboard.press("Enter")
         else:
             applicant.press_button_with_keyboard(

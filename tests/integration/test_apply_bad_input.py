@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import html
 import re
 
 import pytest
@@ -58,7 +59,8 @@ def sitting(app: Flask, client: FlaskClient) -> Sitting:
 
 def summary_links(page: str) -> list[tuple[str, str]]:
     summary = page.split('class="error-summary"', 1)[1].split("</div>", 1)[0]
-    return re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)
+    return [(target, html.unescape(text))
+            for target, text in re.findall(r'<a href="#([^"]+)">([^<]+)</a>', summary)]
 
 
 def assert_problem_page(page: str, *messages: str) -> None:
