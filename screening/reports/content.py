@@ -173,6 +173,7 @@ class EvidenceLine:
 class Highlight:
     item_id: str
     title: str
+    #: the dimension the item mainly measures.
     dimension_label: str
     points: int
     maximum: int

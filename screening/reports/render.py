@@ -44,10 +44,6 @@ def format_datetime(moment: datetime | None) -> str:
     return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
 
 
-def format_date(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y") if moment else "—"
-
-
 def format_iso_date(moment: datetime | None) -> str:
     return moment.strftime("%Y-%m-%d") if moment else "—"
 
@@ -77,7 +73,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(
-        datetime=format_datetime, date=format_date, isodate=format_iso_date, pct=format_percent,
+        datetime=format_datetime, isodate=format_iso_date, pct=format_percent,
         css_string=css_string,
     )
     return environment
