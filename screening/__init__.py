@@ -70,6 +70,10 @@ def register_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
 
+    from screening.web import language  # Flask-Babel: the applicant's language
+
+    language.init_app(app)
+
 
 def register_bank(app: Flask) -> None:
     from screening.services.questionnaires import load_bank_for_app

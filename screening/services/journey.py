@@ -9,6 +9,7 @@ import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
+from flask_babel import gettext
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
@@ -17,6 +18,7 @@ from sqlalchemy.orm import Session, joinedload, object_session
 
 from screening import scoring
 from screening.bank import Item, Questionnaire
+from screening.bank.languages import questionnaire_in_language
 from screening.bank.ordering import item_order, option_order
 from screening.models import (
     Answer,
@@ -196,12 +198,30 @@ def questionnaire_of(submission: Submission) -> Questionnaire:
 
 
 _BY_CONTENT_HASH: dict[str, Questionnaire] = {}
+_IN_LANGUAGE: dict[tuple[str, str], Questionnaire] = {}
 #: for the rest of the request: a submission's version never changes.
 _OF_SUBMISSION: weakref.WeakKeyDictionary[Submission, Questionnaire] = weakref.WeakKeyDictionary()
 
 
-def sequence_for(submission: Submission) -> Sequence:
-    questionnaire = questionnaire_of(submission)
+def in_language(questionnaire: Questionnaire, language: str) -> Questionnaire:
+    """The questionnaire worded in ``language`` where the bank has a translation, cached."""
+    if not language or language == "en":
+        return questionnaire
+    key = (questionnaire.content_hash, language)
+    shown = _IN_LANGUAGE.get(key) if questionnaire.content_hash else None
+    if shown is None:
+        shown = questionnaire_in_language(questionnaire, language)
+        if questionnaire.content_hash:
+            _IN_LANGUAGE[key] = shown
+    return shown
+
+
+def sequence_for(submission: Submission, language: str | None = None) -> Sequence:
+    """The items in the applicant's order, worded in their language (``submission.language``).
+
+    Display only: answers are checked and scored against ``questionnaire_of`` by option id.
+    """
+    questionnaire = in_language(questionnaire_of(submission), language or submission.language)
     order = item_order(questionnaire, submission.order_seed)
     return Sequence(
         questionnaire, tuple(questionnaire.item(i) for i in order), submission.order_seed
@@ -259,9 +279,9 @@ def save_answer_once(
 
 def _store_answer(session: Session, submission: Submission, answer: scoring.Answer) -> Answer:
     if submission.status == SubmissionStatus.SUBMITTED:
-        raise JourneyError("Your answers were already submitted and can no longer change.")
+        raise JourneyError(gettext("Your answers were already submitted and can no longer change."))
     if time_is_up(submission):
-        raise JourneyError("The time for this questionnaire has run out.")
+        raise JourneyError(gettext("The time for this questionnaire has run out."))
     try:
         item = questionnaire_of(submission).item(answer.item_id)
     except KeyError:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from flask import Flask, render_template, request
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
@@ -23,8 +25,8 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             code=400,
-            title="Please try again",
-            message="This form had expired. Go back, reload the page and send it again.",
+            title=gettext("Please try again"),
+            message=gettext("This form had expired. Go back, reload the page and send it again."),
         ), 400
 
     @app.errorhandler(OperationalError)
@@ -34,9 +36,9 @@ def init_app(app: Flask) -> None:
         return render_template(
             "errors/error.html",
             code=503,
-            title="Please retry in a moment",
-            message="We could not reach our database just now. Nothing you "
-            "saved before has been lost. Please try again in a minute.",
+            title=gettext("Please retry in a moment"),
+            message=gettext("We could not reach our database just now. Nothing you "
+                            "saved before has been lost. Please try again in a minute."),
         ), 503
 
     @app.errorhandler(HTTPException)
@@ -54,14 +56,16 @@ def init_app(app: Flask) -> None:
         db.session.rollback()
         app.logger.exception("unhandled error")
         return render_template(
-            "errors/error.html", code=500, title="Something went wrong", message=_MESSAGES[500]
+            "errors/error.html", code=500, title=gettext("Something went wrong"),
+            message=_MESSAGES[500],
         ), 500
 
 
-_TITLES = {403: "Not allowed", 404: "Not found", 429: "Too many requests"}
+#: In the applicant's language on their pages (lazy: translated when the page renders).
+_TITLES = {403: _l("Not allowed"), 404: _l("Not found"), 429: _l("Too many requests")}
 _MESSAGES = {
-    403: "Your account does not have access to this page.",
-    404: "We could not find that page. It may have moved, or the link may be incomplete.",
-    429: "Too many attempts in a short time. Please wait a minute and try again.",
-    500: "An unexpected error happened on our side. It has been logged; please try again.",
+    403: _l("Your account does not have access to this page."),
+    404: _l("We could not find that page. It may have moved, or the link may be incomplete."),
+    429: _l("Too many attempts in a short time. Please wait a minute and try again."),
+    500: _l("An unexpected error happened on our side. It has been logged; please try again."),
 }

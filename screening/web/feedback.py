@@ -13,6 +13,7 @@ from screening.reports import render
 from screening.reports.pdf import RenderError
 from screening.services import audit, journey, positions
 from screening.services.applicant_feedback import feedback_for
+from screening.web import language
 from screening.web.manage.forms import FeedbackSwitchForm
 
 bp = Blueprint("feedback", __name__)
@@ -26,6 +27,7 @@ def _applicant_feedback(token: str):
     feedback = feedback_for(invitation.submission)
     if feedback is None:
         abort(404)
+    language.use(feedback.language)
     return invitation, feedback
 
 

@@ -19,11 +19,15 @@
     return;
   }
   var offset = serverNow - Date.now(); // the server's clock minus this device's
+  // The page's words, in its language; English if an older page lacks them.
+  function words(name, english) {
+    return box.getAttribute("data-countdown-" + name) || english;
+  }
 
   var timer = document.createElement("p");
   timer.className = "countdown";
   var label = document.createElement("span");
-  label.textContent = "Time left: ";
+  label.textContent = words("label", "Time left: ");
   var clock = document.createElement("span");
   clock.setAttribute("role", "timer"); // not live: a screen reader is not read every tick
   clock.className = "countdown-clock";
@@ -39,9 +43,10 @@
 
   var announced = {};
   var MILESTONES = [
-    [300, "5 minutes left."],
-    [60, "1 minute left."],
-    [0, "The time is up. Press Next to save this answer; your saved answers will be submitted."]
+    [300, words("five", "5 minutes left.")],
+    [60, words("one", "1 minute left.")],
+    [0, words("up", "The time is up. Press Next to save this answer; your saved answers " +
+                    "will be submitted.")]
   ];
 
   function remainingSeconds() {

@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import format_number, gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
     BooleanField,
@@ -26,29 +28,33 @@ from screening.bank import Item, ResponseFormat
 from screening.bank.model import RATING_MAX, RATING_MIN
 
 RATING_CHOICES = [
-    SelectChoice(1, "1 – Very ineffective"),
-    SelectChoice(2, "2 – Ineffective"),
-    SelectChoice(3, "3 – Neither effective nor ineffective"),
-    SelectChoice(4, "4 – Effective"),
-    SelectChoice(5, "5 – Very effective"),
+    SelectChoice(1, _l("1 – Very ineffective")),
+    SelectChoice(2, _l("2 – Ineffective")),
+    SelectChoice(3, _l("3 – Neither effective nor ineffective")),
+    SelectChoice(4, _l("4 – Effective")),
+    SelectChoice(5, _l("5 – Very effective")),
 ]
 
 
 class ConsentForm(FlaskForm):
     consent = BooleanField(
-        "I have read the above and agree that my answers are stored and scored for this "
-        "application.",
-        validators=[InputRequired("Please tick the box to agree before you start.")],
+        _l("I have read the above and agree that my answers are stored and scored for this "
+           "application."),
+        validators=[InputRequired(_l("Please tick the box to agree before you start."))],
     )
+    #: the language the page was shown in, so consent records it even if the session was lost.
+    language = HiddenField()
 
 
 class OpenLinkForm(FlaskForm):
-    name = StringField("Your full name", validators=[InputRequired("Please enter your name."),
-                                                     Length(max=200)])
-    email = EmailField("Your email address", validators=[
-        InputRequired("Please enter your email address."),
-        Email("Please enter a valid email address.", check_deliverability=False),
-        Length(max=254),
+    name = StringField(_l("Your full name"), validators=[
+        InputRequired(_l("Please enter your name.")),
+        Length(max=200, message=_l("Please enter at most %(max)d characters.", max=200)),
+    ])
+    email = EmailField(_l("Your email address"), validators=[
+        InputRequired(_l("Please enter your email address.")),
+        Email(_l("Please enter a valid email address."), check_deliverability=False),
+        Length(max=254, message=_l("Please enter at most %(max)d characters.", max=254)),
     ])
 
 
@@ -79,7 +85,7 @@ class ItemForm(FlaskForm):
             return False
         answer = self.to_answer(None)
         if not answer.is_answered(self.item):
-            self.form_errors.append("Please answer the question before you go on.")
+            self.form_errors.append(gettext("Please answer the question before you go on."))
             return False
         problems = scoring.answer_problems(self.item, answer)
         self.form_errors.extend(problems)
@@ -132,7 +138,7 @@ _FORM_CLASSES_MAX = 5000
 
 
 #: Shown only when a post was tampered with or comes from an old page.
-_NOT_SHOWN = "Please choose one of the options shown."
+_NOT_SHOWN = _l("Please choose one of the options shown.")
 
 
 def _option_choices(item: Item, option_ids: tuple[str, ...]) -> list[SelectChoice]:
@@ -149,7 +155,7 @@ def _short(text: str, limit: int = 60) -> str:
 def _best_choice(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     class BestChoiceForm(ItemForm):
         choice = RadioField(item.prompt, choices=_option_choices(item, option_ids),
-                            validators=[InputRequired("Please choose one option.")],
+                            validators=[InputRequired(_l("Please choose one option."))],
                             invalid_choice_message=_NOT_SHOWN)
 
         def to_answer(self, seconds: float | None) -> scoring.Answer:
@@ -163,17 +169,20 @@ def _best_choice(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
 
 def _most_least(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     class MostLeastForm(ItemForm):
-        most = RadioField("Most effective", choices=_option_choices(item, option_ids),
-                          validators=[InputRequired("Please choose the most effective option.")],
+        most = RadioField(_l("Most effective"), choices=_option_choices(item, option_ids),
+                          validators=[
+                              InputRequired(_l("Please choose the most effective option."))],
                           invalid_choice_message=_NOT_SHOWN)
-        least = RadioField("Least effective", choices=_option_choices(item, option_ids),
-                           validators=[InputRequired("Please choose the least effective option.")],
+        least = RadioField(_l("Least effective"), choices=_option_choices(item, option_ids),
+                           validators=[
+                               InputRequired(_l("Please choose the least effective option."))],
                            invalid_choice_message=_NOT_SHOWN)
 
         def validate_least(self, field: RadioField) -> None:
             if field.data and field.data == self.most.data:
-                raise ValidationError("Choose a different option as least effective: the same "
-                                      "option cannot be both the most and the least effective.")
+                raise ValidationError(gettext(
+                    "Choose a different option as least effective: the same option cannot be "
+                    "both the most and the least effective."))
 
         def to_answer(self, seconds: float | None) -> scoring.Answer:
             return scoring.Answer(item_id=item.id, most=self.most.data, least=self.least.data,
@@ -185,13 +194,18 @@ def _most_least(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     return MostLeastForm
 
 
+_RATE_FROM_TO = _l("Please rate each option from %(low)d to %(high)d.",
+                   low=RATING_MIN, high=RATING_MAX)
+
+
 def _rate_each(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     fields = {
         f"rate_{option_id}": RadioField(
             item.option(option_id).text, choices=RATING_CHOICES, coerce=int,
-            validators=[InputRequired(f"Please rate: {_short(item.option(option_id).text)}")],
-            invalid_choice_message=f"Please rate each option from {RATING_MIN} to {RATING_MAX}.",
-            invalid_value_message=f"Please rate each option from {RATING_MIN} to {RATING_MAX}.",
+            validators=[InputRequired(
+                _l("Please rate: %(option)s", option=_short(item.option(option_id).text)))],
+            invalid_choice_message=_RATE_FROM_TO,
+            invalid_value_message=_RATE_FROM_TO,
         )
         for option_id in option_ids
     }
@@ -211,14 +225,16 @@ def _rate_each(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
 
 def _rank(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     positions = [SelectChoice(str(n), _ordinal(n)) for n in range(1, len(option_ids) + 1)]
+    last = _ordinal(len(option_ids))
     fields = {
         f"rank_{option_id}": SelectField(
-            item.option(option_id).text, choices=[SelectChoice("", "Choose a place"), *positions],
+            item.option(option_id).text,
+            choices=[SelectChoice("", _l("Choose a place")), *positions],
             validators=[InputRequired(
-                f"Please give a place to: {_short(item.option(option_id).text)}"
+                _l("Please give a place to: %(option)s", option=_short(item.option(option_id).text))
             )],
-            invalid_choice_message=f"Please choose a place from 1st to "
-                                   f"{_ordinal(len(option_ids))}.",
+            invalid_choice_message=_l("Please choose a place from %(first)s to %(last)s.",
+                                      first=_ordinal(1), last=last),
         )
         for option_id in option_ids
     }
@@ -228,8 +244,9 @@ def _rank(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
             # Two options in one place would still sort into a complete ranking.
             places = [self[f"rank_{oid}"].data for oid in option_ids]
             if len(set(places)) != len(places):
-                self.form_errors.append("Give every option a different place, from 1st to "
-                                        f"{_ordinal(len(option_ids))}.")
+                self.form_errors.append(gettext(
+                    "Give every option a different place, from %(first)s to %(last)s.",
+                    first=_ordinal(1), last=last))
                 return False
             return True
 
@@ -255,16 +272,17 @@ def _plain_text(value: str | None) -> str | None:
 def _free_text_length(form: FlaskForm, field: TextAreaField) -> None:
     length = len(field.data or "")
     if not scoring.FREE_TEXT_MIN <= length <= scoring.FREE_TEXT_MAX:
-        raise ValidationError(
-            f"Please write between {scoring.FREE_TEXT_MIN} and {scoring.FREE_TEXT_MAX:,} "
-            f"characters; your answer has {length:,}."
-        )
+        raise ValidationError(gettext(
+            "Please write between %(low)s and %(high)s characters; your answer has %(length)s.",
+            low=format_number(scoring.FREE_TEXT_MIN), high=format_number(scoring.FREE_TEXT_MAX),
+            length=format_number(length),
+        ))
 
 
 def _free_text(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     class FreeTextForm(ItemForm):
-        text = TextAreaField("Your answer", filters=[_plain_text], validators=[
-            DataRequired("Please write your answer."), _free_text_length,
+        text = TextAreaField(_l("Your answer"), filters=[_plain_text], validators=[
+            DataRequired(_l("Please write your answer.")), _free_text_length,
         ])
 
         def to_answer(self, seconds: float | None) -> scoring.Answer:
@@ -276,8 +294,9 @@ def _free_text(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     return FreeTextForm
 
 
-def _ordinal(n: int) -> str:
-    return {1: "1st", 2: "2nd", 3: "3rd"}.get(n, f"{n}th")
+def _ordinal(n: int) -> Any:
+    """1st, 2nd ... in the applicant's language (a lazy string: the form class is shared)."""
+    return {1: _l("1st"), 2: _l("2nd"), 3: _l("3rd")}.get(n) or _l("%(n)dth", n=n)
 
 
 _BUILDERS = {

@@ -28,6 +28,8 @@ from flask import (
     url_for,
 )
 from flask.typing import ResponseReturnValue
+from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
@@ -39,6 +41,7 @@ from screening.services import journey, messages, outbox, positions
 from screening.services.applicant_feedback import feedback_for
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
 from screening.services.results import stored_answers
+from screening.web import language
 from screening.web.apply import timing
 from screening.web.apply.forms import ConsentForm, OpenLinkForm, SubmitForm, item_form
 
@@ -50,13 +53,13 @@ _NAV_ACTIONS = ("next", "back", "review")
 
 #: What to tell the applicant when their session (and so the CSRF token) was lost.
 _SESSION_EXPIRED = {
-    "apply.question": "Your session had expired; check your answer and press Next again.",
-    "apply.review": "Your session had expired; nothing has been submitted yet. Press "
-                    "Submit my answers again.",
-    "apply.welcome": "Your session had expired; tick the box again if you agree, and press "
-                     "Start.",
-    "apply.practice": "Your session had expired; press Start the questionnaire again.",
-    "apply.join": "Your session had expired; check your details and press Continue again.",
+    "apply.question": _l("Your session had expired; check your answer and press Next again."),
+    "apply.review": _l("Your session had expired; nothing has been submitted yet. Press "
+                       "Submit my answers again."),
+    "apply.welcome": _l("Your session had expired; tick the box again if you agree, and press "
+                        "Start."),
+    "apply.practice": _l("Your session had expired; press Start the questionnaire again."),
+    "apply.join": _l("Your session had expired; check your details and press Continue again."),
 }
 
 
@@ -78,9 +81,9 @@ def _session_expired(error: CSRFError) -> ResponseReturnValue:
     notice = _SESSION_EXPIRED.get(request.endpoint or "")
     page = _RETRY_PAGES.get(request.endpoint or "")
     if notice is None or page is None or request.method != "POST":
-        return render_template("errors/error.html", code=400, title="Please try again",
-                               message="This form had expired. Go back, reload the page and "
-                               "send it again."), 400
+        return render_template("errors/error.html", code=400, title=gettext("Please try again"),
+                               message=gettext("This form had expired. Go back, reload the page "
+                                               "and send it again.")), 400
     g.apply_session_expired = notice
     try:
         return page(**(request.view_args or {}))
@@ -93,6 +96,7 @@ def _session_expired_notice() -> str | None:
     """The notice to show if this post's CSRF token was refused; then nothing is saved."""
     notice = g.get("apply_session_expired")
     if notice is not None:
+        notice = str(notice)  # in the page's language, now that the view has chosen it
         flash(notice, "warning")
     return notice
 
@@ -105,6 +109,8 @@ def _invitation_or_404(token: str) -> Invitation:
 
 
 def _closed_link_page(invitation: Invitation, state: LinkState) -> Response:
+    if invitation.submission is not None:
+        language.use(invitation.submission.language)
     if state is LinkState.SUBMITTED:
         return redirect(url_for("apply.done", token=invitation.token))
     # 410 Gone: the link existed and will not work again; the page says what to do.
@@ -121,6 +127,7 @@ def _open_submission(token: str) -> tuple[Invitation, Submission] | Response:
         return _closed_link_page(invitation, state)
     if invitation.submission is None:
         return redirect(url_for("apply.welcome", token=token))
+    language.use(invitation.submission.language)
     return invitation, invitation.submission
 
 
@@ -132,15 +139,20 @@ def welcome(token: str) -> str | Response:
         return _closed_link_page(invitation, state)
     if invitation.submission is not None:
         return _resume(invitation.submission, token)
+    # The language links on this page add ?lang=; the consent form posts the page's language.
+    asked = request.args.get("lang") if request.method == "GET" else request.form.get("language")
+    if language.supported(asked):
+        language.remember(asked)
     form = ConsentForm()
     if _session_expired_notice() is None and form.validate_on_submit():
-        journey.start(db.session, invitation)
+        journey.start(db.session, invitation, language=language.current())
         db.session.commit()
         return redirect(url_for("apply.practice", token=token))
+    form.language.data = language.current()
     version = invitation.applicant.position.questionnaire_version
     questionnaire = journey.questionnaire_for(version)
     return render_template("apply/welcome.html", form=form, invitation=invitation,
-                           questionnaire=questionnaire)
+                           questionnaire=questionnaire, token=token)
 
 
 def _resume(submission: Submission, token: str) -> Response:
@@ -290,6 +302,7 @@ def done(token: str) -> str | Response:
     invitation = _invitation_or_404(token)
     if journey.link_state(invitation) is not LinkState.SUBMITTED:
         return redirect(url_for("apply.welcome", token=token))
+    language.use(invitation.submission.language)
     feedback_ready = feedback_for(invitation.submission) is not None
     return render_template("apply/done.html", invitation=invitation,
                            feedback_ready=feedback_ready)

@@ -1,0 +1,124 @@
+"""The applicant's language: chosen on the welcome page, then kept for every page and email.
+
+Before consent the choice lives in the session; at consent it is stored on the
+submission, and the views that load the submission anyway pass its language to
+``use()``. So choosing the locale never costs a database query. Staff pages, and
+anything outside a request for an applicant, stay English.
+
+Adding a language: see README, "Languages"; then add it to ``LANGUAGES``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+
+from babel.dates import format_datetime as babel_format_datetime
+from flask import Flask, g, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, refresh
+
+#: Language code -> its name in that language (shown with a lang attribute).
+LANGUAGES = {"en": "English", "es": "Español"}
+DEFAULT = "en"
+SESSION_KEY = "language"
+#: Pages outside the apply blueprint that the applicant sees on their own link.
+_APPLICANT_ENDPOINTS = frozenset({"feedback.applicant_page", "feedback.applicant_pdf"})
+
+#: Dates in applicant text; English keeps the wording the staff pages use.
+_DATETIME = {"es": "d MMM y, HH:mm 'UTC'"}
+_LONG_DATE = {"es": "d 'de' MMMM 'de' y"}
+
+babel = Babel()
+
+
+def supported(code: object) -> str | None:
+    """``code`` if it names a language the applicant pages are offered in, else None."""
+    return code if isinstance(code, str) and code in LANGUAGES else None
+
+
+def _select_locale() -> str:
+    chosen = g.get("applicant_language")
+    if chosen is not None:
+        return chosen
+    if has_request_context() and (
+        request.blueprint == "apply" or request.endpoint in _APPLICANT_ENDPOINTS
+    ):
+        return supported(session.get(SESSION_KEY)) or DEFAULT
+    return DEFAULT
+
+
+def use(language: str | None) -> str:
+    """Show the rest of this request in ``language`` (English if not offered)."""
+    chosen = supported(language) or DEFAULT
+    if g.get("applicant_language") != chosen:
+        g.applicant_language = chosen
+        refresh()  # a string translated earlier in the request must not fix the locale
+    return chosen
+
+
+def remember(language: str) -> str:
+    """The applicant chose ``language``: keep it in their session and use it now."""
+    chosen = use(language)
+    if session.get(SESSION_KEY) != chosen:
+        session[SESSION_KEY] = chosen
+    return chosen
+
+
+def chosen_in_session() -> str:
+    return supported(session.get(SESSION_KEY)) or DEFAULT
+
+
+def current() -> str:
+    locale = get_locale()
+    return supported(locale.language if locale is not None else None) or DEFAULT
+
+
+@contextmanager
+def in_language(language: str | None) -> Iterator[None]:
+    """Render an email (or anything else) in ``language``, whatever the request's locale."""
+    with force_locale(supported(language) or DEFAULT):
+        yield
+
+
+def format_datetime(moment: datetime | None) -> str:
+    if moment is None:
+        return "—"
+    language = current()
+    if language not in _DATETIME:
+        return moment.strftime("%d %b %Y, %H:%M UTC")
+    return babel_format_datetime(_utc(moment), _DATETIME[language], tzinfo=UTC, locale=language)
+
+
+def format_long_date(moment: datetime) -> str:
+    language = current()
+    if language not in _LONG_DATE:
+        return moment.strftime("%d %B %Y")
+    return babel_format_datetime(_utc(moment), _LONG_DATE[language], tzinfo=UTC, locale=language)
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+def init_app(app: Flask) -> None:
+    babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.filters.update(local_datetime=format_datetime, long_date=format_long_date)
+
+    @app.context_processor
+    def _page_language() -> dict[str, object]:
+        # An explicit page_language passed by a view wins: Flask never overrides it.
+        return {"page_language": current(), "languages": LANGUAGES}
+
+
+__all__ = [
+    "DEFAULT",
+    "LANGUAGES",
+    "chosen_in_session",
+    "current",
+    "in_language",
+    "init_app",
+    "remember",
+    "supported",
+    "use",
+]
