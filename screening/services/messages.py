@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, render_template, url_for
+from flask_babel import force_locale
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
@@ -39,83 +42,93 @@ def mail_enabled() -> bool:
     return outbox.SmtpSettings.from_config(current_app.config) is not None
 
 
-def _render(kind: str, **context: object) -> tuple[str, str]:
-    return (
-        render_template(f"emails/{kind}.txt", **context),
-        render_template(f"emails/{kind}.html", **context),
+def _queue(
+    session: Session,
+    kind: str,
+    recipient: str,
+    subject: object,
+    context: Mapping[str, object],
+    *,
+    dedupe_key: str,
+    language: str = "en",
+    invitation_id: int | None = None,
+    position_id: int | None = None,
+) -> OutgoingEmail | None:
+    """Render emails/<kind>.txt and .html in ``language`` and queue the message once.
+
+    ``subject`` may be a lazy string: it is translated here, in the message's language.
+    """
+    with force_locale(language or "en"):
+        body_text = render_template(f"emails/{kind}.txt", **context)
+        body_html = render_template(f"emails/{kind}.html", **context)
+        subject = str(subject)
+    return outbox.queue(
+        session,
+        kind=kind,
+        recipient=recipient,
+        subject=subject,
+        body_text=body_text,
+        body_html=body_html,
+        dedupe_key=dedupe_key,
+        invitation_id=invitation_id,
+        position_id=position_id,
     )
 
 
 def queue_invitation(session: Session, invitation: Invitation) -> bool:
+    """In English: the applicant chooses their language on the page the link opens."""
     applicant = invitation.applicant
     if not applicant.email or not mail_enabled():
         return False
-    link = _absolute("apply.welcome", token=invitation.token)
-    text, html = _render(
-        "invitation",
-        applicant=applicant,
-        position=applicant.position,
-        link=link,
-        expires_at=invitation.expires_at,
+    context = {
+        "applicant": applicant,
+        "position": applicant.position,
+        "link": _absolute("apply.welcome", token=invitation.token),
+        "expires_at": invitation.expires_at,
+    }
+    subject = _l("Your application for %(title)s: a short questionnaire",
+                 title=applicant.position.title)
+    queued = _queue(
+        session, "invitation", applicant.email, subject, context,
+        # A re-issued link gets a new message; the same token never twice.
+        dedupe_key=f"invitation:{invitation.id}:{invitation.token[:16]}",
+        invitation_id=invitation.id, position_id=applicant.position_id,
     )
-    return (
-        outbox.queue(
-            session,
-            kind="invitation",
-            recipient=applicant.email,
-            subject=f"Your application for {applicant.position.title}: a short questionnaire",
-            body_text=text,
-            body_html=html,
-            # A re-issued link gets a new message; the same token never twice.
-            dedupe_key=f"invitation:{invitation.id}:{invitation.token[:16]}",
-            invitation_id=invitation.id,
-            position_id=applicant.position_id,
-        )
-        is not None
-    )
+    return queued is not None
 
 
 def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
-    """After a submission: a receipt for the applicant and a notice for each manager."""
+    """After a submission: a receipt for the applicant (in their language), a notice per manager."""
     if not mail_enabled():
         return
     applicant = submission.invitation.applicant
     position = applicant.position
     if applicant.email:
         decide_by = (submission.submitted_at or utcnow()) + timedelta(days=DECISION_WITHIN_DAYS)
-        text, html = _render("receipt", applicant=applicant, position=position, decide_by=decide_by)
-        outbox.queue(
-            session,
-            kind="receipt",
-            recipient=applicant.email,
-            subject=f"We have your answers for {position.title}",
-            body_text=text,
-            body_html=html,
-            dedupe_key=f"receipt:{submission.id}",
-            invitation_id=submission.invitation_id,
-            position_id=position.id,
+        _queue(
+            session, "receipt", applicant.email,
+            _l("We have your answers for %(title)s", title=position.title),
+            {"applicant": applicant, "position": position, "decide_by": decide_by},
+            dedupe_key=f"receipt:{submission.id}", language=submission.language,
+            invitation_id=submission.invitation_id, position_id=position.id,
         )
     link = _absolute("manage.submission", submission_id=submission.id)
     for manager in position.managers:
         if not manager.active or manager.notify_mode != "each":
             continue
-        text, html = _render(
-            "submission_notice", manager=manager, applicant=applicant, position=position, link=link
-        )
-        outbox.queue(
-            session,
-            kind="submission_notice",
-            recipient=manager.email,
-            subject=f"New screening result: {applicant.name} for {position.title}",
-            body_text=text,
-            body_html=html,
-            dedupe_key=f"notice:{submission.id}:{manager.id}",
-            position_id=position.id,
+        _queue(
+            session, "submission_notice", manager.email,
+            f"New screening result: {applicant.name} for {position.title}",
+            {"manager": manager, "applicant": applicant, "position": position, "link": link},
+            dedupe_key=f"notice:{submission.id}:{manager.id}", position_id=position.id,
         )
 
 
 def queue_reminders(session: Session, now: datetime | None = None) -> int:
-    """One reminder per open invitation that expires within REMINDER_BEFORE_EXPIRY."""
+    """One reminder per open invitation that expires within REMINDER_BEFORE_EXPIRY.
+
+    In the language the applicant chose if they have started, else in English.
+    """
     if not mail_enabled():
         return 0
     now = now or utcnow()
@@ -134,23 +147,19 @@ def queue_reminders(session: Session, now: datetime | None = None) -> int:
     ).all()
     for invitation in due:
         applicant = invitation.applicant
-        text, html = _render(
-            "reminder",
-            applicant=applicant,
-            position=applicant.position,
-            link=_absolute("apply.welcome", token=invitation.token),
-            expires_at=invitation.expires_at,
-        )
-        outbox.queue(
-            session,
-            kind="reminder",
-            recipient=applicant.email,
-            subject=f"Reminder: your questionnaire for {applicant.position.title}",
-            body_text=text,
-            body_html=html,
+        started = invitation.submission
+        _queue(
+            session, "reminder", applicant.email,
+            _l("Reminder: your questionnaire for %(title)s", title=applicant.position.title),
+            {
+                "applicant": applicant,
+                "position": applicant.position,
+                "link": _absolute("apply.welcome", token=invitation.token),
+                "expires_at": invitation.expires_at,
+            },
             dedupe_key=f"reminder:{invitation.id}",
-            invitation_id=invitation.id,
-            position_id=applicant.position_id,
+            language=started.language if started is not None else "en",
+            invitation_id=invitation.id, position_id=applicant.position_id,
         )
         invitation.reminder_sent_at = now
     return len(due)
@@ -190,15 +199,9 @@ def queue_digests(session: Session, now: datetime | None = None) -> int:
             ]
         if not rows:
             continue
-        text, html = _render("digest", manager=manager, rows=rows)
-        if outbox.queue(
-            session,
-            kind="digest",
-            recipient=manager.email,
-            subject=f"{len(rows)} new screening result(s)",
-            body_text=text,
-            body_html=html,
-            dedupe_key=f"digest:{manager.id}:{now:%Y-%m-%d}",
+        if _queue(
+            session, "digest", manager.email, f"{len(rows)} new screening result(s)",
+            {"manager": manager, "rows": rows}, dedupe_key=f"digest:{manager.id}:{now:%Y-%m-%d}",
         ):
             count += 1
     return count
