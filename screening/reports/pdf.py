@@ -169,7 +169,7 @@ def _render_forked(html: str, time_limit: float) -> tuple[str, object]:
     _, status = os.waitpid(pid, 0)
     if not chunks:
         return ("error", f"the renderer stopped without a PDF (wait status {status})")
-    ok, payload = pickle.loads(b"".join(chunks))  # noqa: S301 - written by our own child
+    ok, payload = pickle.loads(b"".join(chunks))  # noqa: S301  # nosec B301: bytes from our own forked child's pipe
     return ("ok", payload) if ok else ("error", payload)
 
 
