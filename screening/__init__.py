@@ -12,6 +12,7 @@ from jinja2 import StrictUndefined
 
 from screening.config import (
     PROJECT_ROOT,
+    ConfigError,
     database_uri,
     instance_secret_key,
     settings_from_environment,
@@ -46,6 +47,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
     app.config["SESSION_COOKIE_SECURE"] = str(app.config["BASE_URL"]).startswith("https://")
+    trust_proxy_headers(app)
 
     if app.testing:
         # A misspelt template variable fails the test instead of rendering as nothing.
@@ -57,6 +59,23 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     register_error_handlers(app)
     register_cli(app)
     return app
+
+
+def trust_proxy_headers(app: Flask) -> None:
+    """Behind a reverse proxy, take the client's address and scheme from its headers.
+
+    Only as many hops as configured: without a proxy, a client could otherwise forge
+    X-Forwarded-For and escape the per-address rate limits.
+    """
+    hops = int(app.config.get("PROXY_HOPS") or 0)
+    if hops < 0:
+        raise ConfigError(f"SCREENING_PROXY_HOPS must be 0 or more, not {hops}")
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(  # type: ignore[method-assign]
+            app.wsgi_app, x_for=hops, x_proto=hops
+        )
 
 
 def register_extensions(app: Flask) -> None:

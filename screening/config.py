@@ -59,6 +59,13 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
     ),
     ("PDF_PAGE_SIZE", "SCREENING_PDF_PAGE_SIZE", "A4", "A4 or Letter"),
     (
+        "PROXY_HOPS",
+        "SCREENING_PROXY_HOPS",
+        0,
+        "reverse proxies in front of the app whose X-Forwarded-For and -Proto to trust; "
+        "0 when clients connect directly",
+    ),
+    (
         "SMTP_HOST",
         "SCREENING_SMTP_HOST",
         None,
