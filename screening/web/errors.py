@@ -30,16 +30,19 @@ def init_app(app: Flask) -> None:
         ), 400
 
     @app.errorhandler(OperationalError)
-    def _database_gone(error: OperationalError) -> tuple[str, int]:
+    def _database_gone(error: OperationalError) -> tuple[str, int, dict[str, str]]:
+        # SQLAlchemy invalidates a lost connection and every pooled one opened before it,
+        # so once the database is back the next request connects afresh.
         db.session.rollback()
         app.logger.error("database unavailable: %s", error.orig)
         return render_template(
-            "errors/error.html",
+            "errors/database_unavailable.html",
             code=503,
             title=gettext("Please retry in a moment"),
             message=gettext("We could not reach our database just now. Nothing you "
                             "saved before has been lost. Please try again in a minute."),
-        ), 503
+            resend=_applicant_form_to_resend(),
+        ), 503, {"Retry-After": "30", "Cache-Control": "no-store"}
 
     @app.errorhandler(HTTPException)
     def _http(error: HTTPException) -> tuple[str, int]:
@@ -60,6 +63,23 @@ def init_app(app: Flask) -> None:
             message=_MESSAGES[500],
         ), 500
 
+
+def _applicant_form_to_resend() -> list[tuple[str, str]] | None:
+    """The form an applicant just posted, field by field, to offer back unchanged.
+
+    Only applicant pages: their forms hold answers, never a password. Sent again, the
+    form carries the same idempotency key, so it is saved once even if the first post
+    was stored just before the connection broke.
+    """
+    if request.method != "POST" or request.blueprint not in _RESEND_BLUEPRINTS:
+        return None
+    try:
+        return list(request.form.items(multi=True)) or None
+    except HTTPException:  # a body the form parser refuses: nothing to offer back
+        return None
+
+
+_RESEND_BLUEPRINTS = {"apply"}
 
 #: In the applicant's language on their pages (lazy: translated when the page renders).
 _TITLES = {403: _l("Not allowed"), 404: _l("Not found"), 429: _l("Too many requests")}
