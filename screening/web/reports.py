@@ -41,7 +41,11 @@ def _compare_ids() -> list[int]:
             if not part.isdigit() or len(part) > 12:
                 abort(400, description="compare takes submission ids separated by commas.")
             ids.append(int(part))
-    return list(dict.fromkeys(ids))
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > report_files.MAX_COMPARE:
+        # A malformed request, not a missing applicant: say what the limit is.
+        abort(400, description=f"Compare at most {report_files.MAX_COMPARE} applicants at once.")
+    return unique
 
 
 @bp.get("/submissions/<int:submission_id>/report.pdf")
