@@ -46,8 +46,10 @@ class Applicant:
     """One applicant in one browser page; checks every page they arrive at."""
 
     def __init__(self, app: Flask, page: Page, base_url: str, token: str,
-                 javascript: bool = True) -> None:
+                 javascript: bool = True, language: str = "en") -> None:
         self.app, self.page, self.base_url, self.token = app, page, base_url, token
+        #: the language every page must declare in <html lang>.
+        self.language = language
         #: axe-core is a script: with JavaScript off the same pages are checked elsewhere.
         self.javascript = javascript
         self.failed_documents: list[str] = []
@@ -72,7 +74,7 @@ class Applicant:
             self.page.wait_for_url(re.compile(re.escape(self.url(path)) + r"(\?.*)?$"))
         self.page.wait_for_load_state("load")
         assert not self.failed_documents, self.failed_documents
-        assert self.page.evaluate("() => document.documentElement.lang") == "en"
+        assert self.page.evaluate("() => document.documentElement.lang") == self.language
         if self.javascript:
             assert_accessible(self.page)
         assert_no_sideways_scrolling(self.page)
