@@ -376,6 +376,23 @@ class FormPost(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class OpenLinkPost(Base):
+    """An idempotency key per open-link sign-up: a double click joins once.
+
+    Both clicks land on the same new link; only the browser that rendered the form
+    knows its key, so nobody else can look the link up with it.
+    """
+
+    __tablename__ = "open_link_posts"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(64), unique=True)
+    invitation_id: Mapped[int] = mapped_column(
+        ForeignKey("invitations.id", ondelete="CASCADE"), index=True
+    )
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 class ReportCache(Base):
     """Rendered PDFs, shared by every app server, keyed by what determines their content."""
 

@@ -11,8 +11,6 @@ from datetime import datetime, timedelta
 
 from flask_babel import gettext
 from sqlalchemy import select
-from sqlalchemy.dialects.postgresql import insert as postgresql_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, joinedload, object_session
 
@@ -29,6 +27,7 @@ from screening.models import (
     SubmissionStatus,
     utcnow,
 )
+from screening.services.idempotency import claim_key
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import store_result, stored_answers
 
@@ -80,24 +79,11 @@ def form_post_used(session: Session, key: str | None) -> bool:
 
 
 def _claim_form_post(session: Session, submission: Submission, key: str | None) -> bool:
-    """Record the key in this transaction; False if a post with it was carried out already.
-
-    INSERT ... ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key
-    waits for the first transaction and then inserts nothing; on SQLite every write
-    request holds the write lock from BEGIN IMMEDIATE, so it sees the committed key.
-    """
+    """Record the key in this transaction; False if a post with it was carried out already."""
     if key is None:
         return True
-    dialect = session.get_bind().dialect.name
-    insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
-    table = FormPost.__table__
-    claimed = session.scalar(
-        insert(table)
-        .values(key=key, submission_id=submission.id, created_at=utcnow())
-        .on_conflict_do_nothing(index_elements=["key"])
-        .returning(table.c.id)
-    )
-    return claimed is not None
+    return claim_key(session, FormPost.__table__, key=key, submission_id=submission.id,
+                     created_at=utcnow())
 
 
 def invitation_by_token(session: Session, token: str) -> Invitation | None:

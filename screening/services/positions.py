@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from screening.models import (
     Applicant,
     Invitation,
+    OpenLinkPost,
     Position,
     QuestionnaireVersion,
     Submission,
@@ -18,6 +19,7 @@ from screening.models import (
     position_managers,
     utcnow,
 )
+from screening.services.idempotency import claim_key
 
 #: 32 bytes from the OS CSPRNG: 256 bits, far beyond guessing.
 TOKEN_BYTES = 32
@@ -102,6 +104,42 @@ def invite(
     session.add_all([applicant, invitation])
     session.flush()
     return invitation
+
+
+def join_once(
+    session: Session, position: Position, *, name: str, email: str, valid_days: int,
+    key: str | None,
+) -> Invitation:
+    """An open-link sign-up; a repeat of the same form post returns the first one's link.
+
+    ``key`` is the random key rendered into the sign-up form, so a double click, a
+    resent form or a network retry creates one applicant, not two.
+    """
+    if key is not None:
+        earlier = invitation_for_open_link_post(session, position, key)
+        if earlier is not None:
+            return earlier
+    invitation = invite(session, position, name=name, email=email, valid_days=valid_days,
+                        via_open_link=True)
+    if key is None or claim_key(session, OpenLinkPost.__table__, key=key,
+                                invitation_id=invitation.id, created_at=utcnow()):
+        return invitation
+    # The same post, sent at the same moment, committed first: keep its applicant only.
+    session.rollback()
+    earlier = invitation_for_open_link_post(session, position, key)
+    assert earlier is not None, "a claimed key names its invitation"
+    return earlier
+
+
+def invitation_for_open_link_post(
+    session: Session, position: Position, key: str
+) -> Invitation | None:
+    return session.scalar(
+        select(Invitation)
+        .join(OpenLinkPost, OpenLinkPost.invitation_id == Invitation.id)
+        .join(Invitation.applicant)
+        .where(OpenLinkPost.key == key, Applicant.position_id == position.id)
+    )
 
 
 def position_by_open_token(session: Session, token: str) -> Position | None:

@@ -14,7 +14,15 @@ from sqlalchemy import func, select
 
 from screening.bank import Item, ResponseFormat
 from screening.extensions import db
-from screening.models import Answer, FormPost, Invitation, Submission, SubmissionStatus
+from screening.models import (
+    Answer,
+    Applicant,
+    FormPost,
+    Invitation,
+    OpenLinkPost,
+    Submission,
+    SubmissionStatus,
+)
 from screening.services import journey
 from screening.services.journey import JourneyError, sequence_for
 from screening.web.apply import timing
@@ -275,3 +283,43 @@ def test_a_malformed_key_is_ignored_not_stored(app: Flask, client: FlaskClient) 
         assert response.status_code == 302
     assert count(app, FormPost) == 0
     assert stored(app, token, items[0].id) is not None
+
+
+def _join_form(client: FlaskClient, open_token: str) -> dict[str, str]:
+    page = client.get(f"/apply/join/{open_token}").text
+    return {"name": "Dana Double", "email": "dana@example.com",
+            "idempotency_key": hidden(page, "idempotency_key")}
+
+
+def test_a_resent_open_link_sign_up_creates_one_applicant(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        open_token = create_position().open_token
+    form = _join_form(client, open_token)
+    first = client.post(f"/apply/join/{open_token}", data=form)
+    again = client.post(f"/apply/join/{open_token}", data=form)
+    assert first.status_code == again.status_code == 302
+    assert first.headers["Location"] == again.headers["Location"]
+    assert count(app, Applicant, Applicant.email == "dana@example.com") == 1
+    # A fresh form (a new page view) is a new sign-up, as before.
+    client.post(f"/apply/join/{open_token}", data=_join_form(client, open_token))
+    assert count(app, Applicant, Applicant.email == "dana@example.com") == 2
+
+
+def test_a_double_click_on_the_open_link_sign_up_creates_one_applicant(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        open_token = create_position().open_token
+    form = _join_form(client, open_token)
+
+    def post(_: int) -> tuple[int, str]:
+        response = app.test_client().post(f"/apply/join/{open_token}", data=form)
+        return response.status_code, response.headers.get("Location", "")
+
+    results = run_at_once(4, post)
+    assert {status for status, _ in results} == {302}, results
+    assert len({where for _, where in results}) == 1, results
+    assert count(app, Applicant, Applicant.email == "dana@example.com") == 1
+    assert count(app, OpenLinkPost, OpenLinkPost.key == form["idempotency_key"]) == 1

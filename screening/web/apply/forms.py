@@ -56,6 +56,8 @@ class OpenLinkForm(FlaskForm):
         Email(_l("Please enter a valid email address."), check_deliverability=False),
         Length(max=254, message=_l("Please enter at most %(max)d characters.", max=254)),
     ])
+    #: one random key per rendered form: a double click signs up once.
+    idempotency_key = HiddenField()
 
 
 class SubmitForm(FlaskForm):

@@ -322,12 +322,16 @@ def _join_page(open_token: str) -> str | Response:
         abort(404)
     form = OpenLinkForm()
     if _session_expired_notice() is None and form.validate_on_submit():
-        invitation = positions.invite(
+        # A resent or double-clicked sign-up carries the same key and lands on the same link.
+        invitation = positions.join_once(
             db.session, position, name=form.name.data or "", email=form.email.data or "",
-            valid_days=int(current_app.config["INVITATION_DAYS"]), via_open_link=True,
+            valid_days=int(current_app.config["INVITATION_DAYS"]),
+            key=journey.form_post_key(form.idempotency_key.data),
         )
+        token = invitation.token
         db.session.commit()
-        return redirect(url_for("apply.welcome", token=invitation.token))
+        return redirect(url_for("apply.welcome", token=token))
+    form.idempotency_key.data = journey.new_form_post_key()
     return render_template("apply/join.html", form=form, position=position)
 
 
