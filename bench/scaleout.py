@@ -174,8 +174,20 @@ def check_postgres(admin_url: str) -> None:
 
 
 def _stop_on_sigterm(signum: int, _frame: Any) -> None:
-    # SystemExit unwinds the with-blocks, so the servers stop and the database is dropped.
+    # SystemExit unwinds the with-blocks, so the servers stop and the database is dropped;
+    # a second signal must not interrupt that clean-up.
+    signal.signal(signal.SIGTERM, signal.SIG_IGN)
     raise SystemExit(f"bench/scaleout.py: stopped by signal {signum}")
+
+
+@contextmanager
+def gunicorn(module: str, environment: dict[str, str], log: Path) -> Iterator[load.Gunicorn]:
+    """load.Gunicorn, stopped even when interrupted while it starts (SIGTERM, Ctrl-C)."""
+    server = load.Gunicorn(module, environment, log)
+    try:
+        yield server.__enter__()
+    finally:
+        server.__exit__()
 
 
 def add_manager(app: Any) -> int | None:
@@ -304,8 +316,8 @@ def _download(port: int, path: str, cookie: str) -> tuple[int, str, int, float]:
 
 def limit_probe(environment: dict[str, str], workdir: Path) -> bool:
     """Wrong sign-ins alternating between two servers with limits on and Redis storage."""
-    with load.Gunicorn("wsgi:app", environment, workdir / "gunicorn-limit-a.log") as a, \
-            load.Gunicorn("wsgi:app", environment, workdir / "gunicorn-limit-b.log") as b:
+    with gunicorn("wsgi:app", environment, workdir / "gunicorn-limit-a.log") as a, \
+            gunicorn("wsgi:app", environment, workdir / "gunicorn-limit-b.log") as b:
         outcomes = []
         with alternating((a.port, b.port)):
             browser = TwoServers(a.port, load.Recorder())
@@ -377,10 +389,8 @@ def main() -> int:
                            "SCREENING_RATELIMIT_STORAGE_URI": args.redis_url}
             print(f"PostgreSQL {url.split('@')[-1]}, limiter storage {args.redis_url}, "
                   "one SECRET_KEY")
-            with load.Gunicorn("bench.load_app:app", environment,
-                               workdir / "gunicorn-a.log") as a, \
-                    load.Gunicorn("bench.load_app:app", environment,
-                                  workdir / "gunicorn-b.log") as b:
+            with gunicorn("bench.load_app:app", environment, workdir / "gunicorn-a.log") as a, \
+                    gunicorn("bench.load_app:app", environment, workdir / "gunicorn-b.log") as b:
                 print(f"servers: A 127.0.0.1:{a.port}, B 127.0.0.1:{b.port}")
                 run_ok, summary = applicant_run((a, b), tokens, args, app)
                 submission_id = add_manager(app)
