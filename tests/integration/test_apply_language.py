@@ -288,3 +288,17 @@ def test_receipt_email_in_the_applicants_language(app_config: dict, make_app) ->
     notice_html = next(p for p in notice.walk() if p.get_content_type() == "text/html")
     assert '<html lang="en">' in notice_html.get_content()
     assert "This message was sent by the hiring team" in notice_html.get_content()
+
+
+
+def test_wtforms_own_messages_follow_the_page_language(app: Flask) -> None:
+    """WTForms' built-in messages (read once per process) come in the page's language."""
+    from screening.web import language
+    from screening.web.apply.forms import ConsentForm
+
+    for code, expected in (("es", "Opción inválida."), ("en", "Not a valid choice."),
+                           ("es", "Opción inválida.")):
+        with app.test_request_context("/apply/some-token"):
+            language.use(code)
+            form = ConsentForm()
+            assert form.meta.get_translations(form).gettext("Not a valid choice.") == expected

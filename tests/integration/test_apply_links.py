@@ -145,3 +145,15 @@ def test_the_open_link_is_rate_limited_per_address(
     other = client.post(f"/apply/join/{open_token}",
                         data={"name": "Someone Else", "email": "else@example.com"})
     assert other.status_code == 302
+
+
+def test_a_blank_looking_name_is_refused_on_the_open_link(app: Flask, client: FlaskClient) -> None:
+    with app.app_context():
+        open_token = create_position().open_token
+    for name in ("   ", "\u200b\u200b", "\u3000", "..."):
+        response = client.post(f"/apply/join/{open_token}",
+                               data={"name": name, "email": "blank@example.com"})
+        assert response.status_code == 200, name
+        assert "Please enter your name." in response.text
+    with app.app_context():
+        assert db.session.scalar(select(func.count(Applicant.id))) == 0

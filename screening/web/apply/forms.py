@@ -6,8 +6,10 @@ the posted fields into a scoring.Answer (by option id) and back.
 
 from __future__ import annotations
 
-from typing import Any
+from collections.abc import Callable
+from typing import Any, ClassVar
 
+from babel import support
 from flask_babel import format_number, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
@@ -21,11 +23,13 @@ from wtforms import (
     TextAreaField,
 )
 from wtforms.fields.choices import SelectChoice
+from wtforms.i18n import messages_path
 from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
 
 from screening import scoring
 from screening.bank import Item, ResponseFormat
 from screening.bank.model import RATING_MAX, RATING_MIN
+from screening.web import language
 
 RATING_CHOICES = [
     SelectChoice(1, _l("1 – Very ineffective")),
@@ -36,7 +40,52 @@ RATING_CHOICES = [
 ]
 
 
-class ConsentForm(FlaskForm):
+class _WTFormsMessages:
+    """WTForms' own messages in the page's language, each catalogue read once per process.
+
+    Flask-WTF reads the catalogue from disk again on every request; applicant pages are
+    the ones a hiring drive loads thousands of times.
+    """
+
+    _catalogues: ClassVar[dict[str, support.Translations]] = {}
+
+    def _catalogue(self) -> support.Translations:
+        code = language.current()
+        catalogue = self._catalogues.get(code)
+        if catalogue is None:
+            catalogue = support.Translations.load(messages_path(), [code], domain="wtforms")
+            self._catalogues[code] = catalogue
+        return catalogue
+
+    def gettext(self, string: str) -> str:
+        return self._catalogue().ugettext(string)
+
+    def ngettext(self, singular: str, plural: str, n: int) -> str:
+        return self._catalogue().ungettext(singular, plural, n)
+
+
+_WTFORMS_MESSAGES = _WTFormsMessages()
+
+
+class ApplicantForm(FlaskForm):
+    """Base of every applicant form."""
+
+    class Meta:
+        def get_translations(self, form: Any) -> _WTFormsMessages:
+            return _WTFORMS_MESSAGES
+
+
+def _visible_text(message: str) -> Callable[[Any, Any], None]:
+    """Refuse text with no letter or digit (spaces, invisible characters, punctuation)."""
+
+    def check(_form: Any, field: Any) -> None:
+        if not any(char.isalnum() for char in field.data or ""):
+            raise ValidationError(message)
+
+    return check
+
+
+class ConsentForm(ApplicantForm):
     consent = BooleanField(
         _l("I have read the above and agree that my answers are stored and scored for this "
            "application."),
@@ -46,9 +95,10 @@ class ConsentForm(FlaskForm):
     language = HiddenField()
 
 
-class OpenLinkForm(FlaskForm):
+class OpenLinkForm(ApplicantForm):
     name = StringField(_l("Your full name"), validators=[
         InputRequired(_l("Please enter your name.")),
+        _visible_text(_l("Please enter your name.")),
         Length(max=200, message=_l("Please enter at most %(max)d characters.", max=200)),
     ])
     email = EmailField(_l("Your email address"), validators=[
@@ -60,13 +110,13 @@ class OpenLinkForm(FlaskForm):
     idempotency_key = HiddenField()
 
 
-class SubmitForm(FlaskForm):
+class SubmitForm(ApplicantForm):
     """The review page's final submit; the key makes a resent form harmless."""
 
     idempotency_key = HiddenField()
 
 
-class ItemForm(FlaskForm):
+class ItemForm(ApplicantForm):
     """Common part of every item page.
 
     Field validators catch what is missing on the page; then ``scoring.answer_problems``,
