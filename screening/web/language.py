@@ -23,7 +23,8 @@ LANGUAGES = {"en": "English", "es": "Español"}
 DEFAULT = "en"
 SESSION_KEY = "language"
 #: Pages outside the apply blueprint that the applicant sees on their own link.
-_APPLICANT_ENDPOINTS = frozenset({"feedback.applicant_page", "feedback.applicant_pdf"})
+_APPLICANT_ENDPOINTS = frozenset(
+    {"feedback.applicant_page", "feedback.applicant_pdf", "selfid.about_you"})
 
 #: Dates in applicant text; English keeps the wording the staff pages use.
 _DATETIME = {"es": "d MMM y, HH:mm 'UTC'"}
