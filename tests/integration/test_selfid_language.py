@@ -1,4 +1,4 @@
-"""The self-identification pages follow the applicant's language."""
+"""Self-identification and untranslated items follow the applicant's language."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from flask import Flask
 from flask.testing import FlaskClient
 from sqlalchemy import select
 
+from screening.bank import ResponseFormat
 from screening.extensions import db
 from screening.models import SelfIdentification
 from screening.services import journey
@@ -115,3 +116,54 @@ def test_refused_link_follows_the_language_chosen_in_the_session(
     assert _html_lang(missing.text) == "es"
     assert "No hemos encontrado esa página." in html.unescape(missing.text)
 
+
+#: bench/load.py finds the radio options with this; lang goes on the label, never here.
+BENCH_RADIO = re.compile(r'<input (?:checked )?id="[^"]+" name="([^"]+)" required type="radio" '
+                         r'value="([^"]*)">')
+
+
+def test_untranslated_items_mark_their_options_as_english(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        token = create_invitation(create_position(questionnaire="frontline-standard")).token
+    client.get(f"/apply/{token}?lang=es")
+    client.post(f"/apply/{token}", data={"consent": "y", "language": "es"})
+    client.post(f"/apply/{token}/practice")
+    with app.app_context():
+        submission = journey.invitation_by_token(db.session, token).submission
+        items = journey.sequence_for(submission, "en").items
+    seen_untranslated, seen_translated = set(), False
+    for number, item in enumerate(items, start=1):
+        page = html.unescape(client.get(f"/apply/{token}/q/{number}").text)
+        assert _html_lang(page) == "es"
+        translated = "es" in item.translations
+        fmt = item.format
+        if fmt in (ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST):
+            labels = re.findall(r'<label for="(?:choice|most|least)-\d+"( lang="en")?>', page)
+            assert len(labels) == len(item.options) * (1 if fmt is ResponseFormat.BEST_CHOICE
+                                                       else 2)
+            assert set(labels) == ({""} if translated else {' lang="en"'}), (number, labels)
+            assert len(BENCH_RADIO.findall(page)) == len(labels)
+        elif fmt is ResponseFormat.RATE_EACH:
+            legends = re.findall(r'<legend class="option-legend">(<span lang="en">)?', page)
+            assert len(legends) == len(item.options)
+            assert set(legends) == ({""} if translated else {'<span lang="en">'})
+            # The rating scale is the page's own words, whatever the item.
+            assert re.findall(r'<label for="rate_[^"]+-\d+"( lang="en")?>', page)
+            assert not re.findall(r'<label for="rate_[^"]+-\d+" lang="en">', page)
+            assert "5 – Muy eficaz</label>" in page
+        elif fmt is ResponseFormat.RANK:
+            labels = re.findall(r'<label for="rank_[^"]+">(<span lang="en">)?', page)
+            assert len(labels) == len(item.options)
+            assert set(labels) == ({""} if translated else {'<span lang="en">'})
+        else:
+            continue
+        if translated:
+            seen_translated = True
+            assert 'lang="en"' not in page.split("<form", 1)[1]
+        else:
+            seen_untranslated.add(fmt)
+    assert seen_translated, "the standard questionnaire has translated items"
+    assert seen_untranslated == {ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST,
+                                 ResponseFormat.RATE_EACH, ResponseFormat.RANK}, seen_untranslated
