@@ -390,23 +390,24 @@ def postgres_admin(url: str) -> dict[str, Any]:
             "user": parsed.username or "postgres", "password": parsed.password}
 
 
-def create_postgres_database(url: str) -> str:
+def create_postgres_database(url: str, name: str = BENCH_DATABASE) -> str:
+    """A fresh database ``name`` on the loopback server; its URL (never the ``test`` one)."""
     import psycopg
 
     admin = postgres_admin(url)
     with psycopg.connect(dbname="postgres", autocommit=True, **admin) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{BENCH_DATABASE}"')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        connection.execute(f'CREATE DATABASE "{name}"')
     password = f":{admin['password']}" if admin["password"] else ""
     return (f"postgresql+psycopg://{admin['user']}{password}@{admin['host']}:{admin['port']}"
-            f"/{BENCH_DATABASE}")
+            f"/{name}")
 
 
-def drop_postgres_database(url: str) -> None:
+def drop_postgres_database(url: str, name: str = BENCH_DATABASE) -> None:
     import psycopg
 
     with psycopg.connect(dbname="postgres", autocommit=True, **postgres_admin(url)) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{BENCH_DATABASE}" WITH (FORCE)')
+        connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def bench_app(database_url: str, instance: Path, secret: str) -> Any:

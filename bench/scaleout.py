@@ -124,26 +124,6 @@ def alternating(ports: tuple[int, int]) -> Iterator[None]:
 # -- the database and the servers --------------------------------------------------------
 
 
-def create_database(admin_url: str) -> str:
-    import psycopg
-
-    admin = load.postgres_admin(admin_url)  # refuses anything but a loopback server
-    with psycopg.connect(dbname="postgres", autocommit=True, **admin) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{SCALEOUT_DATABASE}" WITH (FORCE)')
-        connection.execute(f'CREATE DATABASE "{SCALEOUT_DATABASE}"')
-    password = f":{admin['password']}" if admin["password"] else ""
-    return (f"postgresql+psycopg://{admin['user']}{password}@{admin['host']}:{admin['port']}"
-            f"/{SCALEOUT_DATABASE}")
-
-
-def drop_database(admin_url: str) -> None:
-    import psycopg
-
-    with psycopg.connect(dbname="postgres", autocommit=True,
-                         **load.postgres_admin(admin_url)) as connection:
-        connection.execute(f'DROP DATABASE IF EXISTS "{SCALEOUT_DATABASE}" WITH (FORCE)')
-
-
 def redis_storage(url: str) -> Any:
     import redis
     from redis.connection import parse_url
@@ -377,7 +357,7 @@ def main() -> int:
     check_postgres(args.postgres_url)
     secret = secrets.token_hex(32)
     try:
-        url = create_database(args.postgres_url)
+        url = load.create_postgres_database(args.postgres_url, SCALEOUT_DATABASE)
         with tempfile.TemporaryDirectory(prefix="screening-scaleout-") as folder:
             workdir = Path(folder)
             app = load.bench_app(url, workdir / "instance", secret)
@@ -403,7 +383,7 @@ def main() -> int:
             if not (run_ok and pdf_ok and limit_ok):
                 print_server_logs(workdir)
     finally:
-        drop_database(args.postgres_url)
+        load.drop_postgres_database(args.postgres_url, SCALEOUT_DATABASE)
         limits.flushdb()
         limits.close()
     print(f"result: applicants {'ok' if run_ok else 'FAILED'} ({summary}); PDF cache across "

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import html
+import re
 from typing import Any
 
 from screening.bank import Item, ResponseFormat
@@ -117,3 +119,15 @@ def answer_from_form(item: Item, fields: dict[str, str]):
             item_id=item.id, ranking=tuple(sorted(places, key=places.get)), seconds=30.0
         )
     return scoring.Answer(item_id=item.id, text=fields["text"], seconds=30.0)
+
+
+def hidden(page: str, name: str) -> str:
+    """The value of the hidden field ``name`` in a rendered page, as the browser would send it."""
+    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page)
+    assert match, f"no hidden {name} in the page"
+    return html.unescape(match.group(1))
+
+
+def page_fields(page: str) -> dict[str, str]:
+    """The hidden fields an applicant's question page posts back."""
+    return {name: hidden(page, name) for name in ("csrf_token", "idempotency_key", "shown_at")}

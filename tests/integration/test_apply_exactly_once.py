@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 import threading
 import time
 from collections.abc import Callable
@@ -26,13 +25,13 @@ from screening.models import (
 from screening.services import journey
 from screening.services.journey import JourneyError, sequence_for
 from screening.web.apply import timing
-from tests.factories import answer_from_form, create_invitation, create_position, keyed_best_form
-
-
-def hidden(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page)
-    assert match, f"no hidden {name} in the page"
-    return match.group(1)
+from tests.factories import (
+    answer_from_form,
+    create_invitation,
+    create_position,
+    hidden,
+    keyed_best_form,
+)
 
 
 def consented(app: Flask, client: FlaskClient) -> tuple[str, tuple[Item, ...]]:

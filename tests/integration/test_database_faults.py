@@ -32,7 +32,14 @@ from screening.extensions import db
 from screening.models import Answer, FormPost, Invitation, Submission, SubmissionStatus
 from screening.services.journey import sequence_for
 from screening.services.results import stored_answers
-from tests.factories import answer_from_form, create_invitation, create_position, keyed_best_form
+from tests.factories import (
+    answer_from_form,
+    create_invitation,
+    create_position,
+    hidden,
+    keyed_best_form,
+    page_fields,
+)
 
 DATABASE_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(
@@ -149,16 +156,6 @@ def proxied_url(proxy: CuttableProxy) -> str:
     url = make_url(DATABASE_URL).set(host="127.0.0.1", port=proxy.port,
                                      query={"connect_timeout": "5"})
     return url.render_as_string(hide_password=False)
-
-
-def hidden(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page)
-    assert match, f"no hidden {name} in the page"
-    return html.unescape(match.group(1))
-
-
-def page_fields(page: str) -> dict[str, str]:
-    return {name: hidden(page, name) for name in ("csrf_token", "idempotency_key", "shown_at")}
 
 
 def answer_fields(item: Item) -> dict[str, str]:

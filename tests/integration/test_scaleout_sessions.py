@@ -12,7 +12,6 @@ downloads a PDF report rendered by one server, and the other serves it from the
 from __future__ import annotations
 
 import dataclasses
-import html
 import http.client
 import os
 import re
@@ -40,7 +39,9 @@ from tests.factories import (
     create_invitation,
     create_position,
     create_user,
+    hidden,
     keyed_best_form,
+    page_fields,
 )
 
 DATABASE_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
@@ -160,16 +161,6 @@ class Browser:
         self.answered_by.append(server.port)
         location = response.getheader("Location", "")
         return Reply(response.status, location, response.msg, data)
-
-
-def hidden(page: str, name: str) -> str:
-    match = re.search(rf'name="{name}" type="hidden" value="([^"]*)"', page)
-    assert match, f"no hidden {name} in the page"
-    return html.unescape(match.group(1))
-
-
-def page_fields(page: str) -> dict[str, str]:
-    return {name: hidden(page, name) for name in ("csrf_token", "idempotency_key", "shown_at")}
 
 
 def test_one_applicant_across_two_servers_then_a_report_from_the_shared_cache(
