@@ -246,11 +246,6 @@ def _as_utc(moment: Any) -> datetime | None:
     return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
-def position_records(session: Session, position: Position) -> Iterator[SubmissionRecord]:
-    """Every submission of ``position``, oldest first (the manager's CSV)."""
-    return submission_records(session, ExportFilters(position_id=position.id))
-
-
 def norm_groups(session: Session, version_ids: Sequence[int]) -> dict[str, NormGroup]:
     """Per questionnaire version label: its completed submissions' scores, sorted.
 

@@ -130,6 +130,23 @@ def download(client: FlaskClient, **params: Any):
     return response
 
 
+def test_managers_position_csv_is_the_wide_layout_with_percentiles(
+    app, client, cohort
+) -> None:
+    """The manager's CSV of one position: the same rows as HR's export of it."""
+    sign_in(client, cohort["manager"])
+    response = client.get(f"/manage/positions/{cohort['front']}/results.csv")
+    assert response.status_code == 200
+    rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
+    with app.app_context():
+        expected = expected_rows(cohort["front"])
+    assert len(rows) == len(expected) == 32
+    for got, want in zip(rows, expected, strict=True):
+        assert got == {key: as_csv_text(value) for key, value in want.items()}
+    submitted = [row for row in rows if row["status"] == "submitted"]
+    assert all(row["warmth_percentile"] != "" for row in submitted)
+
+
 def test_wide_csv_matches_the_database_row_for_row(app, client, cohort) -> None:
     sign_in(client, cohort["hr"])
     response = download(client, format="csv", layout="wide", bom="y")

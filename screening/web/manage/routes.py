@@ -15,7 +15,6 @@ from flask import (
 from flask_login import current_user, login_required
 from wtforms.fields.choices import SelectChoice
 
-from screening.exports.results import WIDE_COLUMNS, wide_rows
 from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
 from screening.models import Position, Submission
@@ -27,7 +26,7 @@ from screening.services.applicant_list import (
     percentiles_for,
 )
 from screening.services.applicant_list import compare as compare_rows
-from screening.services.export_records import position_records
+from screening.services.export_records import ExportFilters, wide_table
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
 from screening.web.manage.forms import ApplicantFilterForm, DecisionForm, InviteForm, RatingForm
@@ -143,7 +142,8 @@ def render_submission(
 def position_csv(position_id: int) -> Response:
     found = _position_or_404(position_id)
     audit.record_in_own_transaction(db.session, current_user, "export.csv", found)
-    rows = wide_rows(position_records(db.session, found))
-    return Response(stream_with_context(csv_stream(WIDE_COLUMNS, rows, bom=True)),
+    # The HR export's wide layout, percentiles included, for this one position.
+    headers, rows = wide_table(db.session, ExportFilters(position_id=found.id))
+    return Response(stream_with_context(csv_stream(headers, rows, bom=True)),
                     mimetype="text/csv", headers={
                         "Content-Disposition": f'attachment; filename="position-{found.id}.csv"'})
