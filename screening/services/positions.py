@@ -20,12 +20,10 @@ from screening.models import (
     utcnow,
 )
 from screening.services.idempotency import claim_key
+from screening.services.ids import MAX_ID
 
 #: 32 bytes from the OS CSPRNG: 256 bits, far beyond guessing.
 TOKEN_BYTES = 32
-#: The largest id an integer column holds on PostgreSQL; a larger one from a URL names
-#: nothing, and passing it to the database would fail instead of finding no row.
-MAX_ID = 2**31 - 1
 
 
 def new_token() -> str:

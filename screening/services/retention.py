@@ -42,6 +42,7 @@ from screening.models import (
     utcnow,
 )
 from screening.services import audit
+from screening.services.ids import MAX_ID, parse_id
 from screening.services.positions import new_token
 
 ANONYMISED_NAME = "Anonymised applicant"
@@ -49,8 +50,6 @@ ANONYMISED_NAME = "Anonymised applicant"
 REMOVED_TEXT = "This written answer was removed with the applicant's personal data."
 REMOVED_NOTE = "(note removed with the applicant's personal data)"
 REMOVED = "[removed]"
-#: The largest id a 32-bit integer column holds; a bigger number cannot be anyone's id.
-MAX_ID = 2**31 - 1
 #: Applicants anonymised per transaction during a purge.
 PURGE_BATCH = 100
 
@@ -75,8 +74,9 @@ def find_applicants(session: Session, query: str, *, limit: int = 50) -> list[Ap
         func.lower(Applicant.name).contains(text, autoescape=True),
         func.lower(Applicant.email).contains(text, autoescape=True),
     ]
-    if text.isdigit() and int(text) <= MAX_ID:
-        conditions.append(Applicant.id == int(text))
+    applicant_id = parse_id(text)
+    if applicant_id is not None:
+        conditions.append(Applicant.id == applicant_id)
     statement = (
         select(Applicant)
         .options(joinedload(Applicant.position))

@@ -291,3 +291,16 @@ def test_session_cookie_flags(app_config: dict, make_app) -> None:
     assert secure.config["SESSION_COOKIE_SAMESITE"] == "Lax"
     plain = make_app()
     assert plain.config["SESSION_COOKIE_SECURE"] is False
+
+
+def test_compare_refuses_values_that_cannot_be_ids(app: Flask, client: FlaskClient) -> None:
+    """Found by form fuzzing: a huge or non-ASCII id was a 500; it names nobody, so 404."""
+    with app.app_context():
+        manager = create_user()
+        position = create_position(managers=[manager])
+        first = create_submission(create_invitation(position))
+        first_id, position_id, email = first.id, position.id, manager.email
+    sign_in(client, email)
+    base = f"/manage/positions/{position_id}/compare?ids={first_id}"
+    for value in ("9223372036854775808", "2147483648", "²", "-1"):
+        assert client.get(f"{base}&ids={value}").status_code == 404, value

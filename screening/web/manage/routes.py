@@ -27,6 +27,7 @@ from screening.services.applicant_list import (
 )
 from screening.services.applicant_list import compare as compare_rows
 from screening.services.export_records import ExportFilters, wide_table
+from screening.services.ids import parse_id
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
 from screening.web.manage.forms import ApplicantFilterForm, DecisionForm, InviteForm, RatingForm
@@ -104,11 +105,13 @@ def _page_args(page: int) -> dict[str, object]:
 @bp.get("/positions/<int:position_id>/compare")
 def compare(position_id: int) -> str | Response:
     found = _position_or_404(position_id)
-    ids = [int(i) for i in request.args.getlist("ids") if i.isdigit()][:10]
+    ids = [parse_id(value) for value in request.args.getlist("ids")[:10]]
     if not 2 <= len(ids) <= 5:
         flash("Choose between 2 and 5 submitted applicants to compare.", "error")
         return redirect(url_for("manage.position", position_id=found.id))
-    rows = compare_rows(db.session, found, ids)
+    if None in ids:
+        abort(404)  # a value that cannot be an id names no applicant of this position
+    rows = compare_rows(db.session, found, [i for i in ids if i is not None])
     if len(rows) != len(ids):
         abort(404)
     return render_template("manage/compare.html", position=found, rows=rows)
