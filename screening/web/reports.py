@@ -12,6 +12,7 @@ from flask_login import current_user, login_required
 from screening.extensions import db
 from screening.reports.pdf import RenderError, RenderTimeout
 from screening.services import audit, positions, report_files
+from screening.services.ids import parse_id
 
 bp = Blueprint("reports", __name__, url_prefix="/manage")
 
@@ -38,9 +39,10 @@ def _compare_ids() -> list[int]:
             part = part.strip()
             if not part:
                 continue
-            if not part.isdigit() or len(part) > 12:
+            submission_id = parse_id(part)
+            if submission_id is None:
                 abort(400, description="compare takes submission ids separated by commas.")
-            ids.append(int(part))
+            ids.append(submission_id)
     unique = list(dict.fromkeys(ids))
     if len(unique) > report_files.MAX_COMPARE:
         # A malformed request, not a missing applicant: say what the limit is.

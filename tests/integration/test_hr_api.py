@@ -148,7 +148,7 @@ def test_positions_and_submissions(app, client, runner, data) -> None:
 
 
 @pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "501"}, {"limit": "x"},
-                                   {"after_id": "-1"}, {"status": "done"},
+                                   {"after_id": "-1"}, {"limit": "²"}, {"status": "done"},
                                    {"submitted_since": "yesterday"}, {"position_id": "0"}])
 def test_bad_parameters_are_a_400_in_json(client, runner, data, query) -> None:
     token = create_token(runner)

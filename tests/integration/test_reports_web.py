@@ -284,6 +284,7 @@ def test_cohort_compare_refuses_other_positions_and_nonsense(
     assert client.get(f"{url}?compare={ours.submission_ids[0]},{foreign}").status_code == 404
     assert client.get(f"{url}?compare=1;drop").status_code == 400
     assert client.get(f"{url}?compare=-3").status_code == 400
+    assert client.get(f"{url}?compare=²").status_code == 400
     too_many = ",".join(str(number) for number in range(1, 23))  # 22 distinct ids, limit 20
     refused = client.get(f"{url}?compare={too_many}")
     assert refused.status_code == 400

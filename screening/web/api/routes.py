@@ -74,7 +74,8 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    if not raw.isdigit() or not low <= int(raw) <= high:
+    # ASCII only: str.isdigit accepts characters such as '²' that int() refuses.
+    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
         raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
     return int(raw)
 
