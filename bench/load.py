@@ -531,6 +531,17 @@ def percentile(values: list[float], share: float) -> float:
     return ordered[min(len(ordered) - 1, round(share * (len(ordered) - 1)))]
 
 
+def own_cpu_seconds() -> float:
+    """CPU this client process has used so far, user and system."""
+    times = os.times()
+    return times.user + times.system
+
+
+def print_latencies(samples: list[tuple[float, str, float]]) -> None:
+    for method in (None, "GET", "POST"):
+        print(f"  latency ms, {method or 'all':5} {latency_line(samples, method)}")
+
+
 def latency_line(samples: list[tuple[float, str, float]], method: str | None = None) -> str:
     values = [ms for _, m, ms in samples if method is None or m == method]
     return (f"p50 {percentile(values, 0.50):6.1f}  p95 {percentile(values, 0.95):6.1f}  "
@@ -592,18 +603,18 @@ def closed_loop(concurrency: int, seconds: float, server_pid: int,
     stop = threading.Event()
     threads = [threading.Thread(target=work, args=(recorder, stop), daemon=True)
                for _ in range(concurrency)]
-    cpu_before, server_before = os.times(), cpu_seconds(server_pid)
+    cpu_before, server_before = own_cpu_seconds(), cpu_seconds(server_pid)
     started = time.perf_counter()
     for thread in threads:
         thread.start()
     time.sleep(seconds)
     ended = time.perf_counter()
-    cpu_after, server_after = os.times(), cpu_seconds(server_pid)
+    cpu_after, server_after = own_cpu_seconds(), cpu_seconds(server_pid)
     stop.set()
     for thread in threads:
         thread.join(timeout=60)
     in_window = [ms for end, _, ms in recorder.samples if end <= ended]
-    cpu = (cpu_after.user - cpu_before.user + cpu_after.system - cpu_before.system)
+    cpu = cpu_after - cpu_before
     server_ms = (server_after - server_before) * 1000 / max(len(in_window), 1)
     return Level(concurrency, len(in_window) / (ended - started), percentile(in_window, 0.95),
                  percentile(in_window, 0.99), len(recorder.failures), cpu / (ended - started),
@@ -686,21 +697,17 @@ def bench_database(kind: str, args: argparse.Namespace, workdir: Path) -> bool:
         with Gunicorn("bench.load_app:app", environment, app_log) as app_server:
             server_before, machine_before = cpu_seconds(app_server.process.pid), \
                 machine_busy_seconds()
-            client_before = os.times()
+            client_before = own_cpu_seconds()
             recorder, outcomes, elapsed = paced_run(
                 app_server.port, paced_tokens, (args.pause_min, args.pause_max), args.max_seconds)
             paced_cpu = cpu_seconds(app_server.process.pid) - server_before
             machine_cpu = machine_busy_seconds() - machine_before
-            client_after = os.times()
-            client_cpu = (client_after.user - client_before.user + client_after.system
-                          - client_before.system)
+            client_cpu = own_cpu_seconds() - client_before
             samples = recorder.samples
             print(f"paced run: {args.applicants} applicants at once, pauses "
                   f"{args.pause_min:g}-{args.pause_max:g} s: {len(samples)} requests in "
                   f"{elapsed:.1f} s = {len(samples) / elapsed:.0f} req/s")
-            print(f"  latency ms, all   {latency_line(samples)}")
-            print(f"  latency ms, GET   {latency_line(samples, 'GET')}")
-            print(f"  latency ms, POST  {latency_line(samples, 'POST')}")
+            print_latencies(samples)
             print(f"  server CPU {paced_cpu * 1000 / max(len(samples), 1):.2f} ms per request, "
                   f"{paced_cpu / elapsed:.0%} of one CPU")
             print(f"  machine: {machine_cpu / elapsed:.2f} of {os.cpu_count()} CPUs busy: gunicorn "

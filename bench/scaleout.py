@@ -201,7 +201,7 @@ def applicant_run(servers: tuple[load.Gunicorn, load.Gunicorn], tokens: list[str
     def server_cpu() -> float:
         return sum(load.cpu_seconds(server.process.pid) for server in servers)
 
-    server_before, client_before = server_cpu(), os.times()
+    server_before, client_before = server_cpu(), load.own_cpu_seconds()
     machine_before = load.machine_busy_seconds()
     with alternating(ports):
         recorder, outcomes, elapsed = load.paced_run(
@@ -209,17 +209,13 @@ def applicant_run(servers: tuple[load.Gunicorn, load.Gunicorn], tokens: list[str
         served = dict(TwoServers.served)
     servers_cpu = server_cpu() - server_before
     machine_cpu = load.machine_busy_seconds() - machine_before
-    client_after = os.times()
-    client_cpu = (client_after.user - client_before.user + client_after.system
-                  - client_before.system)
+    client_cpu = load.own_cpu_seconds() - client_before
     samples = recorder.samples
     print(f"applicants: {len(tokens)} at once, pauses {args.pause_min:g}-{args.pause_max:g} s, "
           f"each request to the other server than the last: {len(samples)} requests in "
           f"{elapsed:.1f} s = {len(samples) / elapsed:.0f} req/s")
     print(f"  requests per server: A {served.get(ports[0], 0)}, B {served.get(ports[1], 0)}")
-    print(f"  latency ms, all   {load.latency_line(samples)}")
-    print(f"  latency ms, GET   {load.latency_line(samples, 'GET')}")
-    print(f"  latency ms, POST  {load.latency_line(samples, 'POST')}")
+    load.print_latencies(samples)
     print(f"  server CPU {servers_cpu * 1000 / max(len(samples), 1):.2f} ms per request (both "
           f"servers); gunicorn {servers_cpu / elapsed:.2f} CPUs, this client "
           f"{client_cpu / elapsed:.2f} CPUs")

@@ -22,6 +22,18 @@ from screening.extensions import db
 TEST_DATABASE_URL_VARIABLE = "SCREENING_TEST_DATABASE_URL"
 
 
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Tests marked ``postgres("why")`` skip, saying why, unless the run is on PostgreSQL."""
+    if os.environ.get(TEST_DATABASE_URL_VARIABLE, "").startswith("postgresql"):
+        return
+    for item in items:
+        marker = item.get_closest_marker("postgres")
+        if marker is not None:
+            why = marker.args[0] if marker.args else "it needs a database server"
+            item.add_marker(pytest.mark.skip(
+                reason=f"needs PostgreSQL ({TEST_DATABASE_URL_VARIABLE}, as in CI): {why}"))
+
+
 @pytest.fixture(scope="session")
 def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     configured = os.environ.get(TEST_DATABASE_URL_VARIABLE)

@@ -42,10 +42,9 @@ from tests.factories import (
 )
 
 DATABASE_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    not DATABASE_URL.startswith("postgresql"),
-    reason="needs PostgreSQL (SCREENING_TEST_DATABASE_URL, as in CI): the test cuts the "
-    "network connection between the app and its database server; SQLite has none",
+pytestmark = pytest.mark.postgres(
+    "the test cuts the network connection between the app and its database server; "
+    "SQLite has none"
 )
 
 TYPED = ("I would thank him for waiting, explain that the delivery is late, and phone "

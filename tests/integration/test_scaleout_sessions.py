@@ -45,10 +45,9 @@ from tests.factories import (
 )
 
 DATABASE_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.skipif(
-    not DATABASE_URL.startswith("postgresql"),
-    reason="needs PostgreSQL (SCREENING_TEST_DATABASE_URL, as in CI): two server processes "
-    "share one database server, which a test's SQLite file is not meant to be",
+pytestmark = pytest.mark.postgres(
+    "two server processes share one database server, which a test's SQLite file is "
+    "not meant to be"
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]

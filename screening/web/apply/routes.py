@@ -105,12 +105,13 @@ def _invitation_or_404(token: str) -> Invitation:
     invitation = journey.invitation_by_token(db.session, token)
     if invitation is None:
         abort(404)
+    if invitation.submission is not None:
+        # Started: every page of this link in the language chosen at consent.
+        language.use(invitation.submission.language)
     return invitation
 
 
 def _closed_link_page(invitation: Invitation, state: LinkState) -> Response:
-    if invitation.submission is not None:
-        language.use(invitation.submission.language)
     if state is LinkState.SUBMITTED:
         return redirect(url_for("apply.done", token=invitation.token))
     # 410 Gone: the link existed and will not work again; the page says what to do.
@@ -127,7 +128,6 @@ def _open_submission(token: str) -> tuple[Invitation, Submission] | Response:
         return _closed_link_page(invitation, state)
     if invitation.submission is None:
         return redirect(url_for("apply.welcome", token=token))
-    language.use(invitation.submission.language)
     return invitation, invitation.submission
 
 
@@ -302,7 +302,6 @@ def done(token: str) -> str | Response:
     invitation = _invitation_or_404(token)
     if journey.link_state(invitation) is not LinkState.SUBMITTED:
         return redirect(url_for("apply.welcome", token=token))
-    language.use(invitation.submission.language)
     feedback_ready = feedback_for(invitation.submission) is not None
     return render_template("apply/done.html", invitation=invitation,
                            feedback_ready=feedback_ready)
