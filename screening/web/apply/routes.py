@@ -198,29 +198,29 @@ def question(token: str, number: int) -> str | Response:
     if request.method == "POST":
         action = _posted_action()
         key = journey.form_post_key(form.idempotency_key.data)
-        if journey.form_post_used(db.session, key):
-            # Resent, double-clicked or retried: the first post did the work; go where it went.
-            return _navigate(token, number, total, action)
-        if _session_expired_notice() is None:
-            if form.validate_on_submit():
-                seconds = timing.seconds_on_page(secret, submission.id, item.id,
-                                                 form.shown_at.data)
-                try:
-                    journey.save_answer_once(db.session, submission, form.to_answer(seconds), key)
-                except InvalidAnswer as error:
-                    # The form applies the same rules, so only a changed rule brings us here.
-                    db.session.rollback()
-                    form.form_errors.extend(error.problems)
-                except JourneyError as error:
-                    db.session.rollback()
-                    flash(str(error), "error")
-                    return _resume(submission, token)
-                else:
-                    db.session.commit()
-                    return _navigate(token, number, total, action)
-            elif action == "back":
-                # Going back with an incomplete answer keeps the saved one; nothing saved is lost.
+        if g.get("apply_session_expired") is None and form.validate_on_submit():
+            seconds = timing.seconds_on_page(secret, submission.id, item.id, form.shown_at.data)
+            try:
+                # False for a resent, double-clicked or retried post: the first one did the
+                # work, so this one goes where it went.
+                journey.save_answer_once(db.session, submission, form.to_answer(seconds), key)
+            except InvalidAnswer as error:
+                # The form applies the same rules, so only a changed rule brings us here.
+                db.session.rollback()
+                form.form_errors.extend(error.problems)
+            except JourneyError as error:
+                db.session.rollback()
+                flash(str(error), "error")
+                return _resume(submission, token)
+            else:
+                db.session.commit()
                 return _navigate(token, number, total, action)
+        elif journey.form_post_used(db.session, key):
+            # A resend whose session had expired meanwhile: the first post saved the answer.
+            return _navigate(token, number, total, action)
+        elif _session_expired_notice() is None and action == "back":
+            # Going back with an incomplete answer keeps the saved one; nothing saved is lost.
+            return _navigate(token, number, total, action)
     else:
         answer = journey.saved_answer(db.session, submission, item.id)
         if answer is not None:
