@@ -173,9 +173,12 @@ def item_form(item: Item, option_ids: tuple[str, ...]) -> ItemForm:
 
 def _form_class(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     # Building a form class (and WTForms' first look at its fields) costs more than
-    # rendering the page; the key holds everything the class is built from.
+    # rendering the page; the key holds everything the class is built from. Labels are
+    # translated when the class is built (a lazy string costs a catalogue lookup each
+    # time it is shown: 25 ratings on a rate-each page), so the language is in the key.
     key = (item.id, item.format, item.prompt,
-           tuple((option.id, option.text) for option in item.options), option_ids)
+           tuple((option.id, option.text) for option in item.options), option_ids,
+           language.current())
     form_class = _FORM_CLASSES.get(key)
     if form_class is None:
         if len(_FORM_CLASSES) >= _FORM_CLASSES_MAX:
@@ -185,8 +188,8 @@ def _form_class(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
 
 
 _FORM_CLASSES: dict[tuple[object, ...], type[ItemForm]] = {}
-#: 20 items in up to 120 option orders each: far below this, unless questionnaires change.
-_FORM_CLASSES_MAX = 5000
+#: 20 items in up to 120 option orders each, per language: below this unless questionnaires change.
+_FORM_CLASSES_MAX = 10_000
 
 
 #: Shown only when a post was tampered with or comes from an old page.
@@ -221,11 +224,11 @@ def _best_choice(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
 
 def _most_least(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     class MostLeastForm(ItemForm):
-        most = RadioField(_l("Most effective"), choices=_option_choices(item, option_ids),
+        most = RadioField(gettext("Most effective"), choices=_option_choices(item, option_ids),
                           validators=[
                               InputRequired(_l("Please choose the most effective option."))],
                           invalid_choice_message=_NOT_SHOWN)
-        least = RadioField(_l("Least effective"), choices=_option_choices(item, option_ids),
+        least = RadioField(gettext("Least effective"), choices=_option_choices(item, option_ids),
                            validators=[
                                InputRequired(_l("Please choose the least effective option."))],
                            invalid_choice_message=_NOT_SHOWN)
@@ -251,9 +254,10 @@ _RATE_FROM_TO = _l("Please rate each option from %(low)d to %(high)d.",
 
 
 def _rate_each(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
+    ratings = [SelectChoice(choice.value, str(choice.label)) for choice in RATING_CHOICES]
     fields = {
         f"rate_{option_id}": RadioField(
-            item.option(option_id).text, choices=RATING_CHOICES, coerce=int,
+            item.option(option_id).text, choices=ratings, coerce=int,
             validators=[InputRequired(
                 _l("Please rate: %(option)s", option=_short(item.option(option_id).text)))],
             invalid_choice_message=_RATE_FROM_TO,
@@ -276,12 +280,12 @@ def _rate_each(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
 
 
 def _rank(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
-    positions = [SelectChoice(str(n), _ordinal(n)) for n in range(1, len(option_ids) + 1)]
+    positions = [SelectChoice(str(n), str(_ordinal(n))) for n in range(1, len(option_ids) + 1)]
     last = _ordinal(len(option_ids))
     fields = {
         f"rank_{option_id}": SelectField(
             item.option(option_id).text,
-            choices=[SelectChoice("", _l("Choose a place")), *positions],
+            choices=[SelectChoice("", gettext("Choose a place")), *positions],
             validators=[InputRequired(
                 _l("Please give a place to: %(option)s", option=_short(item.option(option_id).text))
             )],
@@ -347,7 +351,7 @@ def _free_text(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
 
 
 def _ordinal(n: int) -> Any:
-    """1st, 2nd ... in the applicant's language (a lazy string: the form class is shared)."""
+    """1st, 2nd ... in the applicant's language (lazy: messages are shown in the request's)."""
     return {1: _l("1st"), 2: _l("2nd"), 3: _l("3rd")}.get(n) or _l("%(n)dth", n=n)
 
 
