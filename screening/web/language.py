@@ -13,10 +13,11 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
+from typing import Any
 
 from babel.dates import format_datetime as babel_format_datetime
-from flask import Flask, g, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, refresh
+from flask import Flask, g, has_app_context, has_request_context, request, session
+from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
 
 #: Language code -> its name in that language (shown with a lang attribute).
 LANGUAGES = {"en": "English", "es": "Español"}
@@ -102,8 +103,45 @@ def _utc(moment: datetime) -> datetime:
     return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
 
 
+def _catalogue() -> Any:
+    """The current locale's catalogue, found once per request and locale.
+
+    Flask-Babel finds it through four context lookups on every call, and an applicant
+    page shows some fifteen strings. The locale object changes whenever the language
+    does (``use``, ``force_locale``), so a catalogue is never served for another one.
+    """
+    if not has_app_context():
+        return get_translations()
+    locale = get_locale()
+    cached = g.get("_screening_catalogue")
+    if cached is not None and cached[0] is locale:
+        return cached[1]
+    catalogue = get_translations()
+    g._screening_catalogue = (locale, catalogue)
+    return catalogue
+
+
+def _template_gettext(string: str) -> str:
+    return _catalogue().ugettext(string)
+
+
+def _template_ngettext(singular: str, plural: str, n: int) -> str:
+    return _catalogue().ungettext(singular, plural, n)
+
+
+def _template_pgettext(message_context: str, string: str) -> str:
+    return _catalogue().upgettext(message_context, string)
+
+
+def _template_npgettext(message_context: str, singular: str, plural: str, n: int) -> str:
+    return _catalogue().unpgettext(message_context, singular, plural, n)
+
+
 def init_app(app: Flask) -> None:
     babel.init_app(app, locale_selector=_select_locale)
+    app.jinja_env.install_gettext_callables(  # type: ignore[attr-defined]
+        gettext=_template_gettext, ngettext=_template_ngettext, newstyle=True,
+        pgettext=_template_pgettext, npgettext=_template_npgettext)
     app.jinja_env.filters.update(local_datetime=format_datetime, long_date=format_long_date)
 
     @app.context_processor
