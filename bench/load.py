@@ -7,7 +7,7 @@
 For each database it migrates a fresh database (a SQLite file in a temporary
 folder; on PostgreSQL a database ``screening_bench_load`` it creates and drops
 itself, never the ``test`` database), creates one position and its invitations,
-and starts gunicorn on 127.0.0.1 with ``-w 4 -k gthread --threads 4`` serving
+and starts gunicorn on 127.0.0.1 with ``-w 4 -k gthread --threads 2`` serving
 ``bench/load_app.py`` (the real app with rate limiting off: every simulated
 applicant comes from 127.0.0.1). Then:
 
@@ -59,7 +59,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 QUESTIONNAIRE = "frontline-standard"
-GUNICORN_SETTINGS = ("-w", "4", "-k", "gthread", "--threads", "4", "--keep-alive", "5")
+GUNICORN_SETTINGS = ("-w", "4", "-k", "gthread", "--threads", "2", "--keep-alive", "5")
 BENCH_DATABASE = "screening_bench_load"
 TARGET_P95_MS = 200.0
 TARGET_RATIO = 0.3
