@@ -322,3 +322,21 @@ def test_a_double_click_on_the_open_link_sign_up_creates_one_applicant(
     assert len({where for _, where in results}) == 1, results
     assert count(app, Applicant, Applicant.email == "dana@example.com") == 1
     assert count(app, OpenLinkPost, OpenLinkPost.key == form["idempotency_key"]) == 1
+
+
+def test_a_changed_answer_shows_in_answers_already_loaded(app: Flask, client: FlaskClient) -> None:
+    """Answers are written with statements; rows loaded earlier in the session must follow."""
+    token, items = consented(app, client)
+    first, second = keyed_best_form(items[0]), other_answer(items[0])
+    with app.app_context():
+        submission = _submission(token)
+        journey.save_answer(db.session, submission, answer_from_form(items[0], first))
+        (loaded,) = submission.answers
+        journey.save_answer(db.session, submission, answer_from_form(items[0], second))
+        assert [row.response for row in submission.answers] == [
+            answer_from_form(items[0], second).to_dict() | {"seconds": 60.0}]
+        assert loaded.response == submission.answers[0].response
+        assert loaded.seconds == 60.0  # two visits of 30 s each
+        journey.save_answer(db.session, submission,
+                            answer_from_form(items[1], keyed_best_form(items[1])))
+        assert {row.item_id for row in submission.answers} == {items[0].id, items[1].id}

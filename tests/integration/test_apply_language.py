@@ -302,3 +302,27 @@ def test_wtforms_own_messages_follow_the_page_language(app: Flask) -> None:
             language.use(code)
             form = ConsentForm()
             assert form.meta.get_translations(form).gettext("Not a valid choice.") == expected
+
+
+def test_item_form_labels_follow_the_page_language(app: Flask) -> None:
+    """Item forms are built once per item, option order and language, labels translated."""
+    from screening.services.questionnaires import current_bank
+    from screening.web import language
+    from screening.web.apply.forms import item_form
+
+    with app.app_context():
+        items = current_bank().questionnaires[STANDARD].items
+    rate_each = next(item for item in items if item.format is ResponseFormat.RATE_EACH)
+    rank = next(item for item in items if item.format is ResponseFormat.RANK)
+    expected = {"en": ("1 – Very ineffective", "Choose a place", "1st"),
+                "es": ("1 – Nada eficaz", "Elija un puesto", "1.º")}
+    for code in ("en", "es", "en"):
+        with app.test_request_context("/apply/some-token"):
+            language.use(code)
+            rate_form = item_form(rate_each, tuple(o.id for o in rate_each.options))
+            rank_form = item_form(rank, tuple(o.id for o in rank.options))
+            rating = next(field for field in rate_form if field.name.startswith("rate_"))
+            place = next(field for field in rank_form if field.name.startswith("rank_"))
+            place_labels = [choice.label for choice in place.iter_choices()]
+            shown = (list(rating.iter_choices())[0].label, place_labels[0], place_labels[1])
+            assert shown == expected[code]
