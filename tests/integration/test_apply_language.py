@@ -323,6 +323,7 @@ def test_item_form_labels_follow_the_page_language(app: Flask) -> None:
             rank_form = item_form(rank, tuple(o.id for o in rank.options))
             rating = next(field for field in rate_form if field.name.startswith("rate_"))
             place = next(field for field in rank_form if field.name.startswith("rank_"))
+            rating_labels = [choice.label for choice in rating.iter_choices()]
             place_labels = [choice.label for choice in place.iter_choices()]
-            shown = (list(rating.iter_choices())[0].label, place_labels[0], place_labels[1])
+            shown = (rating_labels[0], place_labels[0], place_labels[1])
             assert shown == expected[code]
