@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask_babel import gettext
-from sqlalchemy import bindparam, select
+from sqlalchemy import and_, bindparam, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, object_session
 
@@ -71,14 +71,10 @@ _LOCK_SUBMISSION = (
     .execution_options(populate_existing=True)
 )
 _ANSWERS = Answer.__table__
-_SAVED_RESPONSE = select(_ANSWERS.c.response).where(
-    _ANSWERS.c.submission_id == bindparam("submission_id"),
-    _ANSWERS.c.item_id == bindparam("item_id"),
-)
-_STORED_ANSWER = select(_ANSWERS.c.id, _ANSWERS.c.seconds).where(
-    _ANSWERS.c.submission_id == bindparam("submission_id"),
-    _ANSWERS.c.item_id == bindparam("item_id"),
-)
+_ONE_ANSWER = and_(_ANSWERS.c.submission_id == bindparam("submission_id"),
+                   _ANSWERS.c.item_id == bindparam("item_id"))
+_SAVED_RESPONSE = select(_ANSWERS.c.response).where(_ONE_ANSWER)
+_STORED_ANSWER = select(_ANSWERS.c.id, _ANSWERS.c.seconds).where(_ONE_ANSWER)
 _UPDATE_ANSWER = (
     _ANSWERS.update()
     .where(_ANSWERS.c.id == bindparam("answer_id"))
@@ -123,8 +119,10 @@ def invitation_by_token(session: Session, token: str) -> Invitation | None:
     if found is None:
         return None
     invitation, content_hash = found
-    if invitation.submission is not None and content_hash is not None:
-        _CONTENT_HASH_OF[invitation.submission] = content_hash
+    # The hash names the questionnaire: once one page has parsed it, no later page queries it.
+    known = _BY_CONTENT_HASH.get(content_hash or "")
+    if invitation.submission is not None and known is not None:
+        _OF_SUBMISSION[invitation.submission] = known
     return invitation
 
 
@@ -201,7 +199,7 @@ def questionnaire_of(submission: Submission) -> Questionnaire:
     session = object_session(submission)
     if session is None or "questionnaire_version" in submission.__dict__:
         return questionnaire_for(submission.questionnaire_version)
-    content_hash = _CONTENT_HASH_OF.get(submission) or session.scalar(
+    content_hash = session.scalar(
         select(QuestionnaireVersion.content_hash).where(
             QuestionnaireVersion.id == submission.questionnaire_version_id
         )
@@ -217,7 +215,6 @@ def questionnaire_of(submission: Submission) -> Questionnaire:
 _BY_CONTENT_HASH: dict[str, Questionnaire] = {}
 _IN_LANGUAGE: dict[tuple[str, str], Questionnaire] = {}
 #: for the rest of the request: a submission's version never changes.
-_CONTENT_HASH_OF: weakref.WeakKeyDictionary[Submission, str] = weakref.WeakKeyDictionary()
 _OF_SUBMISSION: weakref.WeakKeyDictionary[Submission, Questionnaire] = weakref.WeakKeyDictionary()
 
 
