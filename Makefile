@@ -3,7 +3,7 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
-FLASK := $(BIN)/flask --app screening
+FLASK := $(BIN)/flask --app screening.app
 
 .PHONY: run test install setup lint bench clean
 

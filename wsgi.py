@@ -2,7 +2,7 @@
 
 import sys
 
-from screening import create_app
+from screening.app import create_app
 from screening.config import ConfigError
 
 try:

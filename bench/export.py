@@ -191,14 +191,14 @@ def drop_postgres_database(server_url: str) -> None:
 
 
 def _app(url: str, workdir: Path) -> Any:
-    from screening import create_app
+    from screening.app import create_app
 
     return create_app({"DATABASE_URL": url, "INSTANCE_PATH": str(workdir / "instance"),
                        "SECRET_KEY": "bench", "BASE_URL": "http://localhost"})
 
 
 def _request(fmt: str, layout: str) -> Any:
-    from screening.services.hr_exports import ExportFormat, ExportRequest, Layout
+    from screening.services.exports import ExportFormat, ExportRequest, Layout
 
     return ExportRequest(format=ExportFormat(fmt), layout=Layout(layout), bom=True)
 
@@ -206,7 +206,7 @@ def _request(fmt: str, layout: str) -> Any:
 def raw_scan(url: str, workdir: Path, layout: str) -> tuple[float, int]:
     """The export's SELECT through the bare DBAPI cursor: fetch every row, keep none."""
     from screening.extensions import db
-    from screening.services.export_records import ExportFilters, _records_statement
+    from screening.services.exports import ExportFilters, _records_statement
 
     app = _app(url, workdir)
     with app.app_context():
@@ -237,7 +237,7 @@ def raw_scan(url: str, workdir: Path, layout: str) -> tuple[float, int]:
 
 def timed_export(url: str, workdir: Path, fmt: str, layout: str) -> tuple[float, int]:
     from screening.extensions import db
-    from screening.services.hr_exports import write_export
+    from screening.services.exports import write_export
 
     app = _app(url, workdir)
     out = workdir / f"export.{fmt}"
@@ -261,7 +261,7 @@ def _status_kb(field: str) -> int:
 def measure_memory_child(url: str, workdir: Path, fmt: str, layout: str) -> None:
     """Run in a fresh process: print the export's peak memory growth as JSON."""
     from screening.extensions import db
-    from screening.services.hr_exports import write_export
+    from screening.services.exports import write_export
 
     app = _app(url, workdir)
     with app.app_context():

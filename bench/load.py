@@ -411,7 +411,7 @@ def drop_postgres_database(url: str, name: str = BENCH_DATABASE) -> None:
 
 
 def bench_app(database_url: str, instance: Path, secret: str) -> Any:
-    from screening import create_app
+    from screening.app import create_app
 
     return create_app({"DATABASE_URL": database_url, "INSTANCE_PATH": str(instance),
                        "SECRET_KEY": secret, "RATELIMIT_ENABLED": False})
@@ -422,17 +422,17 @@ def seed(app: Any, count: int) -> list[str]:
     from flask_migrate import upgrade
 
     from screening.extensions import db
-    from screening.services import positions
-    from screening.services.questionnaires import current_bank, latest_version, sync_versions
+    from screening.services import invitations, positions
+    from screening.services.questionnaires import current_bank, current_version, sync_versions
 
     with app.app_context():
         upgrade()
         sync_versions(db.session, current_bank())
-        version = latest_version(db.session, QUESTIONNAIRE)
+        version = current_version(db.session, QUESTIONNAIRE)
         assert version is not None
         position = positions.create_position(db.session, title="Bench front desk",
                                              location="Loopback", version=version, managers=[])
-        tokens = [positions.invite(db.session, position, name=f"Bench Applicant {i}",
+        tokens = [invitations.invite(db.session, position, name=f"Bench Applicant {i}",
                                    email=f"bench{i}@example.com", valid_days=14).token
                   for i in range(count)]
         db.session.commit()

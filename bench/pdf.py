@@ -3,7 +3,7 @@
     python bench/pdf.py [--count 200] [--repeat 7] [--jobs 2]
 
 Builds a throwaway SQLite database with ``--count`` simulated applicants of the
-standard questionnaire (screening.services.simulation, not timed), then prints:
+standard questionnaire (screening.services.demo, not timed), then prints:
 
 1. the median time to render the standard applicant summary, and its ratio to
    rendering a one-page "hello" document with the same WeasyPrint, the same
@@ -32,18 +32,18 @@ from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from screening import create_app
+from screening.app import create_app
 from screening.extensions import db
 from screening.models import Position, Role, Submission
 from screening.reports import batch, render
 from screening.reports.pdf import render_pdf, render_pdf_here
-from screening.services import accounts, positions, report_files
+from screening.services import accounts, positions, reports
+from screening.services.demo import create_simulated_applicants
 from screening.services.questionnaires import (
     current_bank,
-    latest_version,
+    current_version,
     sync_versions,
 )
-from screening.services.simulation import create_simulated_applicants
 
 HELLO = (
     '<!doctype html><html lang="en"><head><meta charset="utf-8"><title>Hello</title>'
@@ -89,7 +89,7 @@ def build_database(folder: Path, count: int) -> tuple[object, int, list[int]]:
         manager = accounts.create_user(db.session, email="bench@example.com", name="Bench",
                                        role=Role.MANAGER, password=PASSWORD)
         sync_versions(db.session, current_bank())
-        version = latest_version(db.session, "frontline-standard")
+        version = current_version(db.session, "frontline-standard")
         assert version is not None, "the bank has no frontline-standard questionnaire"
         position = positions.create_position(
             db.session, title="Front desk (bench)", location="Main reception",
@@ -120,10 +120,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         submission_id = ids[len(ids) // 2]
         with app.app_context():  # type: ignore[attr-defined]
             submission = db.session.get(Submission, submission_id)
-            report = report_files.applicant_report(db.session, submission)
+            report = reports.applicant_report(db.session, submission)
             html = render.applicant_html(report, "A4")
             position = db.session.get(Position, position_id)
-            zip_reports = report_files.position_reports(db.session, position)
+            zip_reports = reports.position_reports(db.session, position)
 
         if "1" in args.parts:
             summary_floor(html, args.repeat)

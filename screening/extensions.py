@@ -1,5 +1,6 @@
 """Extensions created unbound, bound to the app in create_app (no circular imports)."""
 
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -14,3 +15,4 @@ migrate = Migrate(render_as_batch=True)  # batch mode: SQLite cannot ALTER most 
 csrf = CSRFProtect()
 login_manager = LoginManager()
 limiter = Limiter(key_func=get_remote_address)
+babel = Babel()  # its locale selector is the applicant's language: screening.web.language

@@ -26,9 +26,16 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    select,
 )
 from sqlalchemy.engine import Dialect
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry, relationship
+from sqlalchemy.orm import (
+    DeclarativeBase,
+    Mapped,
+    mapped_column,
+    registry,
+    relationship,
+)
 from sqlalchemy.types import TypeDecorator
 
 NAMING_CONVENTION = {
@@ -162,7 +169,8 @@ class QuestionnaireVersion(Base):
     questionnaire_key: Mapped[str] = mapped_column(String(100), index=True)
     title: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
-    snapshot: Mapped[dict[str, Any]]
+    #: deferred: ~50 KB of JSON, needed once per process per version (services.questionnaires).
+    snapshot: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     @property
@@ -224,6 +232,14 @@ class Invitation(Base):
     submission: Mapped[Submission | None] = relationship(back_populates="invitation", uselist=False)
 
 
+def _version_hash(context: Any) -> str | None:
+    """The default of Submission.questionnaire_hash: its version's content hash."""
+    version_id = context.get_current_parameters()["questionnaire_version_id"]
+    return context.connection.scalar(
+        select(QuestionnaireVersion.content_hash).where(QuestionnaireVersion.id == version_id)
+    )
+
+
 class Submission(Base):
     """One applicant's sitting of one questionnaire version, and its scored result."""
 
@@ -254,6 +270,8 @@ class Submission(Base):
     respect_percent: Mapped[float | None] = mapped_column(Float)
     band_id: Mapped[str | None] = mapped_column(String(40))
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: the version's content hash, so a page finds the frozen questionnaire from this row.
+    questionnaire_hash: Mapped[str] = mapped_column(String(64), default=_version_hash)
 
     invitation: Mapped[Invitation] = relationship(back_populates="submission")
     questionnaire_version: Mapped[QuestionnaireVersion] = relationship()

@@ -16,7 +16,7 @@ from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import create_engine, text
 
-from screening import create_app
+from screening.app import create_app
 from screening.extensions import db
 
 TEST_DATABASE_URL_VARIABLE = "SCREENING_TEST_DATABASE_URL"

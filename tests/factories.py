@@ -9,8 +9,8 @@ from typing import Any
 from screening.bank import Item, ResponseFormat
 from screening.extensions import db
 from screening.models import Invitation, Position, Role, User
-from screening.services import accounts, positions
-from screening.services.questionnaires import current_bank, latest_version, sync_versions
+from screening.services import accounts, invitations, positions
+from screening.services.questionnaires import current_version
 
 PASSWORD = "correct horse battery staple"
 
@@ -33,8 +33,7 @@ def create_user(role: Role = Role.MANAGER, email: str | None = None, **fields: A
 def create_position(
     managers: list[User] | None = None, questionnaire: str = "frontline-standard", **fields: Any
 ) -> Position:
-    sync_versions(db.session, current_bank())
-    version = latest_version(db.session, questionnaire)
+    version = current_version(db.session, questionnaire)
     assert version is not None
     position = positions.create_position(
         db.session,
@@ -50,7 +49,7 @@ def create_position(
 def create_invitation(
     position: Position, name: str = "Alex Applicant", **fields: Any
 ) -> Invitation:
-    invitation = positions.invite(
+    invitation = invitations.invite(
         db.session,
         position,
         name=name,

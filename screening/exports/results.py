@@ -18,8 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from screening.bank.model import DIMENSION_LABELS, DIMENSIONS
-
-from .norms import OVERALL, NormGroup
+from screening.scoring.norms import OVERALL, NormGroup
 
 
 @dataclass(frozen=True)

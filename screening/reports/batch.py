@@ -23,7 +23,7 @@ from multiprocessing.context import BaseContext
 from pathlib import Path
 
 from . import pdf, render
-from .content import ApplicantReport
+from .applicant import ApplicantReport
 
 
 class BatchError(RuntimeError):

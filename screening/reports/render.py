@@ -10,17 +10,18 @@ from __future__ import annotations
 
 import hashlib
 import re
-from datetime import datetime
 from functools import cache
 from pathlib import Path
 
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
-from screening.feedback import Feedback
+from screening import formatting
+from screening.reports.feedback import Feedback
 
 from . import pdf
-from .content import ApplicantReport, CohortReport
+from .applicant import ApplicantReport
+from .cohort import CohortReport
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates" / "reports"
 #: Settings value -> CSS page size.
@@ -38,14 +39,6 @@ def page_size_css(setting: str) -> str:
         raise PageSizeError(
             f"PDF_PAGE_SIZE must be A4 or Letter, not {setting!r}"
         ) from None
-
-
-def format_datetime(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
-
-
-def format_iso_date(moment: datetime | None) -> str:
-    return moment.strftime("%Y-%m-%d") if moment else "—"
 
 
 def format_percent(value: float) -> str:
@@ -73,7 +66,7 @@ def _environment() -> Environment:
         lstrip_blocks=True,
     )
     environment.filters.update(
-        datetime=format_datetime, isodate=format_iso_date, pct=format_percent,
+        datetime=formatting.date_time, isodate=formatting.day, pct=format_percent,
         css_string=css_string,
     )
     return environment
@@ -99,14 +92,14 @@ def template_version() -> str:
 
 
 def applicant_html(report: ApplicantReport, page_size: str = "A4") -> str:
-    footer = f"{report.confidential} · generated {format_datetime(report.generated_at)}"
+    footer = f"{report.confidential} · generated {formatting.date_time(report.generated_at)}"
     return _environment().get_template("applicant.html").render(
         report=report, page_size=page_size_css(page_size), footer=footer
     )
 
 
 def cohort_html(report: CohortReport, page_size: str = "A4") -> str:
-    footer = f"{report.confidential} · generated {format_datetime(report.generated_at)}"
+    footer = f"{report.confidential} · generated {formatting.date_time(report.generated_at)}"
     # Landscape: the applicant table needs a column per dimension and still one line a row.
     return _environment().get_template("cohort.html").render(
         report=report, page_size=f"{page_size_css(page_size)} landscape", footer=footer

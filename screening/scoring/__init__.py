@@ -7,7 +7,14 @@ traced back to rubric lines a hiring manager can read.
 
 from .answers import FREE_TEXT_MAX, FREE_TEXT_MIN, Answer, answer_problems
 from .engine import AnswerError, score_submission
-from .norms import NORM_MIN_GROUP, NOT_ENOUGH_DATA, dimension_percentiles, percentile_rank
+from .norms import (
+    NORM_MIN_GROUP,
+    NOT_ENOUGH_DATA,
+    OVERALL,
+    NormGroup,
+    NormGroupBuilder,
+    percentile_rank,
+)
 from .psychometrics import (
     DimensionReliability,
     ItemStatistics,
@@ -49,12 +56,15 @@ __all__ = [
     "MIN_SECONDS",
     "NORM_MIN_GROUP",
     "NOT_ENOUGH_DATA",
+    "OVERALL",
     "Answer",
     "AnswerError",
     "BandResult",
     "DimensionReliability",
     "DimensionScore",
     "ItemStatistics",
+    "NormGroup",
+    "NormGroupBuilder",
     "OptionCount",
     "PsychometricReport",
     "QualityFlag",
@@ -69,7 +79,6 @@ __all__ = [
     "answer_problems",
     "corrected_item_totals",
     "cronbach_alpha",
-    "dimension_percentiles",
     "f_quantile",
     "feldt_interval",
     "item_maximum",

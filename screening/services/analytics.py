@@ -1,4 +1,4 @@
-"""HR's analytics per questionnaire version: distributions, item analysis, reliability."""
+"""HR's analytics per questionnaire version: bands, distributions, item analysis, reliability."""
 
 from __future__ import annotations
 
@@ -7,97 +7,74 @@ from dataclasses import dataclass
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
-from screening.bank.model import DIMENSION_LABELS
-from screening.exports.analytics import (
-    Distribution,
-    LeanResults,
-    distribution,
-    percents_by_dimension,
-)
-from screening.models import QuestionnaireVersion, Submission, SubmissionStatus
-from screening.scoring import PsychometricReport, analyse_results
+from screening.bank.model import DIMENSION_LABELS, DIMENSIONS
+from screening.exports.analytics import Distribution, distribution
+from screening.models import QuestionnaireVersion, Submission
+from screening.scoring import OVERALL, PsychometricReport, analyse_results
+from screening.services import norms
 from screening.services.questionnaires import questionnaire_for
-
-#: The newest submissions analysed; plenty for stable figures, and a page stays quick.
-ANALYTICS_LIMIT = 20_000
-READ_BATCH = 500
 
 
 @dataclass(frozen=True)
 class VersionSummary:
     version: QuestionnaireVersion
-    submitted: int
+    #: results in the version's norm group (submitted and final).
+    counted: int
 
 
 @dataclass(frozen=True)
 class VersionAnalytics:
     version: QuestionnaireVersion
-    #: all submitted submissions of the version.
-    submitted: int
-    #: the newest ANALYTICS_LIMIT of them, which the figures below describe.
+    #: results in the version's norm group: the bands and distributions describe all of them.
+    counted: int
+    #: the newest of them, which the item analysis and reliability describe.
     analysed: int
-    #: (band id, label, count) over all submitted, best band first.
+    #: (band id, label, count) over the counted results, best band first.
     bands: tuple[tuple[str, str, int], ...]
     distributions: tuple[Distribution, ...]
     psychometrics: PsychometricReport
 
 
 def version_summaries(session: Session) -> list[VersionSummary]:
-    counts = dict(
-        session.execute(
-            select(Submission.questionnaire_version_id, func.count(Submission.id))
-            .where(Submission.status == SubmissionStatus.SUBMITTED)
-            .group_by(Submission.questionnaire_version_id)
-        ).all()
-    )
-    versions = session.scalars(
+    versions = list(session.scalars(
         select(QuestionnaireVersion).order_by(
             QuestionnaireVersion.questionnaire_key, QuestionnaireVersion.id.desc()
         )
-    )
-    return [VersionSummary(version, counts.get(version.id, 0)) for version in versions]
+    ))
+    counts = {
+        version.id: session.scalar(select(func.count(Submission.id))
+                                   .where(norms.counted(version.id))) or 0
+        for version in versions
+    }
+    return [VersionSummary(version, counts[version.id]) for version in versions]
 
 
-def version_analytics(
-    session: Session, version: QuestionnaireVersion, *, limit: int = ANALYTICS_LIMIT
-) -> VersionAnalytics:
+def version_analytics(session: Session, version: QuestionnaireVersion) -> VersionAnalytics:
+    """Bands and distributions of the version's norm group; reliability of its newest results.
+
+    The same population, and the same reliability figures, as the percentiles and the
+    methodology page of every report (screening.services.norms).
+    """
     questionnaire = questionnaire_for(version)
-    submitted_only = (
-        Submission.questionnaire_version_id == version.id,
-        Submission.status == SubmissionStatus.SUBMITTED,
-        Submission.result.is_not(None),
-    )
     band_counts = dict(
         session.execute(
             select(Submission.band_id, func.count(Submission.id))
-            .where(*submitted_only)
+            .where(norms.counted(version.id))
             .group_by(Submission.band_id)
         ).all()
     )
-    lean = LeanResults()
-    results = [
-        lean.result(stored)
-        for stored in session.scalars(
-            select(Submission.result)
-            .where(*submitted_only)
-            .order_by(Submission.submitted_at.desc(), Submission.id.desc())
-            .limit(limit)
-            .execution_options(yield_per=READ_BATCH)
-        )
-    ]
-    values = percents_by_dimension(results)
-    labels = {**DIMENSION_LABELS, "overall": "Overall"}
+    group = norms.norm_group(session, version)
+    labels = {**DIMENSION_LABELS, OVERALL: "Overall"}
     distributions = tuple(
-        distribution(name, labels[name], values.get(name, []))
-        for name in (*DIMENSION_LABELS, "overall")
+        distribution(name, labels[name], group.values(name)) for name in (*DIMENSIONS, OVERALL)
     )
-    bands = tuple((band.id, band.label, band_counts.get(band.id, 0))
-                  for band in questionnaire.bands)
+    psychometrics = norms.psychometrics(session, version) or analyse_results(questionnaire, [])
     return VersionAnalytics(
         version=version,
-        submitted=sum(band_counts.values()),
-        analysed=len(results),
-        bands=bands,
+        counted=group.size,
+        analysed=psychometrics.submissions,
+        bands=tuple((band.id, band.label, band_counts.get(band.id, 0))
+                    for band in questionnaire.bands),
         distributions=distributions,
-        psychometrics=analyse_results(questionnaire, results),
+        psychometrics=psychometrics,
     )

@@ -1,10 +1,16 @@
-"""The audit log: one append-only row per thing a person did to applicant data."""
+"""The audit log: one append-only row per thing a person did to applicant data,
+and reading it back for HR's viewer and its CSV export."""
 
 from __future__ import annotations
 
+import json
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy.orm import Session
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session, joinedload
 
 from screening import database
 from screening.models import AuditEvent, User
@@ -41,3 +47,78 @@ def record_in_own_transaction(
     with database.immediate_transactions():
         record(session, actor, action, target, **detail)
         session.commit()
+
+
+PAGE_SIZE = 100
+READ_BATCH = 1000
+
+AUDIT_COLUMNS: tuple[str, ...] = (
+    "event_id", "at", "actor_id", "actor_email", "action", "target_type", "target_id", "detail",
+)
+
+
+@dataclass(frozen=True)
+class AuditFilters:
+    action: str | None = None
+    actor_email: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+    def describe(self) -> dict[str, Any]:
+        # "event_action": audit.record already takes an argument called "action".
+        return {
+            "event_action": self.action,
+            "actor_email": self.actor_email,
+            "since": self.since.isoformat() if self.since else None,
+            "until": self.until.isoformat() if self.until else None,
+        }
+
+
+def _filtered(statement: Select[Any], filters: AuditFilters) -> Select[Any]:
+    if filters.action:
+        statement = statement.where(AuditEvent.action == filters.action)
+    if filters.actor_email:
+        statement = statement.where(
+            AuditEvent.actor_id.in_(
+                select(User.id).where(User.email == filters.actor_email.strip().lower())
+            )
+        )
+    if filters.since:
+        statement = statement.where(AuditEvent.at >= datetime.combine(filters.since, time.min, UTC))
+    if filters.until and filters.until < date.max:  # the last date has no day after it
+        end = datetime.combine(filters.until + timedelta(days=1), time.min, UTC)
+        statement = statement.where(AuditEvent.at < end)
+    return statement
+
+
+def page(
+    session: Session, filters: AuditFilters, *, before_id: int | None = None,
+    size: int | None = None,
+) -> tuple[list[AuditEvent], int | None]:
+    """Newest events first; returns the page and the id to pass for the next (older) page."""
+    size = size or PAGE_SIZE
+    statement = _filtered(select(AuditEvent).options(joinedload(AuditEvent.actor)), filters)
+    if before_id is not None:
+        statement = statement.where(AuditEvent.id < before_id)
+    events = list(session.scalars(statement.order_by(AuditEvent.id.desc()).limit(size + 1)))
+    more = len(events) > size
+    events = events[:size]
+    return events, (events[-1].id if more and events else None)
+
+
+def actions(session: Session) -> list[str]:
+    return list(session.scalars(select(AuditEvent.action).distinct().order_by(AuditEvent.action)))
+
+
+def audit_rows(session: Session, filters: AuditFilters) -> Iterator[list[Any]]:
+    """Every matching event, oldest first, as rows of AUDIT_COLUMNS (streamed)."""
+    statement = _filtered(
+        select(AuditEvent.id, AuditEvent.at, AuditEvent.actor_id, User.email, AuditEvent.action,
+               AuditEvent.target_type, AuditEvent.target_id, AuditEvent.detail)
+        .outerjoin(User, User.id == AuditEvent.actor_id),
+        filters,
+    ).order_by(AuditEvent.id).execution_options(yield_per=READ_BATCH)
+    for row in session.execute(statement):
+        detail = row[7]
+        yield [row[0], row[1], row[2], row[3], row[4], row[5] or None, row[6],
+               json.dumps(detail, ensure_ascii=False, sort_keys=True) if detail else None]

@@ -1,18 +1,33 @@
-"""Demo data for a first look: one position, one manager, one invited applicant."""
+"""Demo data for a first look: a position, staff sign-ins, an invited applicant, and
+synthetic applicants from the latent-trait simulator."""
 
 from __future__ import annotations
 
 import os
+import random
 import secrets
 from dataclasses import dataclass
+from datetime import timedelta
 from pathlib import Path
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screening.models import Invitation, Position, Role
-from screening.services import accounts, positions
-from screening.services.questionnaires import latest_version
+from screening import scoring
+from screening.models import (
+    Answer,
+    FreeTextRating,
+    Invitation,
+    Position,
+    Role,
+    Submission,
+    SubmissionStatus,
+    User,
+    utcnow,
+)
+from screening.services import accounts, invitations, positions
+from screening.services.questionnaires import current_version, questionnaire_for
+from screening.services.results import store_result
 
 DEMO_MANAGER_EMAIL = "manager@example.com"
 DEMO_POSITION_TITLE = "Front desk associate (demo)"
@@ -41,7 +56,7 @@ def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> 
         )
     position = demo_position(session)
     if position is None:
-        version = latest_version(session, DEMO_QUESTIONNAIRE)
+        version = current_version(session, DEMO_QUESTIONNAIRE)
         if version is None:
             raise LookupError(f"questionnaire {DEMO_QUESTIONNAIRE!r} is not in the bank")
         position = positions.create_position(
@@ -59,7 +74,7 @@ def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> 
         .limit(1)
     )
     if invitation is None:
-        invitation = positions.invite(
+        invitation = invitations.invite(
             session,
             position,
             name="Alex Demo",
@@ -85,3 +100,55 @@ def _demo_password(instance_path: Path) -> str:
 
 def demo_position(session: Session) -> Position | None:
     return session.scalar(select(Position).where(Position.title == DEMO_POSITION_TITLE))
+
+
+BATCH = 200
+
+
+def create_simulated_applicants(
+    session: Session, position: Position, count: int, seed: int, rater: User
+) -> int:
+    """Store ``count`` submitted, scored applicants whose answers follow the simulator."""
+    questionnaire = questionnaire_for(position.questionnaire_version)
+    simulated = scoring.simulate_answers(questionnaire, count, seed)
+    # Same seed, same dates: a re-run with the same seed reproduces the same records.
+    clock = random.Random(seed)  # noqa: S311 - demo data, not security
+    now = utcnow()
+    for index, applicant in enumerate(simulated, start=1):
+        invitation = invitations.invite(
+            session,
+            position,
+            name=applicant.name,
+            email=f"simulated-{seed}-{index}@example.invalid",
+            valid_days=14,
+        )
+        submitted_at = now - timedelta(days=clock.uniform(0, 60))
+        seconds = sum(a.seconds or 0.0 for a in applicant.answers.values())
+        submission = Submission(
+            invitation=invitation,
+            questionnaire_version=position.questionnaire_version,
+            order_seed=clock.randrange(2**31),
+            consented_at=submitted_at - timedelta(seconds=seconds + 60),
+            started_at=submitted_at - timedelta(seconds=seconds + 60),
+            submitted_at=submitted_at,
+            status=SubmissionStatus.SUBMITTED,
+        )
+        session.add(submission)
+        for item_id, answer in applicant.answers.items():
+            session.add(
+                Answer(
+                    submission=submission,
+                    item_id=item_id,
+                    response=answer.to_dict(),
+                    seconds=answer.seconds,
+                )
+            )
+        for item_id, rating in applicant.free_text_ratings.items():
+            session.add(
+                FreeTextRating(submission=submission, item_id=item_id, rater=rater, rating=rating)
+            )
+        session.flush()
+        store_result(session, submission)
+        if index % BATCH == 0:
+            session.commit()
+    return len(simulated)

@@ -31,7 +31,7 @@ from screening.scoring.fairness import (
     ImpactReport,
     adverse_impact,
 )
-from screening.services.export_records import latest_decision_outcome
+from screening.services.exports import latest_decision_outcome
 from screening.services.questionnaires import questionnaire_for
 
 

@@ -1,18 +1,29 @@
-"""Invitation life cycle for managers: status, extend, revoke, re-issue, bulk import."""
+"""Invitations: the applicant's link created by a manager, by bulk import or by the
+position's open link; then its life cycle (status, extend, revoke, re-issue)."""
 
 from __future__ import annotations
 
 import csv
 import enum
 import io
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screening.models import Invitation, Position, SubmissionStatus, User, utcnow
-from screening.services import positions
+from screening.models import (
+    Applicant,
+    Invitation,
+    OpenLinkPost,
+    Position,
+    SubmissionStatus,
+    User,
+    utcnow,
+)
+from screening.services.journey import claim_key
 
 MAX_BULK_ROWS = 1000
 
@@ -59,7 +70,7 @@ def reissue(invitation: Invitation, days: int) -> None:
     """A fresh token (the old link stops working) and a fresh expiry; answers so far are kept."""
     if status_of(invitation) is InvitationStatus.SUBMITTED:
         raise InvitationError("A submitted invitation cannot be re-issued.")
-    invitation.token = positions.new_token()
+    invitation.token = new_token()
     invitation.revoked_at = None
     invitation.expires_at = utcnow() + timedelta(days=days)
 
@@ -146,7 +157,7 @@ def import_invitations(
     session: Session, position: Position, plan: ImportPlan, *, valid_days: int, created_by: User
 ) -> list[Invitation]:
     return [
-        positions.invite(
+        invite(
             session,
             position,
             name=row.name,
@@ -156,3 +167,70 @@ def import_invitations(
         )
         for row in plan.accepted
     ]
+
+
+def invite(
+    session: Session,
+    position: Position,
+    *,
+    name: str,
+    email: str,
+    valid_days: int,
+    created_by: User | None = None,
+    via_open_link: bool = False,
+) -> Invitation:
+    applicant = Applicant(position=position, name=name.strip(), email=email.strip().lower())
+    invitation = Invitation(
+        applicant=applicant,
+        token=new_token(),
+        expires_at=utcnow() + timedelta(days=valid_days),
+        created_by_id=created_by.id if created_by is not None else None,
+        via_open_link=via_open_link,
+    )
+    session.add_all([applicant, invitation])
+    session.flush()
+    return invitation
+
+
+def join_once(
+    session: Session, position: Position, *, name: str, email: str, valid_days: int,
+    key: str | None,
+) -> Invitation:
+    """An open-link sign-up; a repeat of the same form post returns the first one's link.
+
+    ``key`` is the random key rendered into the sign-up form, so a double click, a
+    resent form or a network retry creates one applicant, not two.
+    """
+    if key is not None:
+        earlier = invitation_for_open_link_post(session, position, key)
+        if earlier is not None:
+            return earlier
+    invitation = invite(session, position, name=name, email=email, valid_days=valid_days,
+                        via_open_link=True)
+    if key is None or claim_key(session, OpenLinkPost.__table__, key=key,
+                                invitation_id=invitation.id, created_at=utcnow()):
+        return invitation
+    # The same post, sent at the same moment, committed first: keep its applicant only.
+    session.rollback()
+    earlier = invitation_for_open_link_post(session, position, key)
+    assert earlier is not None, "a claimed key names its invitation"
+    return earlier
+
+
+def invitation_for_open_link_post(
+    session: Session, position: Position, key: str
+) -> Invitation | None:
+    return session.scalar(
+        select(Invitation)
+        .join(OpenLinkPost, OpenLinkPost.invitation_id == Invitation.id)
+        .join(Invitation.applicant)
+        .where(OpenLinkPost.key == key, Applicant.position_id == position.id)
+    )
+
+
+#: 32 bytes from the OS CSPRNG: 256 bits, far beyond guessing.
+TOKEN_BYTES = 32
+
+
+def new_token() -> str:
+    return secrets.token_urlsafe(TOKEN_BYTES)

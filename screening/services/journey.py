@@ -5,30 +5,30 @@ from __future__ import annotations
 import enum
 import re
 import secrets
-import weakref
 from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
+from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import and_, bindparam, select
+from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, object_session
 
 from screening import scoring
 from screening.bank import Item, Questionnaire
-from screening.bank.languages import questionnaire_in_language
 from screening.bank.ordering import item_order, option_order
 from screening.models import (
     Answer,
     FormPost,
     Invitation,
-    QuestionnaireVersion,
     Submission,
     SubmissionStatus,
     utcnow,
 )
-from screening.services.idempotency import claim_key
-from screening.services.questionnaires import questionnaire_for
+from screening.services import messages
+from screening.services.questionnaires import questionnaire_for, questionnaire_of
 from screening.services.results import store_result, stored_answers
 
 #: Extra time after the stated limit: a slow connection must not cost the last answer.
@@ -58,9 +58,8 @@ class InvalidAnswer(JourneyError):
 # Statements built once: building a statement and working out its cache key cost about
 # as much as running it, and these run on every applicant page.
 _INVITATION_BY_TOKEN = (
-    select(Invitation, QuestionnaireVersion.content_hash)  # which names the questionnaire
+    select(Invitation)
     .outerjoin(Invitation.submission)
-    .outerjoin(QuestionnaireVersion, QuestionnaireVersion.id == Submission.questionnaire_version_id)
     .options(contains_eager(Invitation.submission))
     .where(Invitation.token == bindparam("token"))
 )
@@ -115,15 +114,13 @@ def _claim_form_post(session: Session, submission: Submission, key: str | None) 
 def invitation_by_token(session: Session, token: str) -> Invitation | None:
     if not token or len(token) > 64:
         return None
-    found = session.execute(_INVITATION_BY_TOKEN, {"token": token}).one_or_none()
-    if found is None:
-        return None
-    invitation, content_hash = found
-    # The hash names the questionnaire: once one page has parsed it, no later page queries it.
-    known = _BY_CONTENT_HASH.get(content_hash or "")
-    if invitation.submission is not None and known is not None:
-        _OF_SUBMISSION[invitation.submission] = known
-    return invitation
+    return session.scalar(_INVITATION_BY_TOKEN, {"token": token})
+
+
+def _session(submission: Submission) -> Session:
+    session = object_session(submission)
+    assert session is not None, "a submission of this request is in its session"
+    return session
 
 
 def link_state(invitation: Invitation, now: datetime | None = None) -> LinkState:
@@ -149,6 +146,7 @@ def start(session: Session, invitation: Invitation, language: str = "en") -> Sub
         # ids, not relationships: the row must not join the session before the savepoint.
         invitation_id=invitation.id,
         questionnaire_version_id=version.id,
+        questionnaire_hash=version.content_hash,
         language=language,
         order_seed=secrets.randbits(31),
         consented_at=now,
@@ -186,57 +184,13 @@ class Sequence:
         return next(i for i, item in enumerate(self.items) if item.id == item_id)
 
 
-def questionnaire_of(submission: Submission) -> Questionnaire:
-    """The frozen questionnaire the submission is answered against.
-
-    Found by the version's content hash, so an applicant's page does not load and parse
-    the version's snapshot (some 50 KB of JSON) on every request; the hash names the
-    content, so the cache can never serve another questionnaire.
-    """
-    known = _OF_SUBMISSION.get(submission)
-    if known is not None:
-        return known
-    session = object_session(submission)
-    if session is None or "questionnaire_version" in submission.__dict__:
-        return questionnaire_for(submission.questionnaire_version)
-    content_hash = session.scalar(
-        select(QuestionnaireVersion.content_hash).where(
-            QuestionnaireVersion.id == submission.questionnaire_version_id
-        )
-    )
-    questionnaire = _BY_CONTENT_HASH.get(content_hash or "")
-    if questionnaire is None:
-        questionnaire = questionnaire_for(submission.questionnaire_version)
-        _BY_CONTENT_HASH[questionnaire.content_hash] = questionnaire
-    _OF_SUBMISSION[submission] = questionnaire
-    return questionnaire
-
-
-_BY_CONTENT_HASH: dict[str, Questionnaire] = {}
-_IN_LANGUAGE: dict[tuple[str, str], Questionnaire] = {}
-#: for the rest of the request: a submission's version never changes.
-_OF_SUBMISSION: weakref.WeakKeyDictionary[Submission, Questionnaire] = weakref.WeakKeyDictionary()
-
-
-def in_language(questionnaire: Questionnaire, language: str) -> Questionnaire:
-    """The questionnaire worded in ``language`` where the bank has a translation, cached."""
-    if not language or language == "en":
-        return questionnaire
-    key = (questionnaire.content_hash, language)
-    shown = _IN_LANGUAGE.get(key) if questionnaire.content_hash else None
-    if shown is None:
-        shown = questionnaire_in_language(questionnaire, language)
-        if questionnaire.content_hash:
-            _IN_LANGUAGE[key] = shown
-    return shown
-
-
 def sequence_for(submission: Submission, language: str | None = None) -> Sequence:
     """The items in the applicant's order, worded in their language (``submission.language``).
 
     Display only: answers are checked and scored against ``questionnaire_of`` by option id.
     """
-    questionnaire = in_language(questionnaire_of(submission), language or submission.language)
+    questionnaire = questionnaire_of(_session(submission), submission,
+                                     language or submission.language)
     order = item_order(questionnaire, submission.order_seed)
     return Sequence(
         questionnaire, tuple(questionnaire.item(i) for i in order), submission.order_seed
@@ -294,7 +248,7 @@ def _store_answer(session: Session, submission: Submission, answer: scoring.Answ
     if time_is_up(submission):
         raise JourneyError(gettext("The time for this questionnaire has run out."))
     try:
-        item = questionnaire_of(submission).item(answer.item_id)
+        item = questionnaire_of(session, submission).item(answer.item_id)
     except KeyError:
         raise InvalidAnswer(
             answer.item_id, ["This question is not part of your questionnaire."]
@@ -357,3 +311,34 @@ def _lock(session: Session, submission: Submission) -> Submission:
     locked = session.scalar(_LOCK_SUBMISSION, {"submission_id": submission.id})
     assert locked is not None
     return locked
+
+
+def claim_key(session: Session, table: Table, **values: Any) -> bool:
+    """Insert the row keyed by ``values["key"]``; False if that key was claimed before.
+
+    INSERT ... ON CONFLICT DO NOTHING: on PostgreSQL a concurrent insert of the same key
+    waits for the first transaction and then inserts nothing; on SQLite every write
+    request holds the write lock from BEGIN IMMEDIATE, so it sees the committed key.
+    """
+    dialect = session.get_bind().dialect.name
+    shape = (table.name, dialect, tuple(sorted(values)))
+    statement = _CLAIMS.get(shape)
+    if statement is None:
+        # Built once per table and database: it runs on every answer page.
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        statement = _CLAIMS[shape] = (
+            insert(table).values({name: bindparam(name) for name in values})
+            .on_conflict_do_nothing(index_elements=["key"]).returning(table.c.id)
+        )
+    return session.scalar(statement, values) is not None
+
+
+_CLAIMS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
+
+
+def submit_and_notify(session: Session, submission: Submission, key: str | None = None) -> bool:
+    """Submit once; only the call that really submitted queues the receipt and notices."""
+    submitted = submit(session, submission, key)
+    if submitted:
+        messages.queue_receipt_and_notices(session, submission)
+    return submitted

@@ -1,33 +1,24 @@
-"""Positions, invitations and applicants, always looked up within the user's rights."""
+"""Positions: created and changed by admins and HR, always looked up within the user's rights."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import timedelta
+from dataclasses import dataclass
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, exists, select
 from sqlalchemy.orm import Session
 
 from screening.models import (
     Applicant,
     Invitation,
-    OpenLinkPost,
     Position,
     QuestionnaireVersion,
+    Role,
     Submission,
     User,
     position_managers,
-    utcnow,
 )
-from screening.services.idempotency import claim_key
-from screening.services.ids import MAX_ID
-
-#: 32 bytes from the OS CSPRNG: 256 bits, far beyond guessing.
-TOKEN_BYTES = 32
-
-
-def new_token() -> str:
-    return secrets.token_urlsafe(TOKEN_BYTES)
+from screening.services import audit, questionnaires
+from screening.services.invitations import new_token
 
 
 def visible_positions(user: User) -> Select[tuple[Position]]:
@@ -39,15 +30,11 @@ def visible_positions(user: User) -> Select[tuple[Position]]:
 
 
 def position_for(session: Session, user: User, position_id: int) -> Position | None:
-    if not 0 < position_id <= MAX_ID:
-        return None
     return session.scalar(visible_positions(user).where(Position.id == position_id))
 
 
 def submission_for(session: Session, user: User, submission_id: int) -> Submission | None:
     """A submission the user may see; None (a 404 for the view) for anyone else's."""
-    if not 0 < submission_id <= MAX_ID:
-        return None
     query = (
         select(Submission)
         .join(Submission.invitation)
@@ -81,63 +68,10 @@ def create_position(
     return position
 
 
-def invite(
-    session: Session,
-    position: Position,
-    *,
-    name: str,
-    email: str,
-    valid_days: int,
-    created_by: User | None = None,
-    via_open_link: bool = False,
-) -> Invitation:
-    applicant = Applicant(position=position, name=name.strip(), email=email.strip().lower())
-    invitation = Invitation(
-        applicant=applicant,
-        token=new_token(),
-        expires_at=utcnow() + timedelta(days=valid_days),
-        created_by_id=created_by.id if created_by is not None else None,
-        via_open_link=via_open_link,
-    )
-    session.add_all([applicant, invitation])
-    session.flush()
-    return invitation
 
 
-def join_once(
-    session: Session, position: Position, *, name: str, email: str, valid_days: int,
-    key: str | None,
-) -> Invitation:
-    """An open-link sign-up; a repeat of the same form post returns the first one's link.
-
-    ``key`` is the random key rendered into the sign-up form, so a double click, a
-    resent form or a network retry creates one applicant, not two.
-    """
-    if key is not None:
-        earlier = invitation_for_open_link_post(session, position, key)
-        if earlier is not None:
-            return earlier
-    invitation = invite(session, position, name=name, email=email, valid_days=valid_days,
-                        via_open_link=True)
-    if key is None or claim_key(session, OpenLinkPost.__table__, key=key,
-                                invitation_id=invitation.id, created_at=utcnow()):
-        return invitation
-    # The same post, sent at the same moment, committed first: keep its applicant only.
-    session.rollback()
-    earlier = invitation_for_open_link_post(session, position, key)
-    assert earlier is not None, "a claimed key names its invitation"
-    return earlier
 
 
-def invitation_for_open_link_post(
-    session: Session, position: Position, key: str
-) -> Invitation | None:
-    return session.scalar(
-        select(Invitation)
-        .join(OpenLinkPost, OpenLinkPost.invitation_id == Invitation.id)
-        .join(Invitation.applicant)
-        .where(OpenLinkPost.key == key, Applicant.position_id == position.id)
-    )
 
 
 def position_by_open_token(session: Session, token: str) -> Position | None:
@@ -156,3 +90,89 @@ def submissions_of(position: Position) -> Select[tuple[Submission]]:
         .where(Applicant.position_id == position.id)
         .order_by(Submission.submitted_at.desc().nulls_last(), Submission.id.desc())
     )
+
+
+def set_feedback(session: Session, user: User, position: Position, enabled: bool) -> None:
+    """Whether the position's applicants see their feedback once a decision is recorded."""
+    position.feedback_enabled = enabled
+    audit.record(session, user, "position.feedback_switched", position, enabled=enabled)
+
+
+class PositionError(ValueError):
+    """The position cannot be created or changed so; the message says why."""
+
+
+@dataclass(frozen=True)
+class PositionSettings:
+    """What an admin or HR sets on a position's form."""
+
+    title: str
+    location: str
+    questionnaire_key: str
+    manager_ids: frozenset[int]
+    open_link: bool
+
+
+def assignable_managers(session: Session) -> list[User]:
+    """Active managers, by name: who can be put in charge of a position."""
+    return list(session.scalars(
+        select(User).where(User.role == Role.MANAGER, User.active.is_(True)).order_by(User.name)
+    ))
+
+
+def _managers(session: Session, ids: frozenset[int]) -> list[User]:
+    if not ids:
+        return []
+    return list(session.scalars(select(User).where(User.id.in_(ids), User.role == Role.MANAGER)))
+
+
+def _version(session: Session, questionnaire_key: str) -> QuestionnaireVersion:
+    version = questionnaires.current_version(session, questionnaire_key)
+    if version is None:
+        raise PositionError(f"There is no questionnaire {questionnaire_key!r} in the bank.")
+    return version
+
+
+def new_position(session: Session, actor: User, settings: PositionSettings) -> Position:
+    """A position with the bank's current version of the chosen questionnaire; audited."""
+    position = create_position(
+        session,
+        title=settings.title,
+        location=settings.location,
+        version=_version(session, settings.questionnaire_key),
+        managers=_managers(session, settings.manager_ids),
+        open_link=settings.open_link,
+    )
+    audit.record(session, actor, "position.created", position)
+    return position
+
+
+def has_started_applicants(session: Session, position: Position) -> bool:
+    return bool(session.scalar(select(exists(
+        select(Submission.id).join(Submission.invitation).join(Invitation.applicant)
+        .where(Applicant.position_id == position.id)
+    ))))
+
+
+def update_position(
+    session: Session, actor: User, position: Position, settings: PositionSettings
+) -> None:
+    """Change a position's settings; audited.
+
+    The questionnaire cannot change once an applicant has started: their answers
+    and everyone's percentiles belong to the version they took. Reopening the open
+    link gives it a new address, so an old, shared address stays closed.
+    """
+    if settings.questionnaire_key != position.questionnaire_version.questionnaire_key:
+        if has_started_applicants(session, position):
+            raise PositionError("The questionnaire cannot change once applicants have started; "
+                                "create a new position instead.")
+        position.questionnaire_version = _version(session, settings.questionnaire_key)
+    position.title = settings.title
+    position.location = settings.location
+    position.managers = _managers(session, settings.manager_ids)
+    if settings.open_link and position.open_token is None:
+        position.open_token = new_token()
+    elif not settings.open_link:
+        position.open_token = None
+    audit.record(session, actor, "position.changed", position)

@@ -1,7 +1,10 @@
-"""The question bank inside the app: loaded and checked at start-up, versions stored."""
+"""The question bank inside the app: loaded and checked at start-up, versions stored,
+and the one way to find the frozen questionnaire a position or submission uses."""
 
 from __future__ import annotations
 
+import threading
+from collections import OrderedDict
 from pathlib import Path
 
 from flask import Flask, current_app
@@ -16,8 +19,9 @@ from screening.bank import (
     questionnaire_from_snapshot,
     questionnaire_to_snapshot,
 )
+from screening.bank.languages import questionnaire_in_language
 from screening.config import ConfigError
-from screening.models import QuestionnaireVersion
+from screening.models import QuestionnaireVersion, Submission
 
 _EXTENSION_KEY = "screening.bank"
 
@@ -41,37 +45,33 @@ def current_bank() -> Bank:
 
 def sync_versions(session: Session, bank: Bank) -> list[QuestionnaireVersion]:
     """Store a version row for every questionnaire in the bank whose content is new."""
-    versions = []
-    for questionnaire in bank.questionnaires.values():
-        version = session.scalar(
-            select(QuestionnaireVersion).where(
-                QuestionnaireVersion.content_hash == questionnaire.content_hash
-            )
-        )
-        if version is None:
-            version = QuestionnaireVersion(
-                questionnaire_key=questionnaire.id,
-                title=questionnaire.title,
-                content_hash=questionnaire.content_hash,
-                snapshot=questionnaire_to_snapshot(questionnaire),
-            )
-            session.add(version)
-        versions.append(version)
-    session.flush()
-    return versions
+    return [_stored(session, questionnaire) for questionnaire in bank.questionnaires.values()]
 
 
-def latest_version(session: Session, questionnaire_key: str) -> QuestionnaireVersion | None:
-    """The version matching the bank as loaded now, else the newest stored one."""
-    bank_questionnaire = current_bank().questionnaires.get(questionnaire_key)
-    if bank_questionnaire is not None:
-        version = session.scalar(
-            select(QuestionnaireVersion).where(
-                QuestionnaireVersion.content_hash == bank_questionnaire.content_hash
-            )
+def _stored(session: Session, questionnaire: Questionnaire) -> QuestionnaireVersion:
+    version = session.scalar(
+        select(QuestionnaireVersion).where(
+            QuestionnaireVersion.content_hash == questionnaire.content_hash
         )
-        if version is not None:
-            return version
+    )
+    if version is None:
+        version = QuestionnaireVersion(
+            questionnaire_key=questionnaire.id,
+            title=questionnaire.title,
+            content_hash=questionnaire.content_hash,
+            snapshot=questionnaire_to_snapshot(questionnaire),
+        )
+        session.add(version)
+        session.flush()
+    return version
+
+
+def current_version(session: Session, questionnaire_key: str) -> QuestionnaireVersion | None:
+    """The stored version of the questionnaire as the bank holds it now (stored if new);
+    the newest stored one for a questionnaire no longer in the bank; else None."""
+    in_bank = current_bank().questionnaires.get(questionnaire_key)
+    if in_bank is not None:
+        return _stored(session, in_bank)
     return session.scalar(
         select(QuestionnaireVersion)
         .where(QuestionnaireVersion.questionnaire_key == questionnaire_key)
@@ -80,14 +80,70 @@ def latest_version(session: Session, questionnaire_key: str) -> QuestionnaireVer
     )
 
 
-def questionnaire_for(version: QuestionnaireVersion) -> Questionnaire:
-    """The frozen questionnaire a submission was answered against (never the live bank)."""
-    questionnaire = _SNAPSHOT_CACHE.get(version.content_hash)
-    if questionnaire is None:
-        questionnaire = questionnaire_from_snapshot(version.snapshot)
-        _SNAPSHOT_CACHE[version.content_hash] = questionnaire
-    return questionnaire
+class _FrozenQuestionnaires:
+    """Parsed snapshots by (content hash, language).
+
+    Why: an applicant page must not load and parse a version's ~50 KB snapshot on
+    every request. Safe: a content hash names its content, so an entry can never be
+    stale. Bounded: 64 entries, least recently used out (versions are few: each is a
+    change of the bank, times the languages offered).
+    """
+
+    KEPT = 64
+
+    def __init__(self) -> None:
+        self._entries: OrderedDict[tuple[str, str], Questionnaire] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, content_hash: str, language: str) -> Questionnaire | None:
+        with self._lock:
+            found = self._entries.get((content_hash, language))
+            if found is not None:
+                self._entries.move_to_end((content_hash, language))
+            return found
+
+    def put(self, content_hash: str, language: str, questionnaire: Questionnaire) -> None:
+        with self._lock:
+            self._entries[(content_hash, language)] = questionnaire
+            while len(self._entries) > self.KEPT:
+                self._entries.popitem(last=False)
 
 
-# Snapshots are immutable and keyed by their content hash, so caching them is always safe.
-_SNAPSHOT_CACHE: dict[str, Questionnaire] = {}
+_FROZEN = _FrozenQuestionnaires()
+
+
+def questionnaire_for(version: QuestionnaireVersion, language: str = "en") -> Questionnaire:
+    """The frozen questionnaire of a stored version (never the live bank).
+
+    ``language`` words it for display where the bank has a translation; scoring
+    always uses the English one, by option id. The snapshot column is deferred, so it
+    is read only the first time this process meets the version.
+    """
+    return _frozen(version.content_hash, language, lambda: version.snapshot)
+
+
+def questionnaire_of(
+    session: Session, submission: Submission, language: str = "en"
+) -> Questionnaire:
+    """The frozen questionnaire ``submission`` is answered against.
+
+    By the content hash stored on the submission row: the version row and its
+    snapshot are read only on the process's first page for the version.
+    """
+    content_hash = submission.questionnaire_hash
+    return _frozen(content_hash, language, lambda: session.scalar(
+        select(QuestionnaireVersion.snapshot)
+        .where(QuestionnaireVersion.content_hash == content_hash)
+    ))
+
+
+def _frozen(content_hash: str, language: str, snapshot: object) -> Questionnaire:
+    found = _FROZEN.get(content_hash, language)
+    if found is not None:
+        return found
+    if language != "en":
+        found = questionnaire_in_language(_frozen(content_hash, "en", snapshot), language)
+    else:
+        found = questionnaire_from_snapshot(snapshot())  # type: ignore[operator]
+    _FROZEN.put(content_hash, language, found)
+    return found

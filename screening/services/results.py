@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 
-from sqlalchemy.orm import Session
+from sqlalchemy import select
+from sqlalchemy.orm import Session, selectinload
 
 from screening import scoring
-from screening.models import Submission
+from screening.models import Submission, SubmissionStatus
 from screening.services.questionnaires import questionnaire_for
 
 
@@ -52,3 +55,34 @@ def stored_result(submission: Submission) -> scoring.SubmissionResult | None:
     if submission.result is None:
         return None
     return scoring.SubmissionResult.from_dict(submission.result)
+
+
+BATCH = 500
+
+
+@dataclass(frozen=True)
+class Difference:
+    submission_id: int
+    field: str
+    stored: object
+    derived: object
+
+
+def rescore_differences(session: Session) -> Iterator[tuple[int, list[Difference]]]:
+    """For every submitted submission, the top-level result fields that no longer agree."""
+    statement = (
+        select(Submission)
+        .where(Submission.status == SubmissionStatus.SUBMITTED)
+        .order_by(Submission.id)
+        .options(selectinload(Submission.answers), selectinload(Submission.ratings))
+        .execution_options(yield_per=BATCH)
+    )
+    for submission in session.scalars(statement):
+        derived = derive_result(submission).to_dict()
+        stored = submission.result or {}
+        differences = [
+            Difference(submission.id, key, stored.get(key), derived.get(key))
+            for key in sorted(set(stored) | set(derived))
+            if stored.get(key) != derived.get(key)
+        ]
+        yield submission.id, differences

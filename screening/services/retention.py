@@ -30,6 +30,7 @@ from markupsafe import escape
 from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from screening.ids import MAX_ID, parse_id
 from screening.models import (
     Applicant,
     AuditEvent,
@@ -42,7 +43,6 @@ from screening.models import (
     utcnow,
 )
 from screening.services import audit
-from screening.services.ids import MAX_ID, parse_id
 from screening.services.positions import new_token
 
 ANONYMISED_NAME = "Anonymised applicant"

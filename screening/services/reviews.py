@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import enum
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -22,6 +23,17 @@ from screening.services.questionnaires import questionnaire_for
 from screening.services.results import store_result
 
 DECISION_NOTE_MIN = 10
+#: Raters this many points apart should talk it through before the mean counts.
+DISAGREEMENT_TO_DISCUSS = 2
+
+
+class RaterAgreement(enum.StrEnum):
+    """How the ratings of one written answer compare; the page words each case."""
+
+    SINGLE = "single"  # none or one rating: nothing to compare
+    SAME = "same"
+    CLOSE = "close"  # apart by less than DISAGREEMENT_TO_DISCUSS: the mean counts
+    DISCUSS = "discuss"  # apart by DISAGREEMENT_TO_DISCUSS or more
 
 
 class ReviewError(ValueError):
@@ -84,8 +96,19 @@ class RaterView:
 
     @property
     def disagreement(self) -> int:
+        """The distance between the highest and the lowest rating."""
         values = [rating for _, rating in self.ratings]
         return max(values) - min(values) if len(values) > 1 else 0
+
+    @property
+    def agreement(self) -> RaterAgreement:
+        if len(self.ratings) < 2:
+            return RaterAgreement.SINGLE
+        if self.disagreement == 0:
+            return RaterAgreement.SAME
+        if self.disagreement < DISAGREEMENT_TO_DISCUSS:
+            return RaterAgreement.CLOSE
+        return RaterAgreement.DISCUSS
 
 
 def rater_views(submission: Submission, viewer: User) -> list[RaterView]:

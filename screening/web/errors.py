@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from flask import Flask, render_template, request
+from flask import Flask, current_app, render_template, request
+from flask.typing import ResponseReturnValue
 from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
@@ -13,6 +14,7 @@ from screening import database
 from screening.extensions import db
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
+API_PREFIX = "/api/"
 
 
 def init_app(app: Flask) -> None:
@@ -31,21 +33,16 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OperationalError)
     def _database_gone(error: OperationalError) -> tuple[str, int, dict[str, str]]:
-        # SQLAlchemy invalidates a lost connection and every pooled one opened before it,
-        # so once the database is back the next request connects afresh.
-        db.session.rollback()
-        app.logger.error("database unavailable: %s", error.orig)
-        return render_template(
-            "errors/database_unavailable.html",
-            code=503,
-            title=gettext("Please retry in a moment"),
-            message=gettext("We could not reach our database just now. Nothing you "
-                            "saved before has been lost. Please try again in a minute."),
-            resend=_applicant_form_to_resend(),
-        ), 503, {"Retry-After": "30", "Cache-Control": "no-store"}
+        return database_unavailable(error, resend=False)
 
     @app.errorhandler(HTTPException)
-    def _http(error: HTTPException) -> tuple[str, int]:
+    def _http(error: HTTPException) -> ResponseReturnValue:
+        if request.path.startswith(API_PREFIX):
+            # A path no API route matches (a bad id, an unsupported method) still
+            # answers the API's JSON error body, not an HTML page.
+            from screening.web.api.routes import json_error
+
+            return json_error(error)
         code = error.code or 500
         return render_template(
             "errors/error.html",
@@ -64,22 +61,38 @@ def init_app(app: Flask) -> None:
         ), 500
 
 
-def _applicant_form_to_resend() -> list[tuple[str, str]] | None:
-    """The form an applicant just posted, field by field, to offer back unchanged.
+def database_unavailable(
+    error: OperationalError, *, resend: bool
+) -> tuple[str, int, dict[str, str]]:
+    """The 503 "please retry" page; with ``resend``, it offers the post back unchanged.
 
-    Only applicant pages: their forms hold answers, never a password. Sent again, the
-    form carries the same idempotency key, so it is saved once even if the first post
-    was stored just before the connection broke.
+    SQLAlchemy invalidates a lost connection and every pooled one opened before it,
+    so once the database is back the next request connects afresh. Sent again, the
+    form carries the same idempotency key, so it is saved once even if the first
+    post was stored just before the connection broke. Only applicant pages resend:
+    their forms hold answers, never a password.
     """
-    if request.method != "POST" or request.blueprint not in _RESEND_BLUEPRINTS:
+    db.session.rollback()
+    current_app.logger.error("database unavailable: %s", error.orig)
+    return render_template(
+        "errors/database_unavailable.html",
+        code=503,
+        title=gettext("Please retry in a moment"),
+        message=gettext("We could not reach our database just now. Nothing you "
+                        "saved before has been lost. Please try again in a minute."),
+        resend=_posted_form() if resend else None,
+    ), 503, {"Retry-After": "30", "Cache-Control": "no-store"}
+
+
+def _posted_form() -> list[tuple[str, str]] | None:
+    """The form just posted, field by field, to offer back unchanged."""
+    if request.method != "POST":
         return None
     try:
         return list(request.form.items(multi=True)) or None
     except HTTPException:  # a body the form parser refuses: nothing to offer back
         return None
 
-
-_RESEND_BLUEPRINTS = {"apply"}
 
 #: In the applicant's language on their pages (lazy: translated when the page renders).
 _TITLES = {403: _l("Not allowed"), 404: _l("Not found"), 429: _l("Too many requests")}

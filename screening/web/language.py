@@ -17,21 +17,19 @@ from typing import Any
 
 from babel.dates import format_datetime as babel_format_datetime
 from flask import Flask, g, has_app_context, has_request_context, request, session
-from flask_babel import Babel, force_locale, get_locale, get_translations, refresh
+from flask_babel import force_locale, get_locale, get_translations, refresh
+
+from screening import formatting
+from screening.extensions import babel
 
 #: Language code -> its name in that language (shown with a lang attribute).
 LANGUAGES = {"en": "English", "es": "Español"}
 DEFAULT = "en"
 SESSION_KEY = "language"
-#: Pages outside the apply blueprint that the applicant sees on their own link.
-_APPLICANT_ENDPOINTS = frozenset(
-    {"feedback.applicant_page", "feedback.applicant_pdf", "selfid.about_you"})
 
 #: Dates in applicant text; English keeps the wording the staff pages use.
 _DATETIME = {"es": "d MMM y, HH:mm 'UTC'"}
 _LONG_DATE = {"es": "d 'de' MMMM 'de' y"}
-
-babel = Babel()
 
 
 def supported(code: object) -> str | None:
@@ -43,9 +41,7 @@ def _select_locale() -> str:
     chosen = g.get("applicant_language")
     if chosen is not None:
         return chosen
-    if has_request_context() and (
-        request.blueprint == "apply" or request.endpoint in _APPLICANT_ENDPOINTS
-    ):
+    if has_request_context() and request.blueprint == "apply":  # every applicant page
         return supported(session.get(SESSION_KEY)) or DEFAULT
     return DEFAULT
 
@@ -85,17 +81,17 @@ def in_language(language: str | None) -> Iterator[None]:
 
 def format_datetime(moment: datetime | None) -> str:
     if moment is None:
-        return "—"
+        return formatting.NO_DATE
     language = current()
     if language not in _DATETIME:
-        return moment.strftime("%d %b %Y, %H:%M UTC")
+        return formatting.date_time(moment)
     return babel_format_datetime(_utc(moment), _DATETIME[language], tzinfo=UTC, locale=language)
 
 
 def format_long_date(moment: datetime) -> str:
     language = current()
     if language not in _LONG_DATE:
-        return moment.strftime("%d %B %Y")
+        return formatting.long_date(moment)
     return babel_format_datetime(_utc(moment), _LONG_DATE[language], tzinfo=UTC, locale=language)
 
 

@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Any
 
 from flask import Flask
 
+from screening import formatting
 from screening.bank.model import DIMENSION_LABELS
 from screening.models import OUTCOME_LABELS
 
@@ -24,14 +24,10 @@ def field_attrs(field: Any, hint: str | None) -> dict[str, str]:
     return attrs
 
 
-def format_datetime(moment: datetime | None) -> str:
-    return moment.strftime("%d %b %Y, %H:%M UTC") if moment else "—"
-
-
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_attrs=field_attrs,
         dimension_labels=DIMENSION_LABELS,
         outcome_labels=OUTCOME_LABELS,
     )
-    app.jinja_env.filters["datetime"] = format_datetime
+    app.jinja_env.filters["datetime"] = formatting.date_time

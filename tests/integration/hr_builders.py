@@ -5,20 +5,28 @@ from __future__ import annotations
 from datetime import datetime
 
 from flask.testing import FlaskClient
+from sqlalchemy import select
 
 from screening.extensions import db
 from screening.models import (
     Decision,
     Outcome,
     Position,
+    Role,
     SelfIdentification,
     Submission,
     User,
 )
 from screening.scoring import simulate_answers
-from screening.services import journey
+from screening.services import journey, reviews
 from screening.services.questionnaires import questionnaire_for
-from tests.factories import PASSWORD, create_invitation
+from tests.factories import PASSWORD, create_invitation, create_user
+
+
+def _simulation_rater() -> User:
+    found = db.session.scalar(select(User).where(User.email == "simulated-rater@example.com"))
+    return found or create_user(Role.MANAGER, email="simulated-rater@example.com",
+                                name="Simulated rater")
 
 
 def submit_simulated(
@@ -29,8 +37,13 @@ def submit_simulated(
     seed: int = 1,
     submitted_at: datetime | None = None,
     free_text: str | None = None,
+    rate_free_text: bool = False,
 ) -> Submission:
-    """A submission answered like a simulated applicant and submitted via journey.submit."""
+    """A submission answered like a simulated applicant and submitted via journey.submit.
+
+    With ``rate_free_text`` its written answers are rated as the simulator would (a
+    final result, counted in norms); without, the result stays provisional.
+    """
     invitation = create_invitation(position, name=name, **({"email": email} if email else {}))
     submission = journey.start(db.session, invitation)
     questionnaire = questionnaire_for(submission.questionnaire_version)
@@ -45,6 +58,10 @@ def submit_simulated(
             answer = replace(answer, text=free_text)
         journey.save_answer(db.session, submission, answer)
     journey.submit(db.session, submission)
+    if rate_free_text and applicant.free_text_ratings:
+        rater = _simulation_rater()
+        for item_id, rating in applicant.free_text_ratings.items():
+            reviews.rate_free_text(db.session, submission, item_id, rater, rating)
     if submitted_at is not None:
         submission.submitted_at = submitted_at
         submission.started_at = min(submission.started_at, submitted_at)

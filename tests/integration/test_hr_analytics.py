@@ -19,14 +19,20 @@ def test_analytics_shows_the_figures_of_the_scoring_engine(app, client) -> None:
         hr = create_user(Role.HR).email
         position = create_position(title="Front desk")
         for n in range(12):
-            submit_simulated(position, name=f"Applicant {n}", seed=40 + n)
+            submit_simulated(position, name=f"Applicant {n}", seed=40 + n, rate_free_text=True)
+        # Three more whose written answer nobody has rated: provisional, so not counted.
+        other = create_position(title="Front desk", questionnaire="frontline-standard")
+        assert other.questionnaire_version_id == position.questionnaire_version_id
+        for n in range(3):
+            submit_simulated(other, name=f"Unrated {n}", seed=70 + n)
         version = db.session.get(QuestionnaireVersion, position.questionnaire_version_id)
         version_id = version.id
+        final = Submission.provisional.is_(False)
         results = [SubmissionResult.from_dict(s.result)
-                   for s in db.session.scalars(select(Submission))]
+                   for s in db.session.scalars(select(Submission).where(final))]
         expected = analyse_results(questionnaire_for(version), results)
         bands = dict(db.session.execute(select(Submission.band_id, func.count())
-                                        .group_by(Submission.band_id)).all())
+                                        .where(final).group_by(Submission.band_id)).all())
 
     sign_in(client, hr)
     listing = client.get("/hr/analytics")
@@ -34,7 +40,7 @@ def test_analytics_shows_the_figures_of_the_scoring_engine(app, client) -> None:
     page = client.get(f"/hr/analytics/{version_id}")
     assert page.status_code == 200
     text = re.sub(r"\s+", " ", page.text)
-    assert "12 submitted" in text
+    assert "12 final results" in text
     # Plain-language warnings from the engine: 12 is under the 30 the figures need.
     assert "Too few submissions for stable figures: 12 so far" in text
     for dimension in expected.dimensions:

@@ -172,7 +172,7 @@ def test_openapi_file_is_served_and_describes_every_route(app, client) -> None:
     assert response.status_code == 200
     spec = yaml.safe_load(response.get_data(as_text=True))
     assert spec["openapi"].startswith("3.")
-    documented = {f"/api/v1{path}".replace("{", "<int:").replace("}", ">")
+    documented = {f"/api/v1{path}".replace("{", "<id:").replace("}", ">")
                   for path in spec["paths"]}
     routes = {rule.rule for rule in app.url_map.iter_rules()
               if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.yaml"}

@@ -46,9 +46,7 @@ def test_viewer_filters_pages_and_exports(app, client, monkeypatch) -> None:
         "since": (utcnow() - timedelta(days=1)).date().isoformat()})
     assert "<code>export.downloaded</code>" not in recent.text
 
-    from screening.services import audit_log
-
-    monkeypatch.setattr(audit_log, "PAGE_SIZE", 2)
+    monkeypatch.setattr(audit, "PAGE_SIZE", 2)
     first = client.get("/hr/audit")
     assert "Older events" in first.text
     before = first.text.split("before=")[1].split('"')[0].split("&")[0]

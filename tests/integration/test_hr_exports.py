@@ -34,8 +34,9 @@ T0 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
 
 @pytest.fixture
 def cohort(app: Flask) -> dict[str, Any]:
-    """31 submitted applicants on one position (a norm group >= 30), one in progress,
-    one on another position, a few decisions and a self-identification."""
+    """31 submitted applicants on one position: 30 final (a norm group of 30) and one
+    whose written answer is not rated yet (provisional, so outside the norm group);
+    one in progress, one on another position, a few decisions and a self-identification."""
     with app.app_context():
         hr = create_user(Role.HR)
         manager = create_user(Role.MANAGER)
@@ -45,7 +46,8 @@ def cohort(app: Flask) -> dict[str, Any]:
         for n in range(31):
             name = "=HYPERLINK(\"http://evil\")" if n == 0 else f"Applicant {n} Zoë"
             submitted.append(submit_simulated(front, name=name, seed=100 + n,
-                                              submitted_at=T0 + timedelta(days=n)))
+                                              submitted_at=T0 + timedelta(days=n),
+                                              rate_free_text=n != 5))
         decide(submitted[1], manager, Outcome.ON_HOLD)
         decide(submitted[1], manager, Outcome.ADVANCE)  # the newest decision counts
         decide(submitted[2], manager, Outcome.DO_NOT_ADVANCE)
@@ -65,7 +67,7 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
     submissions = db.session.scalars(select(Submission).order_by(Submission.id)).all()
     norm: dict[int, dict[str, list[float]]] = {}
     for s in submissions:
-        if s.status == SubmissionStatus.SUBMITTED:
+        if s.status == SubmissionStatus.SUBMITTED and not s.provisional:
             group = norm.setdefault(s.questionnaire_version_id, {})
             result = SubmissionResult.from_dict(s.result)
             for score in result.dimensions:
@@ -339,9 +341,9 @@ def test_cli_export_writes_every_format(app, runner, cohort, tmp_path) -> None:
 def test_rows_come_from_a_server_side_cursor_on_postgresql(app, cohort, monkeypatch) -> None:
     from sqlalchemy import event
 
-    from screening.services import export_records
+    from screening.services import exports
 
-    monkeypatch.setattr(export_records, "BATCH_SIZE", 4)
+    monkeypatch.setattr(exports, "BATCH_SIZE", 4)
     cursors: list[str] = []
 
     def spy(conn, cursor, statement, params, context, executemany) -> None:
@@ -351,8 +353,8 @@ def test_rows_come_from_a_server_side_cursor_on_postgresql(app, cohort, monkeypa
     with app.app_context():
         event.listen(db.engine, "before_cursor_execute", spy)
         try:
-            records = export_records.submission_records(db.session,
-                                                        export_records.ExportFilters())
+            records = exports.submission_records(db.session,
+                                                        exports.ExportFilters())
             assert next(records).submission_id == cohort["submitted"][0]
             assert len(list(records)) == 32
         finally:

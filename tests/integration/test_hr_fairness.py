@@ -224,7 +224,7 @@ def test_never_shown_to_managers_nor_in_pdfs_or_exports(app, client, submitted) 
 
 
 def test_the_form_refuses_a_post_without_a_csrf_token(app_config, submitted) -> None:
-    from screening import create_app
+    from screening.app import create_app
 
     guarded = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     try:

@@ -211,7 +211,7 @@ def _csrf_token(html: str) -> str:
 
 
 def test_erasure_refuses_a_post_without_a_csrf_token(app_config, people) -> None:
-    from screening import create_app
+    from screening.app import create_app
 
     guarded = create_app({**app_config, "WTF_CSRF_ENABLED": True})
     try:

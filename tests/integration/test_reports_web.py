@@ -15,7 +15,7 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import func, select
 
-from screening import create_app
+from screening.app import create_app
 from screening.bank import ResponseFormat
 from screening.extensions import db
 from screening.models import (
@@ -32,9 +32,9 @@ from screening.reports import render
 from screening.reports.pdf import RenderTimeout
 from screening.scoring import NORM_MIN_GROUP
 from screening.services import journey
+from screening.services.demo import create_simulated_applicants
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import store_result
-from screening.services.simulation import create_simulated_applicants
 from tests.factories import PASSWORD, create_invitation, create_position, create_user
 
 

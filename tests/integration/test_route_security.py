@@ -42,7 +42,7 @@ from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import select
 from werkzeug.routing import IntegerConverter
 
-from screening import create_app
+from screening.app import create_app
 from screening.bank import ResponseFormat
 from screening.extensions import db
 from screening.models import Outcome, Role, User
@@ -225,19 +225,19 @@ ROUTES: dict[str, Route] = {
         foreign=_tokens("open_token", "/apply/join/<open_token>",
                         **{"{pending_token}": "an invitation token is not an open link"}),
     ),
-    "selfid.about_you": Route(
+    "apply.about_you": Route(
         "GET POST", Who.APPLICANT, get="/apply/{submitted_token}/about-you",
         post=Post("/apply/{submitted_token}/about-you",
                   lambda s: {"sex": "female", "race_ethnicity": "white"}, 200),
         foreign=_tokens("token", "/apply/<token>/about-you", **OPEN_LINK_AS_INVITATION,
                         **{"{started_token}": "answers not submitted yet"}),
     ),
-    "feedback.applicant_page": Route(
+    "apply.feedback": Route(
         "GET", Who.APPLICANT, get="/apply/{decided_token}/feedback",
         foreign=_tokens("token", "/apply/<token>/feedback", **OPEN_LINK_AS_INVITATION,
                         **{"{submitted_token}": "no decision recorded yet"}),
     ),
-    "feedback.applicant_pdf": Route(
+    "apply.feedback_pdf": Route(
         "GET", Who.APPLICANT, get="/apply/{decided_token}/feedback.pdf",
         foreign=_tokens("token", "/apply/<token>/feedback.pdf", **OPEN_LINK_AS_INVITATION,
                         **{"{submitted_token}": "no decision recorded yet"}),
@@ -316,23 +316,23 @@ ROUTES: dict[str, Route] = {
         foreign=_ids("submission_id", "/manage/submissions/<submission_id>/ratings",
                      **FOREIGN_SUBMISSION),
     ),
-    "feedback.preview": Route(
+    "manage.feedback_preview": Route(
         "GET", Who.STAFF, get="/manage/submissions/{first_submission}/feedback-preview",
         foreign=_ids("submission_id", "/manage/submissions/<submission_id>/feedback-preview",
                      **FOREIGN_SUBMISSION),
     ),
-    "feedback.switch": Route(
+    "manage.feedback_switch": Route(
         "POST", Who.STAFF,
         post=Post("/manage/positions/{own_position}/feedback", lambda s: {"enabled": "y"}, 302),
         foreign=_ids("position_id", "/manage/positions/<position_id>/feedback",
                      **OTHER_POSITION),
     ),
-    "reports.applicant_pdf": Route(
+    "manage.applicant_pdf": Route(
         "GET", Who.STAFF, get="/manage/submissions/{first_submission}/report.pdf",
         foreign=_ids("submission_id", "/manage/submissions/<submission_id>/report.pdf",
                      **FOREIGN_SUBMISSION),
     ),
-    "reports.cohort_pdf": Route(
+    "manage.cohort_pdf": Route(
         "GET", Who.STAFF, get="/manage/positions/{own_position}/cohort.pdf",
         foreign=(
             *_ids("position_id", "/manage/positions/<position_id>/cohort.pdf",

@@ -17,7 +17,7 @@ PROJECT_ROOT = Path(__file__).resolve().parents[2]
 # The second server: its own process, so nothing but Redis can carry the count over.
 SECOND_SERVER = """
 import json, sys
-from screening import create_app
+from screening.app import create_app
 config = json.loads(sys.argv[1])
 client = create_app(config).test_client()
 attempt = {"email": "nobody@example.com", "password": "wrong password here"}

@@ -154,7 +154,7 @@ def test_broken_database_url_gives_one_clear_line(tmp_path) -> None:
         "SCREENING_INSTANCE_PATH": str(tmp_path),
     }
     completed = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "screening", "setup"],
+        [sys.executable, "-m", "flask", "--app", "screening.app", "setup"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,
@@ -175,7 +175,7 @@ def test_unreachable_database_gives_one_clear_line(tmp_path) -> None:
         "SCREENING_DATABASE_URL": "postgresql+psycopg://nobody@127.0.0.1:1/none",
     }
     completed = subprocess.run(
-        [sys.executable, "-m", "flask", "--app", "screening", "setup"],
+        [sys.executable, "-m", "flask", "--app", "screening.app", "setup"],
         cwd=PROJECT_ROOT,
         env=env,
         capture_output=True,

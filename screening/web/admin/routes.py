@@ -9,7 +9,7 @@ from wtforms.fields.choices import SelectChoice
 from screening.extensions import db
 from screening.models import Position, Role, User
 from screening.services import accounts, audit, positions
-from screening.services.questionnaires import current_bank, latest_version, sync_versions
+from screening.services.questionnaires import current_bank
 from screening.web.admin.forms import PositionForm, StaffChangeForm, StaffInviteForm
 from screening.web.auth.routes import roles_required, set_password_link
 
@@ -49,10 +49,10 @@ def invite_user() -> str | Response:
     ), 422
 
 
-@bp.post("/users/<int:user_id>")
+@bp.post("/users/<id:user_id>")
 @roles_required(Role.ADMIN)
 def change_user(user_id: int) -> Response:
-    user = db.session.get(User, user_id) if user_id <= positions.MAX_ID else None
+    user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     form = StaffChangeForm()
@@ -80,10 +80,10 @@ def change_user(user_id: int) -> Response:
     return redirect(url_for("admin.users"))
 
 
-@bp.post("/users/<int:user_id>/reset")
+@bp.post("/users/<id:user_id>/reset")
 @roles_required(Role.ADMIN)
 def reset_user(user_id: int) -> str:
-    user = db.session.get(User, user_id) if user_id <= positions.MAX_ID else None
+    user = db.session.get(User, user_id)
     if user is None:
         abort(404)
     audit.record(db.session, current_user, "user.password_link", user)
@@ -93,20 +93,27 @@ def reset_user(user_id: int) -> str:
 
 def _position_form(position: Position | None = None) -> PositionForm:
     form = PositionForm(obj=position)
-    sync_versions(db.session, current_bank())
-    keys = sorted(current_bank().questionnaires)
+    bank = current_bank()
     form.questionnaire.choices = [
-        SelectChoice(key, current_bank().questionnaires[key].title) for key in keys
+        SelectChoice(key, bank.questionnaires[key].title) for key in sorted(bank.questionnaires)
     ]
-    managers = db.session.scalars(
-        select(User).where(User.role == Role.MANAGER, User.active.is_(True)).order_by(User.name)
-    ).all()
-    form.managers.choices = [SelectChoice(m.id, f"{m.name} ({m.email})") for m in managers]
+    form.managers.choices = [SelectChoice(m.id, f"{m.name} ({m.email})")
+                             for m in positions.assignable_managers(db.session)]
     if position is not None and not form.is_submitted():
         form.questionnaire.data = position.questionnaire_version.questionnaire_key
         form.managers.data = [m.id for m in position.managers]
         form.open_link.data = position.open_token is not None
     return form
+
+
+def _position_settings(form: PositionForm) -> positions.PositionSettings:
+    return positions.PositionSettings(
+        title=form.title.data or "",
+        location=form.location.data or "",
+        questionnaire_key=form.questionnaire.data or "",
+        manager_ids=frozenset(form.managers.data or ()),
+        open_link=bool(form.open_link.data),
+    )
 
 
 @bp.get("/positions")
@@ -121,63 +128,34 @@ def positions_list() -> str:
 def new_position() -> str | Response:
     form = _position_form()
     if form.validate_on_submit():
-        version = latest_version(db.session, form.questionnaire.data or "")
-        if version is None:
-            abort(400)
-        position = positions.create_position(
-            db.session,
-            title=form.title.data or "",
-            location=form.location.data or "",
-            version=version,
-            managers=_chosen_managers(form),
-            open_link=bool(form.open_link.data),
-        )
-        audit.record(db.session, current_user, "position.created", position)
+        try:
+            position = positions.new_position(db.session, current_user,
+                                                 _position_settings(form))
+        except positions.PositionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return render_template("admin/position_form.html", form=form, position=None), 422
         db.session.commit()
         flash(f"Created {position.title}.", "success")
         return redirect(url_for("manage.position", position_id=position.id))
     return render_template("admin/position_form.html", form=form, position=None)
 
 
-@bp.route("/positions/<int:position_id>", methods=["GET", "POST"])
+@bp.route("/positions/<id:position_id>", methods=["GET", "POST"])
 @roles_required(Role.ADMIN, Role.HR)
 def edit_position(position_id: int) -> str | Response:
-    position = db.session.get(Position, position_id) if position_id <= positions.MAX_ID else None
-    if position is None:
-        abort(404)
+    position = db.get_or_404(Position, position_id)
     form = _position_form(position)
     if form.validate_on_submit():
-        position.title = form.title.data or ""
-        position.location = form.location.data or ""
-        position.managers = _chosen_managers(form)
-        if form.open_link.data and position.open_token is None:
-            position.open_token = positions.new_token()
-        elif not form.open_link.data:
-            position.open_token = None
-        wanted = form.questionnaire.data or ""
-        if wanted != position.questionnaire_version.questionnaire_key:
-            if any(a.invitation and a.invitation.submission for a in position.applicants):
-                flash(
-                    "The questionnaire cannot change once applicants have started; "
-                    "create a new position instead.",
-                    "error",
-                )
-                return render_template(
-                    "admin/position_form.html", form=form, position=position
-                ), 422
-            version = latest_version(db.session, wanted)
-            if version is None:
-                abort(400)
-            position.questionnaire_version = version
-        audit.record(db.session, current_user, "position.changed", position)
+        try:
+            positions.update_position(db.session, current_user, position,
+                                      _position_settings(form))
+        except positions.PositionError as error:
+            db.session.rollback()
+            flash(str(error), "error")
+            return render_template("admin/position_form.html", form=form,
+                                   position=position), 422
         db.session.commit()
         flash(f"Saved {position.title}.", "success")
         return redirect(url_for("manage.position", position_id=position.id))
     return render_template("admin/position_form.html", form=form, position=position)
-
-
-def _chosen_managers(form: PositionForm) -> list[User]:
-    ids = set(form.managers.data or [])
-    if not ids:
-        return []
-    return list(db.session.scalars(select(User).where(User.id.in_(ids), User.role == Role.MANAGER)))

@@ -1,4 +1,4 @@
-"""GET-only JSON endpoints; a bearer token from `flask --app screening api-tokens create`.
+"""GET-only JSON endpoints; a bearer token from `flask --app screening.app api-tokens create`.
 
 Every request that returns applicant data is recorded in the audit log with
 the token's id. Errors are JSON too: {"error": {"status": 404, "message": ...}}.
@@ -14,17 +14,16 @@ from flask import Blueprint, Response, current_app, g, jsonify, request
 from werkzeug.exceptions import BadRequest, HTTPException, NotFound, Unauthorized
 
 from screening.extensions import csrf, db, limiter
+from screening.ids import MAX_ID
 from screening.models import Position, SubmissionStatus
-from screening.services import api_resources, api_tokens, audit
-from screening.services.export_records import ExportFilters
-from screening.services.retention import MAX_ID
+from screening.services import api, api_tokens, audit
+from screening.services.exports import ExportFilters
 
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 csrf.exempt(bp)  # GET only, and authenticated by a header a browser never sends on its own
 limiter.limit("600 per minute")(bp)
 
 OPENAPI_FILE = Path(__file__).with_name("openapi.yaml")
-_NORMS_CACHE_KEY = "screening.api_norms"
 
 
 @bp.get("/openapi.yaml")
@@ -55,7 +54,8 @@ def _read(target: Any = None) -> None:
 
 
 @bp.errorhandler(HTTPException)
-def _http_error(error: HTTPException) -> tuple[Response, int]:
+def json_error(error: HTTPException) -> tuple[Response, int]:
+    """Every API error as the documented JSON body; also for paths no route matches."""
     code = error.code or 500
     response = jsonify(error={"status": code, "message": error.description or error.name})
     if code == 401:
@@ -82,13 +82,7 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
 
 def _paging() -> tuple[int, int]:
     return (_int_arg("after_id", 0, 0, MAX_ID),
-            _int_arg("limit", api_resources.DEFAULT_LIMIT, 1, api_resources.MAX_LIMIT))
-
-
-def _identifier(value: int) -> int:
-    if not 1 <= value <= MAX_ID:
-        raise NotFound("No such record.")
-    return value
+            _int_arg("limit", api.DEFAULT_LIMIT, 1, api.MAX_LIMIT))
 
 
 def _submission_filters(position_id: int | None) -> tuple[ExportFilters, datetime | None]:
@@ -108,28 +102,24 @@ def _submission_filters(position_id: int | None) -> tuple[ExportFilters, datetim
     return filters, moment
 
 
-def _norms_cache() -> api_resources.NormsCache:
-    return current_app.extensions.setdefault(_NORMS_CACHE_KEY, {})
-
-
 @bp.get("/positions")
 def positions() -> Response:
     after_id, limit = _paging()
-    page = api_resources.positions_page(db.session, after_id=after_id, limit=limit)
+    page = api.positions_page(db.session, after_id=after_id, limit=limit)
     return jsonify(page.to_json())
 
 
-@bp.get("/positions/<int:position_id>")
+@bp.get("/positions/<id:position_id>")
 def position(position_id: int) -> Response:
-    found = db.session.get(Position, _identifier(position_id))
+    found = db.session.get(Position, position_id)
     if found is None:
         raise NotFound("No such position.")
-    return jsonify(api_resources.position_json(found))
+    return jsonify(api.position_json(found))
 
 
-@bp.get("/positions/<int:position_id>/submissions")
+@bp.get("/positions/<id:position_id>/submissions")
 def position_submissions(position_id: int) -> Response:
-    found = db.session.get(Position, _identifier(position_id))
+    found = db.session.get(Position, position_id)
     if found is None:
         raise NotFound("No such position.")
     return _submissions(found.id, found)
@@ -146,25 +136,24 @@ def submissions() -> Response:
 def _submissions(position_id: int | None, target: Any) -> Response:
     after_id, limit = _paging()
     filters, since = _submission_filters(position_id)
-    page = api_resources.submissions_page(db.session, filters, _norms_cache(),
+    page = api.submissions_page(db.session, filters,
                                           submitted_since=since, after_id=after_id, limit=limit)
     _read(target)
     return jsonify(page.to_json())
 
 
-@bp.get("/submissions/<int:submission_id>")
+@bp.get("/submissions/<id:submission_id>")
 def submission(submission_id: int) -> Response:
-    found = api_resources.submission_detail(db.session, _identifier(submission_id),
-                                            _norms_cache())
+    found = api.submission_detail(db.session, submission_id)
     if found is None:
         raise NotFound("No such submission.")
     _read()
     return jsonify(found)
 
 
-@bp.get("/submissions/<int:submission_id>/result")
+@bp.get("/submissions/<id:submission_id>/result")
 def submission_result(submission_id: int) -> Response:
-    found = api_resources.full_result(db.session, _identifier(submission_id))
+    found = api.full_result(db.session, submission_id)
     if found is None:
         raise NotFound("No such submission, or it is not scored yet.")
     _read()

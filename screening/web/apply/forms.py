@@ -6,11 +6,11 @@ the posted fields into a scoring.Answer (by option id) and back.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
 from typing import Any, ClassVar
 
 from babel import support
-from flask_babel import format_number, gettext
+from flask_babel import LazyString, format_number, gettext
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from wtforms import (
@@ -24,12 +24,25 @@ from wtforms import (
 )
 from wtforms.fields.choices import SelectChoice
 from wtforms.i18n import messages_path
-from wtforms.validators import DataRequired, Email, InputRequired, Length, ValidationError
+from wtforms.validators import (
+    DataRequired,
+    Email,
+    InputRequired,
+    Length,
+    Optional,
+    ValidationError,
+)
 
 from screening import scoring
 from screening.bank import Item, ResponseFormat
 from screening.bank.model import RATING_MAX, RATING_MIN
+from screening.scoring.fairness import (
+    PREFER_NOT_TO_SAY,
+    RACE_ETHNICITY_CATEGORIES,
+    SEX_CATEGORIES,
+)
 from screening.web import language
+from screening.web.validators import visible_text
 
 RATING_CHOICES = [
     SelectChoice(1, _l("1 – Very ineffective")),
@@ -75,16 +88,6 @@ class ApplicantForm(FlaskForm):
             return _WTFORMS_MESSAGES
 
 
-def _visible_text(message: str) -> Callable[[Any, Any], None]:
-    """Refuse text with no letter or digit (spaces, invisible characters, punctuation)."""
-
-    def check(_form: Any, field: Any) -> None:
-        if not any(char.isalnum() for char in field.data or ""):
-            raise ValidationError(message)
-
-    return check
-
-
 class ConsentForm(ApplicantForm):
     consent = BooleanField(
         _l("I have read the above and agree that my answers are stored and scored for this "
@@ -98,7 +101,7 @@ class ConsentForm(ApplicantForm):
 class OpenLinkForm(ApplicantForm):
     name = StringField(_l("Your full name"), validators=[
         InputRequired(_l("Please enter your name.")),
-        _visible_text(_l("Please enter your name.")),
+        visible_text(_l("Please enter your name.")),
         Length(max=200, message=_l("Please enter at most %(max)d characters.", max=200)),
     ])
     email = EmailField(_l("Your email address"), validators=[
@@ -363,4 +366,52 @@ _BUILDERS = {
     ResponseFormat.FREE_TEXT: _free_text,
 }
 
-__all__ = ["ConsentForm", "ItemForm", "OpenLinkForm", "SubmitForm", "item_form"]
+#: What the applicant reads for each category, in their language. The core keeps the
+#: categories (and HR's English labels); a category added there without a label here
+#: fails at import instead of showing an untranslated option.
+_SEX_LABELS: Mapping[str, LazyString] = {
+    "female": _l("Female"),
+    "male": _l("Male"),
+    "another": _l("Another sex or gender (for example non-binary)"),
+    PREFER_NOT_TO_SAY: _l("Prefer not to say"),
+}
+_RACE_ETHNICITY_LABELS: Mapping[str, LazyString] = {
+    "hispanic_or_latino": _l("Hispanic or Latino"),
+    "white": _l("White"),
+    "black_or_african_american": _l("Black or African American"),
+    "native_hawaiian_or_pacific_islander": _l("Native Hawaiian or Other Pacific Islander"),
+    "asian": _l("Asian"),
+    "american_indian_or_alaska_native": _l("American Indian or Alaska Native"),
+    "two_or_more_races": _l("Two or More Races"),
+    PREFER_NOT_TO_SAY: _l("Prefer not to say"),
+}
+
+
+def _choices(categories: Mapping[str, str], labels: Mapping[str, LazyString]) -> list[SelectChoice]:
+    if set(labels) != set(categories):
+        raise RuntimeError(f"self-identification labels {sorted(labels)} do not match the "
+                           f"categories {sorted(categories)}")
+    return [SelectChoice(key, labels[key]) for key in categories]
+
+
+class SelfIdentificationForm(ApplicantForm):
+    # Optional: skipping a question is the same as "prefer not to say". Only a truly empty
+    # value counts as skipped: Optional's whitespace stripping would clear the "not a valid
+    # choice" error of a value like " " and pass it on to be stored.
+    # ApplicantForm: WTForms' own messages ("Not a valid choice.") in the page's language.
+    sex = RadioField(_l("Sex"), validators=[Optional(strip_whitespace=False)],
+                     choices=_choices(SEX_CATEGORIES, _SEX_LABELS))
+    race_ethnicity = RadioField(
+        _l("Race/ethnicity"), validators=[Optional(strip_whitespace=False)],
+        choices=_choices(RACE_ETHNICITY_CATEGORIES, _RACE_ETHNICITY_LABELS),
+    )
+
+
+__all__ = [
+    "ConsentForm",
+    "ItemForm",
+    "OpenLinkForm",
+    "SelfIdentificationForm",
+    "SubmitForm",
+    "item_form",
+]

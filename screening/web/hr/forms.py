@@ -11,9 +11,8 @@ from wtforms.validators import InputRequired, Length, NumberRange, Optional, Val
 
 from screening.models import SubmissionStatus
 from screening.scoring.fairness import DEFAULT_MINIMUM_GROUP
-from screening.services.export_records import ExportFilters
+from screening.services.exports import ExportFilters, ExportFormat, ExportRequest, Layout
 from screening.services.fairness import SelectionBasis
-from screening.services.hr_exports import ExportFormat, ExportRequest, Layout
 
 
 class QueryForm(FlaskForm):

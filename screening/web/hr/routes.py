@@ -11,7 +11,6 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
-    abort,
     flash,
     redirect,
     render_template,
@@ -31,8 +30,8 @@ from screening.scoring.fairness import (
     IMPACT_COLUMNS,
     impact_rows,
 )
-from screening.services import analytics, audit, audit_log, fairness, positions, retention
-from screening.services.hr_exports import stream_export
+from screening.services import analytics, audit, fairness, positions, retention
+from screening.services.exports import stream_export
 from screening.services.questionnaires import questionnaire_for
 from screening.web.auth.routes import roles_required
 from screening.web.hr.forms import (
@@ -50,12 +49,6 @@ bp = Blueprint("hr", __name__, url_prefix="/hr")
 @roles_required(Role.HR, Role.ADMIN)
 def _hr_only() -> None:
     """Every page here is for HR and admins; managers get 403."""
-
-
-def _get_or_404(model: Any, identifier: int) -> Any:
-    if identifier > retention.MAX_ID:
-        abort(404)
-    return db.get_or_404(model, identifier)
 
 
 @bp.get("/", endpoint="home")
@@ -111,14 +104,13 @@ def analytics_list() -> str:
                            summaries=analytics.version_summaries(db.session))
 
 
-@bp.get("/analytics/<int:version_id>")
+@bp.get("/analytics/<id:version_id>")
 def analytics_version(version_id: int) -> str:
-    version = _get_or_404(QuestionnaireVersion, version_id)
+    version = db.get_or_404(QuestionnaireVersion, version_id)
     report = analytics.version_analytics(db.session, version)
     audit.record_in_own_transaction(db.session, current_user, "analytics.viewed", version)
     return render_template("hr/analytics.html", report=report,
-                           questionnaire=questionnaire_for(version),
-                           limit=analytics.ANALYTICS_LIMIT)
+                           questionnaire=questionnaire_for(version))
 
 
 # -- fairness ------------------------------------------------------------------------
@@ -148,9 +140,9 @@ def _impact(position: Position) -> tuple[FairnessForm, fairness.PositionImpact |
     return form, impact, ""
 
 
-@bp.get("/fairness/<int:position_id>")
+@bp.get("/fairness/<id:position_id>")
 def fairness_report(position_id: int) -> str | tuple[str, int]:
-    position = _get_or_404(Position, position_id)
+    position = db.get_or_404(Position, position_id)
     form, impact, problem = _impact(position)
     if impact is None:
         return render_template("hr/fairness.html", position=position, form=form, impact=None,
@@ -162,9 +154,9 @@ def fairness_report(position_id: int) -> str | tuple[str, int]:
                            problem="", four_fifths=float(FOUR_FIFTHS))
 
 
-@bp.get("/fairness/<int:position_id>.csv")
+@bp.get("/fairness/<id:position_id>.csv")
 def fairness_csv(position_id: int) -> Response | tuple[str, int]:
-    position = _get_or_404(Position, position_id)
+    position = db.get_or_404(Position, position_id)
     form, impact, problem = _impact(position)
     if impact is None:
         return render_template("hr/fairness.html", position=position, form=form, impact=None,
@@ -185,12 +177,12 @@ def fairness_csv(position_id: int) -> Response | tuple[str, int]:
 def _audit_form() -> AuditFilterForm:
     form = AuditFilterForm(formdata=request.args or None)
     form.action.choices = [SelectChoice("", "Any action"),
-                           *(SelectChoice(a, a) for a in audit_log.actions(db.session))]
+                           *(SelectChoice(a, a) for a in audit.actions(db.session))]
     return form
 
 
-def _audit_filters(form: AuditFilterForm) -> audit_log.AuditFilters:
-    return audit_log.AuditFilters(action=form.action.data or None,
+def _audit_filters(form: AuditFilterForm) -> audit.AuditFilters:
+    return audit.AuditFilters(action=form.action.data or None,
                                   actor_email=form.actor.data or None,
                                   since=form.since.data, until=form.until.data)
 
@@ -201,7 +193,7 @@ def audit_page() -> str | tuple[str, int]:
     if request.args and not form.validate():
         return render_template("hr/audit.html", form=form, events=[], next_before=None), 400
     before = request.args.get("before", type=int)
-    events, next_before = audit_log.page(
+    events, next_before = audit.page(
         db.session, _audit_filters(form),
         before_id=before if before is not None and 0 < before <= retention.MAX_ID else None,
     )
@@ -216,9 +208,9 @@ def audit_csv() -> Response | tuple[str, int]:
     filters = _audit_filters(form)
     audit.record_in_own_transaction(db.session, current_user, "audit.exported", None,
                                     **filters.describe())
-    rows = audit_log.audit_rows(db.session, filters)
+    rows = audit.audit_rows(db.session, filters)
     chunks = (chunk.encode("utf-8")
-              for chunk in csv_stream(audit_log.AUDIT_COLUMNS, rows, bom=True))
+              for chunk in csv_stream(audit.AUDIT_COLUMNS, rows, bom=True))
     return Response(stream_with_context(chunks), mimetype="text/csv", headers={
         "Content-Disposition": 'attachment; filename="audit-log.csv"',
         "Cache-Control": "no-store",
@@ -238,9 +230,9 @@ def applicants() -> str:
                            searched=bool(request.args))
 
 
-@bp.route("/applicants/<int:applicant_id>/erase", methods=["GET", "POST"])
+@bp.route("/applicants/<id:applicant_id>/erase", methods=["GET", "POST"])
 def erase(applicant_id: int) -> str | Response | tuple[str, int]:
-    applicant: Applicant = _get_or_404(Applicant, applicant_id)
+    applicant: Applicant = db.get_or_404(Applicant, applicant_id)
     form = EraseForm()
     if request.method == "POST":
         if not form.validate_on_submit():

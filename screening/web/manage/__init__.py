@@ -1,6 +1,21 @@
-"""The hiring manager's workspace: positions, applicants, results, reviews."""
+"""The hiring manager's workspace: positions, submissions, invitations and reports.
 
-from screening.web.manage import actions  # noqa: F401 - registers the POST views on bp
-from screening.web.manage.routes import bp
+One blueprint, a module per noun; every lookup goes through ``scope``, so a
+manager never reaches another position's data (they get a 404).
+"""
 
-__all__ = ["bp"]
+from __future__ import annotations
+
+from flask import Blueprint
+from flask_login import login_required
+
+bp = Blueprint("manage", __name__, url_prefix="/manage")
+
+
+@bp.before_request
+@login_required
+def _signed_in() -> None:
+    """Every page here needs a signed-in staff member."""
+
+
+from screening.web.manage import invitations, positions, reports, submissions  # noqa: E402, F401

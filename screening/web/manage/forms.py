@@ -16,10 +16,12 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from screening.models import OUTCOME_LABELS
 from screening.services.reviews import DECISION_NOTE_MIN
+from screening.web.validators import visible_text
 
 
 class InviteForm(FlaskForm):
-    name = StringField("Applicant's name", validators=[InputRequired(), Length(max=200)])
+    name = StringField("Applicant's name", validators=[
+        InputRequired(), visible_text("Please enter the applicant's name."), Length(max=200)])
     email = EmailField(
         "Applicant's email",
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],

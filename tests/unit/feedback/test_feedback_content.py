@@ -9,7 +9,7 @@ import pytest
 
 from screening import scoring
 from screening.bank import ResponseFormat, load_bank
-from screening.feedback import build_feedback
+from screening.reports.feedback import build_feedback
 
 BANK = load_bank(Path(__file__).resolve().parents[3] / "questions")
 SHORT = BANK.questionnaires["frontline-short"]

@@ -1,8 +1,13 @@
-"""Ids typed or passed in by people: only what can name a row gets through."""
+"""Ids typed or passed in by people, or in a URL: only what can name a row gets through."""
+
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
-from screening.services.ids import MAX_ID, parse_id
+from screening.ids import MAX_ID, parse_id
+from screening.web.converters import IdConverter, numbers_up_to
 
 
 @pytest.mark.parametrize("text, expected", [
@@ -22,3 +27,17 @@ def test_anything_else_is_none_not_an_error(text: str) -> None:
 
 def test_the_limit_is_postgresqls_integer() -> None:
     assert MAX_ID == 2**31 - 1
+
+
+@given(st.integers(min_value=-10, max_value=2**33))
+def test_the_url_converter_matches_exactly_the_ids_parse_id_accepts(number: int) -> None:
+    pattern = re.compile(IdConverter.regex)
+    assert bool(pattern.fullmatch(str(number))) == (parse_id(str(number)) is not None)
+
+
+@pytest.mark.parametrize("limit", [1, 9, 10, 99, 100, 305, 1000, 2999])
+def test_numbers_up_to_every_limit(limit: int) -> None:
+    pattern = re.compile(numbers_up_to(limit))
+    matched = [n for n in range(0, limit * 3 + 20) if pattern.fullmatch(str(n))]
+    assert matched == list(range(1, limit + 1))
+    assert not pattern.fullmatch("0") and not pattern.fullmatch("01")

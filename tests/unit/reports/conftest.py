@@ -19,7 +19,7 @@ from screening.bank.model import (
     Questionnaire,
     ResponseFormat,
 )
-from screening.reports import content
+from screening.reports import applicant
 from screening.scoring import Answer, SubmissionResult, score_submission
 
 GENERATED_AT = datetime(2026, 11, 20, 14, 30, tzinfo=UTC)
@@ -107,8 +107,8 @@ def mixed_answers() -> dict[str, Answer]:
     }
 
 
-def facts(name: str = "Robin Example", submission_id: int = 7) -> content.ApplicantFacts:
-    return content.ApplicantFacts(
+def facts(name: str = "Robin Example", submission_id: int = 7) -> applicant.ApplicantFacts:
+    return applicant.ApplicantFacts(
         submission_id=submission_id, applicant_name=name, position_title="Hotel front desk",
         position_location="Harbour Street", started_at=GENERATED_AT - timedelta(minutes=30),
         submitted_at=GENERATED_AT - timedelta(minutes=5),

@@ -11,18 +11,20 @@ from conftest import GENERATED_AT, facts, mixed_answers, strong_answers
 from pypdf import PdfReader
 
 from screening.bank.model import Questionnaire
-from screening.reports import batch, content
-from screening.scoring import score_submission
+from screening.reports import applicant, batch
+from screening.scoring import NormGroup, score_submission
 
 
-def _reports(questionnaire: Questionnaire, count: int) -> list[tuple[str, content.ApplicantReport]]:
+def _reports(
+    questionnaire: Questionnaire, count: int
+) -> list[tuple[str, applicant.ApplicantReport]]:
     reports = []
     for number in range(1, count + 1):
         answers = strong_answers() if number % 2 else mixed_answers()
         result = score_submission(questionnaire, answers, {"R2": 3})
-        reports.append((f"applicant-{number}.pdf", content.build_applicant_report(
+        reports.append((f"applicant-{number}.pdf", applicant.build_applicant_report(
             facts=facts(f"Applicant Number{number}", number), questionnaire=questionnaire,
-            result=result, norms=content.NormGroup.of({}), psychometrics=None,
+            result=result, norms=NormGroup(), psychometrics=None,
             generated_at=GENERATED_AT)))
     return reports
 

@@ -8,17 +8,17 @@ import pytest
 from conftest import GENERATED_AT, facts, mixed_answers, strong_answers
 
 from screening.bank.model import Questionnaire
-from screening.reports import content
-from screening.scoring import SubmissionResult, analyse_results, score_submission
+from screening.reports import applicant, cohort
+from screening.scoring import NormGroup, SubmissionResult, analyse_results, score_submission
 
 
-def _norms(values: dict[str, list[float]]) -> content.NormGroup:
-    return content.NormGroup.of(values)
+def _norms(values: dict[str, list[float]]) -> NormGroup:
+    return NormGroup(values)
 
 
 def _report(questionnaire: Questionnaire, result: SubmissionResult,
-            norms: content.NormGroup | None = None) -> content.ApplicantReport:
-    return content.build_applicant_report(
+            norms: NormGroup | None = None) -> applicant.ApplicantReport:
+    return applicant.build_applicant_report(
         facts=facts(), questionnaire=questionnaire, result=result,
         norms=norms or _norms({}), psychometrics=None, generated_at=GENERATED_AT,
     )
@@ -27,7 +27,7 @@ def _report(questionnaire: Questionnaire, result: SubmissionResult,
 def test_strengths_and_concerns_are_the_best_and_worst_scoring_answers(
     mixed_result: SubmissionResult,
 ) -> None:
-    strengths, concerns = content.strengths_and_concerns(mixed_result)
+    strengths, concerns = applicant.strengths_and_concerns(mixed_result)
     # W1 and W2 earned every point, R2 (rated 4 of 5) three quarters of them.
     assert [h.item_id for h in strengths] == ["W1", "W2", "R2"]
     assert strengths[1].points_text == "Warmth 8 of 8 · Respect under pressure 6 of 6"
@@ -42,7 +42,7 @@ def test_strengths_and_concerns_are_the_best_and_worst_scoring_answers(
 
 
 def test_rate_each_quotes_the_rating_furthest_from_the_key(mixed_result: SubmissionResult) -> None:
-    _, concerns = content.strengths_and_concerns(mixed_result)
+    _, concerns = applicant.strengths_and_concerns(mixed_result)
     c1 = next(h for h in concerns if h.item_id == "C1")
     # "Promise it tomorrow" is keyed 1 and was rated 5: agreement 0, as bad as "Check another
     # branch" (keyed 5, rated 1); the first of the two in option order is quoted.
@@ -50,15 +50,15 @@ def test_rate_each_quotes_the_rating_furthest_from_the_key(mixed_result: Submiss
 
 
 def test_a_flawless_result_has_no_concerns(strong_result: SubmissionResult) -> None:
-    strengths, concerns = content.strengths_and_concerns(strong_result)
+    strengths, concerns = applicant.strengths_and_concerns(strong_result)
     assert concerns == ()
-    assert len(strengths) == content.MAX_HIGHLIGHTS
+    assert len(strengths) == applicant.MAX_HIGHLIGHTS
 
 
 def test_interview_questions_aim_at_the_weakest_dimension_weakest_answers_first(
     questionnaire: Questionnaire, mixed_result: SubmissionResult,
 ) -> None:
-    guide = content.interview_guide(questionnaire, mixed_result)
+    guide = applicant.interview_guide(questionnaire, mixed_result)
     assert guide is not None
     assert guide.dimension == "common_sense"
     assert [q.text for q in guide.questions] == [
@@ -134,9 +134,9 @@ def test_methodology_reports_reliability_from_psychometrics(
                for answers, rating in [(strong_answers(), 5), (mixed_answers(), 2),
                                        (strong_answers(), 4), (mixed_answers(), 1)]]
     psychometrics = analyse_results(questionnaire, results)
-    report = content.build_applicant_report(
+    report = applicant.build_applicant_report(
         facts=facts(), questionnaire=questionnaire, result=results[0],
-        norms=content.norm_group(results), psychometrics=psychometrics,
+        norms=NormGroup.of_results(results), psychometrics=psychometrics,
         generated_at=GENERATED_AT,
     )
     method = report.methodology
@@ -162,38 +162,38 @@ def test_sem_is_shown_only_for_final_results(questionnaire: Questionnaire) -> No
                for answers, rating in [(strong_answers(), 5), (mixed_answers(), 2),
                                        (strong_answers(), 3), (mixed_answers(), 1)]]
     psychometrics = analyse_results(questionnaire, results)
-    final = content.build_applicant_report(
+    final = applicant.build_applicant_report(
         facts=facts(), questionnaire=questionnaire, result=results[1],
-        norms=content.norm_group(results), psychometrics=psychometrics,
+        norms=NormGroup.of_results(results), psychometrics=psychometrics,
         generated_at=GENERATED_AT)
     common_sense = final.dimensions[1]
     sem = psychometrics.dimensions[1].sem
     assert sem is not None
     assert common_sense.sem_percent == pytest.approx(100 * sem / common_sense.maximum)
-    provisional = content.build_applicant_report(
+    provisional = applicant.build_applicant_report(
         facts=facts(), questionnaire=questionnaire,
         result=score_submission(questionnaire, mixed_answers(), {}),
-        norms=content.norm_group(results), psychometrics=psychometrics,
+        norms=NormGroup.of_results(results), psychometrics=psychometrics,
         generated_at=GENERATED_AT)
     assert all(line.sem_percent is None for line in provisional.dimensions)
 
 
-def _entries(questionnaire: Questionnaire) -> list[content.CohortEntry]:
+def _entries(questionnaire: Questionnaire) -> list[cohort.CohortEntry]:
     mixed = score_submission(questionnaire, mixed_answers(), {"R2": 2})
     strong = score_submission(questionnaire, strong_answers(), {"R2": 5})
     pending = score_submission(questionnaire, strong_answers(), {})
     return [
-        content.CohortEntry(facts("Mixed Applicant", 1), mixed, ""),
-        content.CohortEntry(facts("Strong Applicant", 2), strong, "Advance to front line"),
-        content.CohortEntry(facts("Pending Applicant", 3), pending, ""),
+        cohort.CohortEntry(facts("Mixed Applicant", 1), mixed, ""),
+        cohort.CohortEntry(facts("Strong Applicant", 2), strong, "Advance to front line"),
+        cohort.CohortEntry(facts("Pending Applicant", 3), pending, ""),
     ]
 
 
 def test_cohort_rows_are_ordered_by_overall_score(questionnaire: Questionnaire) -> None:
     entries = _entries(questionnaire)
-    report = content.build_cohort_report(
+    report = cohort.build_cohort_report(
         position_title="Hotel front desk", position_location="", questionnaire=questionnaire,
-        entries=entries, not_submitted=2, compare=[], norms=content.NormGroup.of({}),
+        entries=entries, not_submitted=2, compare=[], norms=NormGroup(),
         generated_at=GENERATED_AT)
     assert [row.applicant_name for row in report.rows] == [
         "Pending Applicant", "Strong Applicant", "Mixed Applicant"]
@@ -213,9 +213,9 @@ def test_cohort_rows_are_ordered_by_overall_score(questionnaire: Questionnaire) 
 
 def test_cohort_compare_pages_keep_the_chosen_order(questionnaire: Questionnaire) -> None:
     entries = _entries(questionnaire)
-    report = content.build_cohort_report(
+    report = cohort.build_cohort_report(
         position_title="Hotel front desk", position_location="", questionnaire=questionnaire,
-        entries=entries, not_submitted=0, compare=[3, 1], norms=content.NormGroup.of({}),
+        entries=entries, not_submitted=0, compare=[3, 1], norms=NormGroup(),
         generated_at=GENERATED_AT)
     (page,) = report.compare
     assert page.names == ("Pending Applicant", "Mixed Applicant")
@@ -228,10 +228,10 @@ def test_cohort_compare_pages_keep_the_chosen_order(questionnaire: Questionnaire
 
 def test_more_chosen_applicants_than_fit_spread_over_pages(questionnaire: Questionnaire) -> None:
     result = score_submission(questionnaire, strong_answers(), {"R2": 5})
-    entries = [content.CohortEntry(facts(f"Applicant {i}", i), result, "") for i in range(1, 7)]
-    report = content.build_cohort_report(
+    entries = [cohort.CohortEntry(facts(f"Applicant {i}", i), result, "") for i in range(1, 7)]
+    report = cohort.build_cohort_report(
         position_title="P", position_location="", questionnaire=questionnaire, entries=entries,
-        not_submitted=0, compare=[6, 5, 4, 3, 2, 1], norms=content.NormGroup.of({}),
+        not_submitted=0, compare=[6, 5, 4, 3, 2, 1], norms=NormGroup(),
         generated_at=GENERATED_AT)
     assert [page.names for page in report.compare] == [
         ("Applicant 6", "Applicant 5", "Applicant 4", "Applicant 3"),

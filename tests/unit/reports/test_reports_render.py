@@ -10,8 +10,8 @@ from conftest import GENERATED_AT, facts, mixed_answers, strong_answers
 from pypdf import PdfReader
 
 from screening.bank.model import Questionnaire
-from screening.reports import content, render
-from screening.scoring import SubmissionResult, score_submission
+from screening.reports import applicant, cohort, render
+from screening.scoring import NormGroup, SubmissionResult, score_submission
 
 
 def _read(document: bytes) -> tuple[PdfReader, str]:
@@ -22,9 +22,9 @@ def _read(document: bytes) -> tuple[PdfReader, str]:
 
 def _applicant_pdf(questionnaire: Questionnaire, result: SubmissionResult,
                    page_size: str = "A4", name: str = "Robin Example") -> bytes:
-    report = content.build_applicant_report(
+    report = applicant.build_applicant_report(
         facts=facts(name), questionnaire=questionnaire, result=result,
-        norms=content.NormGroup.of({}), psychometrics=None, generated_at=GENERATED_AT)
+        norms=NormGroup(), psychometrics=None, generated_at=GENERATED_AT)
     return render.applicant_pdf(report, page_size)
 
 
@@ -97,13 +97,13 @@ def test_cohort_report_lists_every_applicant_with_scores_and_compare_page(
         score_submission(questionnaire, strong_answers(), {}),
     ]
     names = ["Amara Okafor", "Ben Brennan", "Chloe Costa"]
-    entries = [content.CohortEntry(facts(name, i), result, "Advance to front line" if i == 1
+    entries = [cohort.CohortEntry(facts(name, i), result, "Advance to front line" if i == 1
                                    else "")
                for i, (name, result) in enumerate(zip(names, results, strict=True), start=1)]
-    report = content.build_cohort_report(
+    report = cohort.build_cohort_report(
         position_title="Hotel front desk", position_location="Harbour Street",
         questionnaire=questionnaire, entries=entries, not_submitted=1, compare=[2, 1],
-        norms=content.NormGroup.of({}), generated_at=GENERATED_AT)
+        norms=NormGroup(), generated_at=GENERATED_AT)
     reader, text = _read(render.cohort_pdf(report))
     for name in names:
         assert name in text

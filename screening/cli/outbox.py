@@ -1,0 +1,61 @@
+"""`flask --app screening.app outbox send|work`: queued email, reminders and digests."""
+
+from __future__ import annotations
+
+import time
+
+import click
+from flask import current_app
+from flask.cli import AppGroup
+
+from screening.extensions import db
+from screening.services import (
+    messages,
+    outbox,
+)
+
+outbox_group = AppGroup("outbox", help="Send queued email: invitations, reminders, receipts.")
+
+
+def _smtp_or_exit() -> outbox.SmtpSettings:
+    settings = outbox.SmtpSettings.from_config(current_app.config)
+    if settings is None:
+        raise click.ClickException("SCREENING_SMTP_HOST is not set: no email can be sent.")
+    return settings
+
+
+@outbox_group.command("send")
+def outbox_send() -> None:
+    """Queue due reminders and digests, then send everything that is due once."""
+    settings = _smtp_or_exit()
+    reminders = messages.queue_reminders(db.session)
+    digests = messages.queue_digests(db.session)
+    db.session.commit()
+    sent, failed = outbox.send_pending(db.session, settings)
+    click.echo(
+        f"Queued {reminders} reminder(s) and {digests} digest(s); "
+        f"sent {sent}, failed {failed} (failures are retried)."
+    )
+
+
+@outbox_group.command("work")
+@click.option("--interval", type=click.IntRange(5, 3600), default=60, show_default=True)
+@click.option(
+    "--seconds",
+    type=click.IntRange(0),
+    default=0,
+    help="Stop after this long (0: run until stopped).",
+)
+def outbox_work(interval: int, seconds: int) -> None:
+    """Keep sending: the production worker (run one or more; they never send twice)."""
+
+    settings = _smtp_or_exit()
+    deadline = time.monotonic() + seconds if seconds else None
+    while deadline is None or time.monotonic() < deadline:
+        messages.queue_reminders(db.session)
+        messages.queue_digests(db.session)
+        db.session.commit()
+        outbox.send_pending(db.session, settings)
+        time.sleep(
+            interval if deadline is None else min(interval, max(deadline - time.monotonic(), 0))
+        )

@@ -1,0 +1,73 @@
+"""Staff accounts and the API tokens they own: `users create`, `api-tokens ...`."""
+
+from __future__ import annotations
+
+import click
+from flask.cli import AppGroup
+
+from screening.extensions import db
+from screening.models import Role
+from screening.services import (
+    accounts,
+    api_tokens,
+    retention,
+)
+
+users_group = AppGroup("users", help="Manage staff accounts.")
+
+
+@users_group.command("create")
+@click.option("--email", required=True)
+@click.option("--name", default="", help="Display name (default: the email).")
+@click.option("--role", type=click.Choice([r.value for r in Role]), required=True)
+@click.password_option(help="Prompted for when not given.")
+def users_create(email: str, name: str, role: str, password: str) -> None:
+    """Create a staff account."""
+    try:
+        user = accounts.create_user(
+            db.session, email=email, name=name or email, role=Role(role), password=password
+        )
+        db.session.commit()
+    except accounts.AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created {user.role} account {user.email}.")
+
+
+api_tokens_group = AppGroup("api-tokens", help="Tokens for the read-only API (/api/v1).")
+
+
+@api_tokens_group.command("create")
+@click.option("--name", required=True, help="Which system uses it, e.g. 'Workday sync'.")
+@click.option("--by", "owner_email", help="Owning admin/HR account (default: the only admin).")
+def api_tokens_create(name: str, owner_email: str | None) -> None:
+    """Create a token and print it once; only its SHA-256 is stored."""
+    try:
+        owner = api_tokens.token_owner(db.session, owner_email)
+        row, token = api_tokens.create_token(db.session, name=name, created_by=owner)
+        db.session.commit()
+    except api_tokens.ApiTokenError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Token {row.id} ({row.name}), owned by {owner.email}. Shown only now:")
+    click.echo(token)
+
+
+@api_tokens_group.command("list")
+def api_tokens_list() -> None:
+    """List tokens (never the tokens themselves)."""
+    for row in api_tokens.list_tokens(db.session):
+        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
+        click.echo(f"{row.id}\t{row.name}\tcreated {row.created_at:%Y-%m-%d}\t{state}")
+
+
+@api_tokens_group.command("revoke")
+@click.argument("token_id", type=click.IntRange(1, retention.MAX_ID))
+def api_tokens_revoke(token_id: int) -> None:
+    """Revoke a token at once."""
+    try:
+        row = api_tokens.revoke(db.session, token_id, None)
+        db.session.commit()
+    except api_tokens.ApiTokenError as error:
+        db.session.rollback()
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Token {row.id} ({row.name}) revoked.")

@@ -1,0 +1,523 @@
+"""What the applicant summary says, as plain data: the manager's page and the PDF both
+lay out this one model, so they cannot disagree.
+
+Pure: no Flask, no SQLAlchemy. The service hands in the stored result, the
+frozen questionnaire it was scored against and the norm group (the counted
+results of the same questionnaire version); everything a manager reads about an
+applicant is decided here, so it can be tested in milliseconds.
+
+Every value here is a plain tuple, dict, str, number or datetime, so a report
+pickles cleanly into the process pool that renders a position's ZIP.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from datetime import datetime
+
+from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire, ResponseFormat
+from screening.formatting import ordinal
+from screening.scoring import (
+    NORM_MIN_GROUP,
+    NOT_ENOUGH_DATA,
+    OVERALL,
+    NormGroup,
+    PsychometricReport,
+    SubmissionResult,
+    TraceLine,
+)
+
+from . import charts
+
+#: The sentence every report carries, near the band and again in the methodology.
+DECISION_SUPPORT = (
+    "Decision support, not a decision: weigh this screen with the interview, references "
+    "and your own judgement. It must never be the sole basis of a hiring decision."
+)
+CONFIDENTIAL = "Confidential: applicant data for the hiring decision only"
+
+#: An answer earning at least this share of its points is a strength ...
+STRENGTH_SHARE = 0.75
+#: ... and one earning less than this share is a concern.
+CONCERN_SHARE = 0.5
+#: How many strengths, concerns and interview questions a one-page summary can carry.
+MAX_HIGHLIGHTS = 3
+MAX_INTERVIEW_QUESTIONS = 5
+
+FORMAT_LABELS: Mapping[str, str] = {
+    ResponseFormat.BEST_CHOICE.value: "Best choice",
+    ResponseFormat.MOST_LEAST.value: "Most and least effective",
+    ResponseFormat.RATE_EACH.value: "Rate each option",
+    ResponseFormat.RANK.value: "Rank the options",
+    ResponseFormat.FREE_TEXT.value: "Written answer",
+}
+
+#: How each response format turns into points, in the words of the methodology page.
+FORMAT_RULES: tuple[tuple[str, str], ...] = (
+    ("Best choice", "the chosen option earns the points its rubric line gives it."),
+    ("Most and least effective", "the option picked as most effective earns its points; the "
+     "option picked as least effective earns the scale maximum minus its points, so "
+     "rejecting a poor option is rewarded."),
+    ("Rate each option", "each rating earns 4 minus its distance from the keyed "
+     "effectiveness, so a rating close to the key earns nearly all the points."),
+    ("Rank the options", "the keyed order earns the most; each place an option sits away "
+     "from its keyed place costs one point."),
+    ("Written answer", "a manager rates the answer 1 to 5 against behavioural anchors; the "
+     "item earns the rating minus 1. Until it is rated the result is provisional and the "
+     "item is left out of both points and maximum."),
+)
+
+
+# -- small building blocks ------------------------------------------------------------
+
+
+def percentile_text(percentile: float | None, norm_size: int) -> str:
+    """'63rd percentile of 41' or the honest 'not enough data yet (12 of 30)'."""
+    if percentile is None:
+        return f"{NOT_ENOUGH_DATA} ({norm_size} of {NORM_MIN_GROUP} completed)"
+    return f"{ordinal(round(percentile))} percentile of {norm_size}"
+
+
+def _share(line: TraceLine) -> float | None:
+    """Share of its available points an answer earned; None when it cannot be judged."""
+    available = sum(line.maximum.values())
+    if line.pending or not line.answered or available <= 0:
+        return None
+    return sum(line.points.values()) / available
+
+
+# -- the applicant summary ------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ApplicantFacts:
+    """What the database knows about a sitting, besides its scored result."""
+
+    submission_id: int
+    applicant_name: str
+    position_title: str
+    position_location: str
+    started_at: datetime | None
+    submitted_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DimensionLine:
+    dimension: str
+    label: str
+    raw: int
+    maximum: int
+    percent: float
+    percentile: float | None
+    norm_size: int
+    #: one standard error of measurement, in percentage points; None when not estimable.
+    sem_percent: float | None
+    #: the norm group's median percent, drawn as a tick on the bar.
+    median_percent: float | None
+    bar_svg: str
+
+    @property
+    def percentile_text(self) -> str:
+        return percentile_text(self.percentile, self.norm_size)
+
+
+@dataclass(frozen=True)
+class EvidenceLine:
+    """A rubric line quoted as evidence: what the applicant did and why it scores so."""
+
+    role: str
+    text: str
+    rationale: str
+
+
+@dataclass(frozen=True)
+class Highlight:
+    item_id: str
+    title: str
+    #: the dimension the item mainly measures.
+    dimension_label: str
+    points: int
+    maximum: int
+    #: "Warmth 8 of 8 · Respect under pressure 6 of 6"
+    points_text: str
+    answer_summary: str
+    evidence: tuple[EvidenceLine, ...]
+
+
+@dataclass(frozen=True)
+class InterviewQuestion:
+    text: str
+    item_title: str
+
+
+@dataclass(frozen=True)
+class InterviewGuide:
+    dimension: str
+    label: str
+    percent: float
+    questions: tuple[InterviewQuestion, ...]
+
+
+@dataclass(frozen=True)
+class RubricRow:
+    role: str
+    text: str
+    rationale: str
+    key: str
+
+
+@dataclass(frozen=True)
+class AppendixEntry:
+    number: int
+    item_id: str
+    title: str
+    format_label: str
+    dimension_labels: str
+    answer_summary: str
+    rubric: tuple[RubricRow, ...]
+    note: str
+    #: "Warmth 3 of 4 · Common sense 2 of 4", or why there are no points yet.
+    points_text: str
+    pending: bool
+    answered: bool
+
+
+@dataclass(frozen=True)
+class ReliabilityRow:
+    label: str
+    items: int
+    submissions: int
+    alpha_text: str
+    interval_text: str
+    sem_text: str
+
+
+@dataclass(frozen=True)
+class BandRule:
+    label: str
+    rule: str
+
+
+@dataclass(frozen=True)
+class Methodology:
+    norm_size: int
+    norm_min: int
+    weights_text: str
+    bands: tuple[BandRule, ...]
+    format_rules: tuple[tuple[str, str], ...]
+    reliability_submissions: int
+    reliability: tuple[ReliabilityRow, ...]
+    warnings: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class FlagLine:
+    title: str
+    detail: str
+
+
+@dataclass(frozen=True)
+class ApplicantReport:
+    facts: ApplicantFacts
+    questionnaire_title: str
+    questionnaire_version: str
+    provisional: bool
+    pending_count: int
+    band_id: str
+    band_label: str
+    band_description: str
+    overall: float
+    overall_percentile: float | None
+    norm_size: int
+    dimensions: tuple[DimensionLine, ...]
+    strengths: tuple[Highlight, ...]
+    concerns: tuple[Highlight, ...]
+    red_flags: tuple[FlagLine, ...]
+    quality_flags: tuple[str, ...]
+    interview: InterviewGuide | None
+    appendix: tuple[AppendixEntry, ...]
+    methodology: Methodology
+    generated_at: datetime
+    decision_support: str = DECISION_SUPPORT
+    confidential: str = CONFIDENTIAL
+    language: str = "en"
+
+    @property
+    def title(self) -> str:
+        return f"Screening summary: {self.facts.applicant_name}"
+
+    @property
+    def status_label(self) -> str:
+        if self.provisional:
+            count = self.pending_count
+            return (
+                f"Provisional: {count} written answer{'s' if count != 1 else ''} still to be "
+                "rated, so scores and band may change"
+            )
+        return "Final: every answer is scored"
+
+    @property
+    def overall_percentile_text(self) -> str:
+        return percentile_text(self.overall_percentile, self.norm_size)
+
+
+def _evidence(line: TraceLine, *, strength: bool) -> tuple[EvidenceLine, ...]:
+    """The rubric lines that explain why an answer is a strength or a concern."""
+    rubric = line.rubric
+    if line.format == ResponseFormat.RATE_EACH.value and rubric:
+        # One rating per option: quote the one that agreed best (or worst) with the key.
+        chosen = (max if strength else min)(rubric, key=lambda r: sum(r.points.values()))
+        rubric = (chosen,)
+    elif line.format == ResponseFormat.RANK.value:
+        # The option placed first says most about the applicant's judgement.
+        rubric = tuple(r for r in rubric if r.role == "placed 1st") or rubric[-1:]
+    return tuple(EvidenceLine(r.role, r.text, r.rationale) for r in rubric)
+
+
+def _highlight(line: TraceLine, *, strength: bool) -> Highlight:
+    return Highlight(
+        item_id=line.item_id,
+        title=line.title,
+        dimension_label=DIMENSION_LABELS.get(line.primary_dimension, line.primary_dimension),
+        points=sum(line.points.values()),
+        maximum=sum(line.maximum.values()),
+        points_text=_points_text(line),
+        answer_summary=line.answer_summary,
+        evidence=_evidence(line, strength=strength),
+    )
+
+
+def strengths_and_concerns(
+    result: SubmissionResult,
+) -> tuple[tuple[Highlight, ...], tuple[Highlight, ...]]:
+    """The best- and worst-scoring answers, with the rubric rationales that explain them.
+
+    Ties keep questionnaire order, so the same result always gives the same lists.
+    """
+    judged = [(share, index, line) for index, line in enumerate(result.trace)
+              if (share := _share(line)) is not None]
+    best = sorted(judged, key=lambda entry: (-entry[0], entry[1]))
+    worst = sorted(judged, key=lambda entry: (entry[0], entry[1]))
+    strengths = tuple(
+        _highlight(line, strength=True)
+        for share, _, line in best[:MAX_HIGHLIGHTS] if share >= STRENGTH_SHARE
+    )
+    concerns = tuple(
+        _highlight(line, strength=False)
+        for share, _, line in worst[:MAX_HIGHLIGHTS] if share < CONCERN_SHARE
+    )
+    return strengths, concerns
+
+
+def weakest_dimension(result: SubmissionResult) -> str | None:
+    """The scored dimension with the lowest percent; ties go to questionnaire order."""
+    scored = [score for score in result.dimensions if score.maximum > 0]
+    if not scored:
+        return None
+    return min(scored, key=lambda score: score.percent).dimension
+
+
+def interview_guide(
+    questionnaire: Questionnaire, result: SubmissionResult
+) -> InterviewGuide | None:
+    """Follow-up questions from the bank for the weakest dimension.
+
+    Taken from the items that mainly measure it, the applicant's weakest answers
+    first, one question per item before any second question, so the interviewer
+    probes the most situations in few questions.
+    """
+    dimension = weakest_dimension(result)
+    if dimension is None:
+        return None
+    shares = {line.item_id: _share(line) for line in result.trace}
+    items = [item for item in questionnaire.items
+             if item.primary_dimension == dimension and item.interview_questions]
+    order = {item.id: index for index, item in enumerate(questionnaire.items)}
+    items.sort(key=lambda item: (
+        1.0 if shares.get(item.id) is None else shares[item.id], order[item.id]))
+    questions: list[InterviewQuestion] = []
+    depth = max((len(item.interview_questions) for item in items), default=0)
+    for round_ in range(depth):
+        for item in items:
+            if round_ < len(item.interview_questions):
+                questions.append(InterviewQuestion(item.interview_questions[round_], item.title))
+    return InterviewGuide(
+        dimension=dimension,
+        label=DIMENSION_LABELS.get(dimension, dimension),
+        percent=result.dimension(dimension).percent,
+        questions=tuple(questions[:MAX_INTERVIEW_QUESTIONS]),
+    )
+
+
+def _points_text(line: TraceLine) -> str:
+    if line.pending:
+        return "Waiting for a manager's rating: not in the score yet"
+    return " · ".join(
+        f"{DIMENSION_LABELS.get(d, d)} {points} of {line.maximum.get(d, 0)}"
+        for d, points in line.points.items()
+    )
+
+
+def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[AppendixEntry, ...]:
+    """Every item in questionnaire order: the answer, each rubric line and the points."""
+    entries = []
+    for number, line in enumerate(result.trace, start=1):
+        try:
+            dimensions = questionnaire.item(line.item_id).dimensions
+        except KeyError:
+            dimensions = (line.primary_dimension,)
+        entries.append(AppendixEntry(
+            number=number,
+            item_id=line.item_id,
+            title=line.title,
+            format_label=FORMAT_LABELS.get(line.format, line.format),
+            dimension_labels=", ".join(DIMENSION_LABELS.get(d, d) for d in dimensions),
+            answer_summary=line.answer_summary if line.answered else "Not answered",
+            # An option already quoted in the answer is not printed a second time.
+            rubric=tuple(
+                RubricRow(r.role, "" if r.text and r.text in line.answer_summary else r.text,
+                          r.rationale, r.key)
+                for r in line.rubric
+            ),
+            note=line.note,
+            points_text=_points_text(line),
+            pending=line.pending,
+            answered=line.answered,
+        ))
+    return tuple(entries)
+
+
+def _alpha(value: float | None) -> str:
+    return "—" if value is None else f"{value:.2f}"
+
+
+def methodology(
+    questionnaire: Questionnaire, norms: NormGroup, psychometrics: PsychometricReport | None
+) -> Methodology:
+    weights = {d: float(questionnaire.weights.get(d, 0.0)) for d in DIMENSIONS}
+    used = {d: w for d, w in weights.items() if w > 0}
+    if len(set(used.values())) <= 1:
+        weights_text = "the mean of the " + ", ".join(
+            DIMENSION_LABELS[d].lower() for d in used) + " percentages, weighted equally"
+    else:
+        weights_text = "a weighted mean of the dimension percentages (" + ", ".join(
+            f"{DIMENSION_LABELS[d].lower()} × {w:g}" for d, w in used.items()) + ")"
+    bands = []
+    for band in questionnaire.bands:
+        conditions = []
+        if band.overall_min > 0:
+            conditions.append(f"overall at least {band.overall_min:g}%")
+        conditions.extend(f"{DIMENSION_LABELS.get(d, d).lower()} at least {minimum:g}%"
+                          for d, minimum in band.dimension_min.items())
+        bands.append(BandRule(band.label, ", ".join(conditions) if conditions
+                              else "every other result"))
+    rows: list[ReliabilityRow] = []
+    warnings: list[str] = []
+    submissions = 0
+    if psychometrics is not None:
+        submissions = psychometrics.submissions
+        warnings.extend(psychometrics.warnings)
+        for reliability in psychometrics.dimensions:
+            interval = (
+                f"{reliability.alpha_low:.2f} to {reliability.alpha_high:.2f}"
+                if reliability.alpha_low is not None and reliability.alpha_high is not None
+                else "—"
+            )
+            rows.append(ReliabilityRow(
+                label=reliability.label,
+                items=reliability.items,
+                submissions=reliability.submissions,
+                alpha_text=_alpha(reliability.alpha),
+                interval_text=interval,
+                sem_text="—" if reliability.sem is None else f"{reliability.sem:.1f} points",
+            ))
+            warnings.extend(reliability.warnings)
+    return Methodology(
+        norm_size=norms.size,
+        norm_min=NORM_MIN_GROUP,
+        weights_text=weights_text,
+        bands=tuple(bands),
+        format_rules=FORMAT_RULES,
+        reliability_submissions=submissions,
+        reliability=tuple(rows),
+        warnings=tuple(warnings),
+    )
+
+
+def _sem_percents(
+    result: SubmissionResult, psychometrics: PsychometricReport | None
+) -> dict[str, float]:
+    """±1 SEM per dimension in percentage points, for a final result only.
+
+    The SEM is estimated on full dimension totals; a provisional result has a
+    smaller maximum, so converting would misstate the uncertainty.
+    """
+    if psychometrics is None or result.provisional:
+        return {}
+    sems = {r.dimension: r.sem for r in psychometrics.dimensions if r.sem is not None}
+    return {
+        score.dimension: 100 * sems[score.dimension] / score.maximum
+        for score in result.dimensions
+        if score.dimension in sems and score.maximum > 0 and math.isfinite(sems[score.dimension])
+    }
+
+
+def build_applicant_report(
+    *,
+    facts: ApplicantFacts,
+    questionnaire: Questionnaire,
+    result: SubmissionResult,
+    norms: NormGroup,
+    psychometrics: PsychometricReport | None,
+    generated_at: datetime,
+) -> ApplicantReport:
+    """Everything the applicant summary says, from the stored result and its questionnaire."""
+    percentiles = norms.percentiles(result)
+    sems = _sem_percents(result, psychometrics)
+    dimensions = []
+    for score in result.dimensions:
+        median = norms.median(score.dimension)
+        sem = sems.get(score.dimension)
+        dimensions.append(DimensionLine(
+            dimension=score.dimension,
+            label=score.label,
+            raw=score.raw,
+            maximum=score.maximum,
+            percent=score.percent,
+            percentile=percentiles.get(score.dimension),
+            norm_size=norms.size_of(score.dimension),
+            sem_percent=sem,
+            median_percent=median,
+            bar_svg=charts.score_bar(
+                score.percent, sem=sem, median=median,
+                title=f"{score.label}: {score.percent:.0f}%",
+            ),
+        ))
+    strengths, concerns = strengths_and_concerns(result)
+    return ApplicantReport(
+        facts=facts,
+        questionnaire_title=questionnaire.title,
+        questionnaire_version=questionnaire.version_label,
+        provisional=result.provisional,
+        pending_count=len(result.pending_items),
+        band_id=result.band.id,
+        band_label=result.band.label,
+        band_description=result.band.description,
+        overall=result.overall,
+        overall_percentile=percentiles.get(OVERALL),
+        norm_size=norms.size,
+        dimensions=tuple(dimensions),
+        strengths=strengths,
+        concerns=concerns,
+        red_flags=tuple(
+            FlagLine(flag.item_title, f"“{flag.option_text}” — {flag.rationale}")
+            for flag in result.red_flags
+        ),
+        quality_flags=tuple(flag.message for flag in result.quality_flags),
+        interview=interview_guide(questionnaire, result),
+        appendix=appendix(questionnaire, result),
+        methodology=methodology(questionnaire, norms, psychometrics),
+        generated_at=generated_at,
+    )

@@ -1,0 +1,217 @@
+"""What the cohort report says about a position's applicants, as plain data.
+
+Pure, like the applicant summary it reuses: the rows, the distributions and the
+side-by-side comparison the manager chose, built from stored results and the
+version's one norm group.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire
+from screening.scoring import OVERALL, NormGroup, SubmissionResult
+
+from . import charts
+from .applicant import (
+    CONFIDENTIAL,
+    DECISION_SUPPORT,
+    ApplicantFacts,
+    percentile_text,
+    strengths_and_concerns,
+)
+
+#: Applicants side by side on one comparison table (more columns stop being readable).
+COMPARE_COLUMNS = 4
+
+
+@dataclass(frozen=True)
+class CohortEntry:
+    """One submitted applicant of a position, as the service found them."""
+
+    facts: ApplicantFacts
+    result: SubmissionResult
+    #: the newest recorded decision's label, or "" while none is recorded.
+    decision: str
+
+
+@dataclass(frozen=True)
+class CohortRow:
+    submission_id: int
+    applicant_name: str
+    submitted_at: datetime | None
+    provisional: bool
+    percents: tuple[float, ...]  # aligned with CohortReport.dimensions
+    overall: float
+    band_id: str
+    band_label: str
+    decision: str
+    red_flags: int
+
+
+@dataclass(frozen=True)
+class DistributionChart:
+    dimension: str
+    label: str
+    median: float | None
+    svg: str
+
+
+@dataclass(frozen=True)
+class CompareLine:
+    """One row of the side-by-side table: a label and one value per applicant."""
+
+    label: str
+    values: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class ComparePage:
+    names: tuple[str, ...]
+    lines: tuple[CompareLine, ...]
+
+
+@dataclass(frozen=True)
+class CohortReport:
+    position_title: str
+    position_location: str
+    questionnaire_title: str
+    questionnaire_versions: tuple[str, ...]
+    generated_at: datetime
+    dimensions: tuple[tuple[str, str], ...]  # (id, label)
+    rows: tuple[CohortRow, ...]
+    band_counts: tuple[tuple[str, int], ...]
+    not_submitted: int
+    charts: tuple[DistributionChart, ...]
+    compare: tuple[ComparePage, ...]
+    norm_size: int
+    decision_support: str = DECISION_SUPPORT
+    confidential: str = CONFIDENTIAL
+    language: str = "en"
+
+    @property
+    def title(self) -> str:
+        return f"Cohort report: {self.position_title}"
+
+
+def _compare_pages(
+    entries: Sequence[CohortEntry], norms: NormGroup
+) -> tuple[ComparePage, ...]:
+    pages = []
+    for start in range(0, len(entries), COMPARE_COLUMNS):
+        chunk = entries[start:start + COMPARE_COLUMNS]
+        lines = [
+            CompareLine("Band", tuple(e.result.band.label for e in chunk)),
+            CompareLine("Status", tuple("Provisional" if e.result.provisional else "Final"
+                                        for e in chunk)),
+            CompareLine("Overall", tuple(
+                f"{e.result.overall:.0f}% · "
+                + percentile_text(norms.percentile(OVERALL, e.result.overall), norms.size)
+                for e in chunk)),
+        ]
+        for dimension in DIMENSIONS:
+            values = []
+            for e in chunk:
+                try:
+                    score = e.result.dimension(dimension)
+                except KeyError:
+                    values.append("—")
+                    continue
+                percentile = norms.percentile(dimension, score.percent)
+                values.append(f"{score.percent:.0f}% ({score.raw} of {score.maximum}) · "
+                              + percentile_text(percentile, norms.size))
+            lines.append(CompareLine(DIMENSION_LABELS[dimension], tuple(values)))
+        highlights = [strengths_and_concerns(e.result) for e in chunk]
+        lines.extend([
+            CompareLine("Strengths", tuple(
+                "; ".join(h.title for h in strengths) or "—" for strengths, _ in highlights)),
+            CompareLine("Concerns", tuple(
+                "; ".join(h.title for h in concerns) or "—" for _, concerns in highlights)),
+            CompareLine("Red flags", tuple(
+                "; ".join(f.item_title for f in e.result.red_flags) or "None" for e in chunk)),
+            CompareLine("Response quality", tuple(
+                f"{len(e.result.quality_flags)} flag(s)" if e.result.quality_flags else "No flags"
+                for e in chunk)),
+            CompareLine("Decision", tuple(e.decision or "Not recorded" for e in chunk)),
+        ])
+        pages.append(ComparePage(tuple(e.facts.applicant_name for e in chunk), tuple(lines)))
+    return tuple(pages)
+
+
+def build_cohort_report(
+    *,
+    position_title: str,
+    position_location: str,
+    questionnaire: Questionnaire,
+    entries: Sequence[CohortEntry],
+    not_submitted: int,
+    compare: Sequence[int],
+    norms: NormGroup,
+    generated_at: datetime,
+) -> CohortReport:
+    """A position's applicants side by side: table, distributions and chosen comparisons.
+
+    ``compare`` lists submission ids in the order the manager chose them; every
+    id must be one of ``entries`` (the service checks scope before calling).
+    """
+    order = {d: i for i, d in enumerate(DIMENSIONS)}
+    dimension_ids = sorted(
+        {score.dimension for e in entries for score in e.result.dimensions} or set(DIMENSIONS),
+        key=lambda d: order.get(d, len(order)),
+    )
+    rows = []
+    for e in sorted(entries, key=lambda e: (-e.result.overall, e.facts.applicant_name.casefold(),
+                                            e.facts.submission_id)):
+        percents = []
+        for d in dimension_ids:
+            try:
+                percents.append(e.result.dimension(d).percent)
+            except KeyError:
+                percents.append(0.0)
+        rows.append(CohortRow(
+            submission_id=e.facts.submission_id,
+            applicant_name=e.facts.applicant_name,
+            submitted_at=e.facts.submitted_at,
+            provisional=e.result.provisional,
+            percents=tuple(percents),
+            overall=e.result.overall,
+            band_id=e.result.band.id,
+            band_label=e.result.band.label,
+            decision=e.decision,
+            red_flags=len(e.result.red_flags),
+        ))
+    band_counts: dict[str, int] = {band.label: 0 for band in questionnaire.bands}
+    for row in rows:
+        band_counts[row.band_label] = band_counts.get(row.band_label, 0) + 1
+    charts_ = []
+    for index, d in enumerate([*dimension_ids, "overall"]):
+        label = "Overall" if d == "overall" else DIMENSION_LABELS.get(d, d)
+        values = ([row.overall for row in rows] if d == "overall"
+                  else [row.percents[index] for row in rows])
+        median = charts.median(values)
+        charts_.append(DistributionChart(
+            dimension=d, label=label, median=median,
+            svg=charts.distribution(values, title=f"{label}: distribution of {len(values)} "
+                                    "applicants' percentages"),
+        ))
+    by_id = {e.facts.submission_id: e for e in entries}
+    chosen = [by_id[submission_id] for submission_id in dict.fromkeys(compare)]
+    versions = tuple(dict.fromkeys(
+        f"{e.result.questionnaire_id}@{e.result.content_hash[:12]}" for e in entries
+    )) or (questionnaire.version_label,)
+    return CohortReport(
+        position_title=position_title,
+        position_location=position_location,
+        questionnaire_title=questionnaire.title,
+        questionnaire_versions=versions,
+        generated_at=generated_at,
+        dimensions=tuple((d, DIMENSION_LABELS.get(d, d)) for d in dimension_ids),
+        rows=tuple(rows),
+        band_counts=tuple(band_counts.items()),
+        not_submitted=not_submitted,
+        charts=tuple(charts_),
+        compare=_compare_pages(chosen, norms),
+        norm_size=norms.size,
+    )

@@ -1,0 +1,260 @@
+"""PDF reports from stored submissions: build the content, render it, cache the bytes.
+
+The content comes from the stored result (what the engine derived at submit or
+rating time), the frozen questionnaire snapshot it was scored against, and the
+norm group and reliability figures of that questionnaire version (services.norms). The
+applicant summary is cached in the ``report_cache`` table, shared by every app
+server, under a key that changes whenever anything printed in it could change.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session, selectinload
+
+from screening import database, scoring
+from screening.formatting import iso
+from screening.models import (
+    OUTCOME_LABELS,
+    Applicant,
+    Invitation,
+    Position,
+    ReportCache,
+    Submission,
+    SubmissionStatus,
+    utcnow,
+)
+from screening.reports import render
+from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_applicant_report
+from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
+from screening.reports.pdf import RENDER_TIME_LIMIT_SECONDS
+from screening.services import norms as norm_service
+from screening.services.questionnaires import questionnaire_for
+from screening.services.results import stored_result
+
+#: More chosen applicants than this would be a listing, not a comparison.
+MAX_COMPARE = 20
+
+
+class ReportUnavailable(LookupError):
+    """There is nothing to report: not submitted yet, or not part of this position."""
+
+
+@dataclass(frozen=True)
+class ReportFile:
+    pdf: bytes
+    filename: str
+    #: served from the shared cache rather than rendered for this request.
+    cached: bool
+
+
+# -- the applicant summary --------------------------------------------------------------
+
+
+def _facts(submission: Submission) -> ApplicantFacts:
+    applicant = submission.invitation.applicant
+    return ApplicantFacts(
+        submission_id=submission.id,
+        applicant_name=applicant.name,
+        position_title=applicant.position.title,
+        position_location=applicant.position.location,
+        started_at=submission.started_at,
+        submitted_at=submission.submitted_at,
+    )
+
+
+def _submitted_result(submission: Submission) -> scoring.SubmissionResult:
+    result = stored_result(submission)
+    if submission.status != SubmissionStatus.SUBMITTED or result is None:
+        raise ReportUnavailable("this applicant has not submitted yet")
+    return result
+
+
+def applicant_report(
+    session: Session,
+    submission: Submission,
+    *,
+    norms: scoring.NormGroup | None = None,
+    psychometrics: scoring.PsychometricReport | None = None,
+    generated_at: datetime | None = None,
+) -> ApplicantReport:
+    """The summary's content; pass ``norms``/``psychometrics`` to share them across reports."""
+    result = _submitted_result(submission)
+    version = submission.questionnaire_version
+    if norms is None:
+        norms = norm_service.norm_group(session, version)
+    if psychometrics is None:
+        psychometrics = norm_service.psychometrics(session, version)
+    return build_applicant_report(
+        facts=_facts(submission),
+        questionnaire=questionnaire_for(version),
+        result=result,
+        norms=norms,
+        psychometrics=psychometrics,
+        generated_at=generated_at or utcnow(),
+    )
+
+
+def applicant_cache_key(session: Session, submission: Submission, page_size: str) -> str:
+    """sha256 over everything the summary prints.
+
+    Kind, submission, questionnaire snapshot, stored result, template version and
+    page size, as the shared cache was designed; plus the printed facts (so an
+    erased or corrected name is never served from the cache) and the norm
+    group's fingerprint (so percentiles and reliability are never stale).
+    """
+    facts = _facts(submission)
+    payload = {
+        "kind": "applicant",
+        "submission": submission.id,
+        "snapshot": submission.questionnaire_version.content_hash,
+        "result": hashlib.sha256(
+            json.dumps(submission.result, sort_keys=True, separators=(",", ":")).encode()
+        ).hexdigest(),
+        "template": render.template_version(),
+        "page_size": render.page_size_css(page_size),
+        "facts": [facts.applicant_name, facts.position_title, facts.position_location,
+                  iso(facts.started_at), iso(facts.submitted_at)],
+        "norms": norm_service.fingerprint(session, submission.questionnaire_version_id),
+    }
+    return hashlib.sha256(
+        json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
+    ).hexdigest()
+
+
+def applicant_filename(submission_id: int) -> str:
+    return f"applicant-{submission_id}.pdf"
+
+
+def applicant_report_file(
+    session: Session,
+    submission: Submission,
+    *,
+    page_size: str,
+    time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
+) -> ReportFile:
+    """The summary PDF: from the shared cache when nothing printed in it has changed."""
+    _submitted_result(submission)
+    key = applicant_cache_key(session, submission, page_size)
+    filename = applicant_filename(submission.id)
+    cached = session.scalar(select(ReportCache.pdf).where(ReportCache.cache_key == key))
+    if cached is not None:
+        return ReportFile(cached, filename, cached=True)
+    report = applicant_report(session, submission)
+    submission_id = submission.id
+    # Close the read transaction: nobody should wait on the database while we render.
+    session.commit()
+    pdf = render.applicant_pdf(report, page_size, time_limit=time_limit)
+    _store(session, key, submission_id, pdf)
+    return ReportFile(pdf, filename, cached=False)
+
+
+def _store(session: Session, key: str, submission_id: int, pdf: bytes) -> None:
+    """Keep one cached PDF per submission: the new one replaces any stale one."""
+    session.commit()
+    with database.immediate_transactions():
+        session.execute(delete(ReportCache).where(ReportCache.submission_id == submission_id,
+                                                  ReportCache.cache_key != key))
+        session.add(ReportCache(cache_key=key, submission_id=submission_id, pdf=pdf))
+        try:
+            session.commit()
+        except IntegrityError:
+            # Another server rendered the same report at the same moment; theirs is ours.
+            session.rollback()
+
+
+# -- a position's reports ---------------------------------------------------------------
+
+
+def _position_submissions(session: Session, position: Position) -> list[Submission]:
+    return list(session.scalars(
+        select(Submission)
+        .join(Submission.invitation)
+        .join(Invitation.applicant)
+        .where(Applicant.position_id == position.id,
+               Submission.status == SubmissionStatus.SUBMITTED,
+               Submission.result.is_not(None))
+        .order_by(Submission.submitted_at, Submission.id)
+        .options(selectinload(Submission.decisions),
+                 selectinload(Submission.invitation).selectinload(Invitation.applicant),
+                 selectinload(Submission.questionnaire_version))
+    ).all())
+
+
+def position_reports(
+    session: Session, position: Position
+) -> list[tuple[str, ApplicantReport]]:
+    """Every submitted applicant's summary content, norms and reliability computed once."""
+    generated_at = utcnow()
+    shared: dict[int, tuple[scoring.NormGroup, scoring.PsychometricReport | None]] = {}
+    reports = []
+    for submission in _position_submissions(session, position):
+        version = submission.questionnaire_version
+        if version.id not in shared:
+            shared[version.id] = (norm_service.norm_group(session, version),
+                                  norm_service.psychometrics(session, version))
+        norms, psychometrics = shared[version.id]
+        reports.append((applicant_filename(submission.id), applicant_report(
+            session, submission, norms=norms, psychometrics=psychometrics,
+            generated_at=generated_at,
+        )))
+    return reports
+
+
+def _decision_label(submission: Submission) -> str:
+    if not submission.decisions:
+        return ""
+    return OUTCOME_LABELS[submission.decisions[-1].outcome]
+
+
+def cohort_report(
+    session: Session, position: Position, compare: Sequence[int] = ()
+) -> CohortReport:
+    """The position's cohort content; every ``compare`` id must be a submitted applicant here."""
+    if len(set(compare)) > MAX_COMPARE:
+        raise ReportUnavailable(f"compare at most {MAX_COMPARE} applicants at once")
+    submissions = _position_submissions(session, position)
+    by_id = {submission.id: submission for submission in submissions}
+    missing = [submission_id for submission_id in compare if submission_id not in by_id]
+    if missing:
+        raise ReportUnavailable(f"not a submitted applicant of this position: {missing[0]}")
+    entries = [
+        CohortEntry(_facts(s), _submitted_result(s), _decision_label(s))
+        for s in submissions
+    ]
+    applicants = session.scalar(
+        select(func.count(Applicant.id)).where(Applicant.position_id == position.id)
+    ) or 0
+    version = position.questionnaire_version
+    return build_cohort_report(
+        position_title=position.title,
+        position_location=position.location,
+        questionnaire=questionnaire_for(version),
+        entries=entries,
+        not_submitted=max(0, applicants - len(entries)),
+        compare=compare,
+        norms=norm_service.norm_group(session, version),
+        generated_at=utcnow(),
+    )
+
+
+def cohort_report_file(
+    session: Session,
+    position: Position,
+    compare: Sequence[int] = (),
+    *,
+    page_size: str,
+    time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
+) -> ReportFile:
+    """The cohort PDF, rendered fresh: it changes with every applicant and decision."""
+    report = cohort_report(session, position, compare)
+    session.commit()
+    pdf = render.cohort_pdf(report, page_size, time_limit=time_limit)
+    return ReportFile(pdf, f"position-{position.id}-cohort.pdf", cached=False)

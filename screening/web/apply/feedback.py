@@ -1,0 +1,43 @@
+"""The feedback every applicant keeps: a page and a one-page PDF on their own link."""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, render_template
+
+from screening.models import Invitation
+from screening.reports import render
+from screening.reports.feedback import Feedback
+from screening.reports.pdf import RenderError
+from screening.services.feedback import feedback_for
+from screening.web import language
+from screening.web.apply import bp
+from screening.web.apply.links import invitation_or_404
+
+
+def _applicant_feedback(token: str) -> tuple[Invitation, Feedback]:
+    invitation = invitation_or_404(token)
+    feedback = feedback_for(invitation.submission)
+    if feedback is None:
+        abort(404)
+    language.use(feedback.language)
+    return invitation, feedback
+
+
+@bp.get("/<token>/feedback")
+def feedback(token: str) -> str:
+    invitation, found = _applicant_feedback(token)
+    return render_template("apply/feedback.html", invitation=invitation, feedback=found,
+                           token=token, page_language=found.language)
+
+
+@bp.get("/<token>/feedback.pdf")
+def feedback_pdf(token: str) -> Response:
+    invitation, found = _applicant_feedback(token)
+    try:
+        pdf = render.feedback_pdf(found, invitation.applicant.name,
+                                  invitation.applicant.position.title,
+                                  current_app.config["PDF_PAGE_SIZE"])
+    except RenderError:
+        abort(503)
+    return Response(pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": 'attachment; filename="feedback.pdf"'})

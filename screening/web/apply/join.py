@@ -1,0 +1,44 @@
+"""The position's open link: applicants enter their own name and get a link of their own."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, redirect, render_template, request, url_for
+from flask_babel import lazy_gettext as _l
+from werkzeug.wrappers import Response
+
+from screening.extensions import db, limiter
+from screening.services import invitations, journey, positions
+from screening.web.apply import bp, retry_after_expiry, session_expired_notice
+from screening.web.apply.forms import OpenLinkForm
+
+
+@bp.route("/join/<open_token>", methods=["GET", "POST"])
+@limiter.limit("20 per hour", methods=["POST"])
+@limiter.limit("5 per hour", methods=["POST"],
+               key_func=lambda: (request.form.get("email") or "").strip().lower() or "-")
+def join(open_token: str) -> str | Response:
+    return _join_page(open_token)
+
+
+def _join_page(open_token: str) -> str | Response:
+    position = positions.position_by_open_token(db.session, open_token)
+    if position is None:
+        abort(404)
+    form = OpenLinkForm()
+    if session_expired_notice() is None and form.validate_on_submit():
+        # A resent or double-clicked sign-up carries the same key and lands on the same link.
+        invitation = invitations.join_once(
+            db.session, position, name=form.name.data or "", email=form.email.data or "",
+            valid_days=int(current_app.config["INVITATION_DAYS"]),
+            key=journey.form_post_key(form.idempotency_key.data),
+        )
+        token = invitation.token
+        db.session.commit()
+        return redirect(url_for("apply.welcome", token=token))
+    form.idempotency_key.data = journey.new_form_post_key()
+    return render_template("apply/join.html", form=form, position=position)
+
+
+# Undecorated: the refused post was never counted, and must not trip the limiter here.
+retry_after_expiry("join", _l("Your session had expired; check your details and press Continue "
+                              "again."), _join_page)

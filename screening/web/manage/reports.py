@@ -1,0 +1,91 @@
+"""PDF downloads for managers: an applicant's summary and a position's cohort report.
+
+Thin: scope the lookup to what the signed-in user may see (404 otherwise),
+ask the reports service for the bytes, record who downloaded what, send the file.
+"""
+
+from __future__ import annotations
+
+from flask import Response, abort, current_app, request
+from flask_login import current_user
+
+from screening.extensions import db
+from screening.ids import parse_id
+from screening.reports.pdf import RenderError, RenderTimeout
+from screening.services import audit, reports
+from screening.web.manage import bp
+from screening.web.manage.scope import position_or_404, submission_or_404
+
+_TOO_SLOW = (
+    "This report took too long to produce and was stopped. Please try again in a minute; "
+    "if it keeps happening, ask an administrator to export it with the `flask report` command."
+)
+
+
+def _pdf_response(file: reports.ReportFile) -> Response:
+    return Response(file.pdf, mimetype="application/pdf", headers={
+        "Content-Disposition": f'attachment; filename="{file.filename}"',
+        # Personal data: no shared or browser cache may keep a copy.
+        "Cache-Control": "private, no-store",
+        "X-Report-Cache": "hit" if file.cached else "miss",
+    })
+
+
+def _compare_ids() -> list[int]:
+    """``?compare=3,5&compare=8`` -> [3, 5, 8]; anything that is not an id is a 400."""
+    ids: list[int] = []
+    for value in request.args.getlist("compare"):
+        for part in value.split(","):
+            part = part.strip()
+            if not part:
+                continue
+            submission_id = parse_id(part)
+            if submission_id is None:
+                abort(400, description="compare takes submission ids separated by commas.")
+            ids.append(submission_id)
+    unique = list(dict.fromkeys(ids))
+    if len(unique) > reports.MAX_COMPARE:
+        # A malformed request, not a missing applicant: say what the limit is.
+        abort(400, description=f"Compare at most {reports.MAX_COMPARE} applicants at once.")
+    return unique
+
+
+@bp.get("/submissions/<id:submission_id>/report.pdf")
+def applicant_pdf(submission_id: int) -> Response:
+    submission = submission_or_404(submission_id)
+    try:
+        file = reports.applicant_report_file(
+            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"]
+        )
+    except reports.ReportUnavailable:
+        abort(404, description="This applicant has not submitted yet, so there is no report.")
+    except RenderTimeout:
+        abort(503, description=_TOO_SLOW)
+    except RenderError:
+        current_app.logger.exception("applicant report %s failed to render", submission_id)
+        abort(500)
+    audit.record_in_own_transaction(
+        db.session, current_user, "report.downloaded", submission, cached=file.cached
+    )
+    return _pdf_response(file)
+
+
+@bp.get("/positions/<id:position_id>/cohort.pdf")
+def cohort_pdf(position_id: int) -> Response:
+    position = position_or_404(position_id)
+    compare = _compare_ids()
+    try:
+        file = reports.cohort_report_file(
+            db.session, position, compare, page_size=current_app.config["PDF_PAGE_SIZE"]
+        )
+    except reports.ReportUnavailable as error:
+        abort(404, description=f"Cannot compare those applicants: {error}.")
+    except RenderTimeout:
+        abort(503, description=_TOO_SLOW)
+    except RenderError:
+        current_app.logger.exception("cohort report of position %s failed to render", position_id)
+        abort(500)
+    audit.record_in_own_transaction(
+        db.session, current_user, "cohort_report.downloaded", position, compare=compare
+    )
+    return _pdf_response(file)
