@@ -13,6 +13,7 @@ from screening.scoring import (
     BandResult,
     DimensionScore,
     RubricLine,
+    RubricRole,
     SubmissionResult,
     TraceLine,
 )
@@ -106,7 +107,8 @@ class LeanResults:
 
     def _line(self, line: Mapping[str, Any]) -> TraceLine:
         rubric = tuple(
-            (entry.get("option_id"), entry["role"], _frozen_items(entry.get("points", {})))
+            (entry.get("option_id"), entry["role"], entry.get("value"),
+             _frozen_items(entry.get("points", {})))
             for entry in line.get("rubric", ())
         )
         key = (
@@ -121,10 +123,9 @@ class LeanResults:
                 title="",
                 format=line["format"],
                 primary_dimension=line["primary_dimension"],
-                answer_summary="",
                 rubric=tuple(
-                    RubricLine(option_id, "", "", role, "", dict(points))
-                    for option_id, role, points in rubric
+                    RubricLine(option_id, "", "", RubricRole(role), value, None, dict(points))
+                    for option_id, role, value, points in rubric
                 ),
                 points=dict(key[3]),
                 maximum=dict(key[4]),

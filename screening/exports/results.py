@@ -18,6 +18,8 @@ from datetime import datetime
 from typing import Any
 
 from screening.bank.model import DIMENSION_LABELS, DIMENSIONS
+from screening.reports import trace
+from screening.scoring import TraceLine
 from screening.scoring.norms import OVERALL, NormGroup
 
 
@@ -203,10 +205,11 @@ def _long_row(record: SubmissionRecord, line: Mapping[str, Any]) -> list[Any]:
             per_dimension += [points.get(dimension, 0), maximum.get(dimension, 0)]
         else:
             per_dimension += [None, None]
+    scored = TraceLine.from_dict(line)
     options = "; ".join(
-        f"{rubric['option_id']}={rubric['role']}"
-        for rubric in line.get("rubric", ())
-        if rubric.get("option_id")
+        f"{rubric.option_id}={trace.role_text(rubric)}"
+        for rubric in scored.rubric
+        if rubric.option_id
     )
     return [
         record.submission_id,
@@ -219,7 +222,7 @@ def _long_row(record: SubmissionRecord, line: Mapping[str, Any]) -> list[Any]:
         line["primary_dimension"],
         bool(line["answered"]),
         bool(line["pending"]),
-        line.get("answer_summary", ""),
+        trace.answer_summary(scored),
         options,
         *per_dimension,
     ]

@@ -25,11 +25,12 @@ from screening.scoring import (
     OVERALL,
     NormGroup,
     PsychometricReport,
+    RubricRole,
     SubmissionResult,
     TraceLine,
 )
 
-from . import charts
+from . import charts, trace
 
 #: The sentence every report carries, near the band and again in the methodology.
 DECISION_SUPPORT = (
@@ -272,8 +273,9 @@ def _evidence(line: TraceLine, *, strength: bool) -> tuple[EvidenceLine, ...]:
         rubric = (chosen,)
     elif line.format == ResponseFormat.RANK.value:
         # The option placed first says most about the applicant's judgement.
-        rubric = tuple(r for r in rubric if r.role == "placed 1st") or rubric[-1:]
-    return tuple(EvidenceLine(r.role, r.text, r.rationale) for r in rubric)
+        rubric = tuple(r for r in rubric if r.role is RubricRole.PLACED and r.value == 1
+                       ) or rubric[-1:]
+    return tuple(EvidenceLine(trace.role_text(r), *trace.rubric_words(r, line)) for r in rubric)
 
 
 def _highlight(line: TraceLine, *, strength: bool) -> Highlight:
@@ -284,7 +286,7 @@ def _highlight(line: TraceLine, *, strength: bool) -> Highlight:
         points=sum(line.points.values()),
         maximum=sum(line.maximum.values()),
         points_text=_points_text(line),
-        answer_summary=line.answer_summary,
+        answer_summary=trace.answer_summary(line),
         evidence=_evidence(line, strength=strength),
     )
 
@@ -360,28 +362,35 @@ def _points_text(line: TraceLine) -> str:
     )
 
 
+def quality_messages(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[str, ...]:
+    """Every response-quality flag of the result, in words."""
+    items = {item.id: item for item in questionnaire.items}
+    return tuple(trace.quality_text(flag, result, items) for flag in result.quality_flags)
+
+
 def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[AppendixEntry, ...]:
     """Every item in questionnaire order: the answer, each rubric line and the points."""
     entries = []
+    items = {item.id: item for item in questionnaire.items}
     for number, line in enumerate(result.trace, start=1):
-        try:
-            dimensions = questionnaire.item(line.item_id).dimensions
-        except KeyError:
-            dimensions = (line.primary_dimension,)
+        item = items.get(line.item_id)
+        dimensions = item.dimensions if item is not None else (line.primary_dimension,)
+        summary = trace.answer_summary(line)
+        rows = []
+        for r in line.rubric:
+            text, rationale = trace.rubric_words(r, line)
+            # An option already quoted in the answer is not printed a second time.
+            rows.append(RubricRow(trace.role_text(r), "" if text and text in summary else text,
+                                  rationale, trace.key_text(r, line, item)))
         entries.append(AppendixEntry(
             number=number,
             item_id=line.item_id,
             title=line.title,
             format_label=FORMAT_LABELS.get(line.format, line.format),
             dimension_labels=", ".join(DIMENSION_LABELS.get(d, d) for d in dimensions),
-            answer_summary=line.answer_summary if line.answered else "Not answered",
-            # An option already quoted in the answer is not printed a second time.
-            rubric=tuple(
-                RubricRow(r.role, "" if r.text and r.text in line.answer_summary else r.text,
-                          r.rationale, r.key)
-                for r in line.rubric
-            ),
-            note=line.note,
+            answer_summary=summary,
+            rubric=tuple(rows),
+            note=trace.note(line, item),
             points_text=_points_text(line),
             pending=line.pending,
             answered=line.answered,
@@ -515,7 +524,7 @@ def build_applicant_report(
             FlagLine(flag.item_title, f"“{flag.option_text}” — {flag.rationale}")
             for flag in result.red_flags
         ),
-        quality_flags=tuple(flag.message for flag in result.quality_flags),
+        quality_flags=quality_messages(questionnaire, result),
         interview=interview_guide(questionnaire, result),
         appendix=appendix(questionnaire, result),
         methodology=methodology(questionnaire, norms, psychometrics),

@@ -34,6 +34,7 @@ from .result import (
     QualityFlag,
     RedFlag,
     RubricLine,
+    RubricRole,
     SubmissionResult,
     TraceLine,
 )
@@ -70,6 +71,7 @@ __all__ = [
     "QualityFlag",
     "RedFlag",
     "RubricLine",
+    "RubricRole",
     "RuleScore",
     "ScoringError",
     "SimulatedApplicant",

@@ -22,7 +22,6 @@ from typing import NamedTuple
 from screening.bank.model import (
     DIMENSION_LABELS,
     DIMENSIONS,
-    RATING_MAX,
     Item,
     Option,
     Questionnaire,
@@ -44,13 +43,13 @@ from .result import (
     QualityFlag,
     RedFlag,
     RubricLine,
+    RubricRole,
     SubmissionResult,
     TraceLine,
 )
 from .rules import (
     ScoringError,
     item_maximum,
-    rank_maximum,
     rate_each_agreement,
     score_best_choice,
     score_free_text,
@@ -79,18 +78,13 @@ class _Scored(NamedTuple):
     quality_flags: tuple[QualityFlag, ...]
 
 
+#: the points of a line that only explains (a placed option: the ranking line scores).
+_EMPTY: Mapping[str, int] = MappingProxyType({})
+
+
 def _frozen(mapping: Mapping[str, int]) -> Mapping[str, int]:
     # Shared between results through the caches, so nobody may mutate them.
     return MappingProxyType(dict(mapping))
-
-
-def _ordinal(n: int) -> str:
-    suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
-    return f"{n}{suffix}"
-
-
-def _points_key(points: Mapping[str, int]) -> str:
-    return ", ".join(f"{DIMENSION_LABELS.get(d, d)} {v}" for d, v in points.items())
 
 
 class _ItemPlan:
@@ -119,14 +113,7 @@ class _ItemPlan:
         }
         self.memo: dict[object, _Scored] = {}
         self.unanswered = _Scored(
-            self._line(
-                "Not answered",
-                (),
-                self.zero,
-                self.maximum,
-                answered=False,
-                note="Not answered: 0 points, and the item still counts towards the maximum.",
-            ),
+            self._line((), self.zero, self.maximum, answered=False),
             (),
             (unanswered_flag(item),),
         )
@@ -159,14 +146,13 @@ class _ItemPlan:
 
     def _line(
         self,
-        summary: str,
         rubric: tuple[RubricLine, ...],
         points: Mapping[str, int],
         maximum: Mapping[str, int],
         *,
         answered: bool = True,
         pending: bool = False,
-        note: str = "",
+        answer_text: str | None = None,
     ) -> TraceLine:
         item = self.item
         return TraceLine(
@@ -174,13 +160,12 @@ class _ItemPlan:
             title=item.title,
             format=item.format.value,
             primary_dimension=item.primary_dimension,
-            answer_summary=summary,
             rubric=rubric,
             points=points,
             maximum=maximum,
             pending=pending,
             answered=answered,
-            note=note,
+            answer_text=answer_text,
         )
 
     # -- memo keys: cheap, and only ever equal for answers that score the same ----
@@ -227,23 +212,11 @@ class _ItemPlan:
         assert answer.choice is not None
         option = self.item.option(answer.choice)
         rule = score_best_choice(self.item, option.id)
-        line = RubricLine(
-            option.id,
-            option.text,
-            option.rationale,
-            "chosen",
-            _points_key(rule.points),
-            _frozen(rule.points),
-        )
+        line = RubricLine(option.id, option.text, option.rationale, RubricRole.CHOSEN,
+                          None, None, _frozen(rule.points))
         flag = self.red_flags.get(option.id)
         return _Scored(
-            self._line(
-                f'Chose {option.id}: "{option.text}"',
-                (line,),
-                line.points,
-                self.maximum,
-                note="The chosen option's points.",
-            ),
+            self._line((line,), line.points, self.maximum),
             (flag,) if flag else (),
             (),
         )
@@ -256,36 +229,14 @@ class _ItemPlan:
         most_points = {d: most.points[d] for d in self.dimensions}
         least_points = {d: scale_max - least.points[d] for d in self.dimensions}
         rubric = (
-            RubricLine(
-                most.id,
-                most.text,
-                most.rationale,
-                "most effective",
-                _points_key(most_points),
-                _frozen(most_points),
-            ),
-            RubricLine(
-                least.id,
-                least.text,
-                least.rationale,
-                "least effective",
-                f"{_points_key({d: least.points[d] for d in self.dimensions})}; "
-                f"rejecting it earns {scale_max} minus these",
-                _frozen(least_points),
-            ),
+            RubricLine(most.id, most.text, most.rationale, RubricRole.MOST_EFFECTIVE,
+                       None, None, _frozen(most_points)),
+            RubricLine(least.id, least.text, least.rationale, RubricRole.LEAST_EFFECTIVE,
+                       None, None, _frozen(least_points)),
         )
         flag = self.red_flags.get(most.id)
         return _Scored(
-            self._line(
-                f"Most effective: {most.id}; least effective: {least.id}",
-                rubric,
-                _frozen(rule.points),
-                self.maximum,
-                note=(
-                    "The most-effective pick earns its points; the least-effective pick "
-                    f"earns {scale_max} minus its points."
-                ),
-            ),
+            self._line(rubric, _frozen(rule.points), self.maximum),
             (flag,) if flag else (),
             (),
         )
@@ -301,27 +252,15 @@ class _ItemPlan:
             # the same per-option term the rule sums, shown line by line
             agreement = rate_each_agreement(rating, option.effectiveness)
             rubric.append(
-                RubricLine(
-                    option.id,
-                    option.text,
-                    option.rationale,
-                    f"rated {rating}",
-                    f"keyed effectiveness {option.effectiveness}; agreement {agreement} of 4",
-                    _frozen(dict.fromkeys(self.dimensions, agreement)),
-                )
+                RubricLine(option.id, option.text, option.rationale, RubricRole.RATED,
+                           rating, option.effectiveness,
+                           _frozen(dict.fromkeys(self.dimensions, agreement)))
             )
             if rating >= RED_FLAG_RATING and option.id in self.red_flags:
                 flags.append(self.red_flags[option.id])
-        summary = "Rated " + ", ".join(f"{o.id}={ratings[o.id]}" for o in self.options)
         straight = straight_lining_flag(self.item, answer)
         return _Scored(
-            self._line(
-                summary,
-                tuple(rubric),
-                _frozen(rule.points),
-                self.maximum,
-                note="Each option earns 4 minus the distance between the rating and the key.",
-            ),
+            self._line(tuple(rubric), _frozen(rule.points), self.maximum),
             tuple(flags),
             (straight,) if straight else (),
         )
@@ -329,45 +268,20 @@ class _ItemPlan:
     def _rank(self, answer: Answer) -> _Scored:
         ranking = answer.ranking
         rule = score_rank(self.item, ranking)
-        best = rank_maximum(len(ranking))
         rubric = []
-        displacement = 0
         for position, oid in enumerate(ranking, start=1):
             option = self.item.option(oid)
             assert option.rank is not None
-            off = abs(position - option.rank)
-            displacement += off
             rubric.append(
-                RubricLine(
-                    oid,
-                    option.text,
-                    option.rationale,
-                    f"placed {_ordinal(position)}",
-                    f"keyed {_ordinal(option.rank)}; {off} place{'s' if off != 1 else ''} off",
-                    MappingProxyType({}),
-                )
+                RubricLine(oid, option.text, option.rationale, RubricRole.PLACED, position,
+                           option.rank, _EMPTY)
             )
-        score = best - displacement
-        rubric.append(
-            RubricLine(
-                None,
-                "Agreement with the keyed order",
-                f"The keyed order earns {best} (the most places the order could be off); "
-                "every place an option is off costs one point.",
-                "ranking",
-                f"{best} − {displacement} places off = {score}",
-                _frozen(rule.points),
-            )
-        )
+        # The line that carries the points: the order as a whole against the key.
+        rubric.append(RubricLine(None, "", "", RubricRole.RANKING, None, None,
+                                 _frozen(rule.points)))
         first = self.red_flags.get(ranking[0])
         return _Scored(
-            self._line(
-                "Ranked " + ", ".join(ranking),
-                tuple(rubric),
-                _frozen(rule.points),
-                self.maximum,
-                note=f"{best} minus the places each option is away from its keyed rank.",
-            ),
+            self._line(tuple(rubric), _frozen(rule.points), self.maximum),
             (first,) if first else (),
             (),
         )
@@ -377,19 +291,12 @@ class _ItemPlan:
         if problems:
             raise AnswerError(self.item_id, problems)
         assert answer.text is not None
-        summary = f'"{answer.text.strip()}"'
+        text = answer.text.strip()
         if rating is None:
             # Not rated yet: leave the item out of raw and maximum alike, so the
             # provisional percentages are fair to what has been scored.
             return _Scored(
-                self._line(
-                    summary,
-                    (),
-                    self.zero,
-                    self.zero,
-                    pending=True,
-                    note="Waiting for a manager's rating; left out of the score until rated.",
-                ),
+                self._line((), self.zero, self.zero, pending=True, answer_text=text),
                 (),
                 (),
             )
@@ -398,23 +305,17 @@ class _ItemPlan:
         if scored is None:
             rule = score_free_text(self.item, rating)
             anchors = {anchor.rating: anchor.description for anchor in self.item.anchors}
-            line = RubricLine(
-                None,
-                anchors.get(rating, ""),
-                "The manager's rating on the behavioural anchors.",
-                "manager rating",
-                f"rating {rating} of {RATING_MAX}",
-                _frozen(rule.points),
-            )
+            line = RubricLine(None, anchors.get(rating, ""), "", RubricRole.MANAGER_RATING,
+                              rating, None, _frozen(rule.points))
             scored = _Scored(
-                self._line("", (line,), line.points, self.maximum, note="Rating minus 1."),
+                self._line((line,), line.points, self.maximum),
                 (),
                 (),
             )
             self.memo[rating] = scored
         line = scored.line
         return scored._replace(
-            line=self._line(summary, line.rubric, line.points, line.maximum, note=line.note)
+            line=self._line(line.rubric, line.points, line.maximum, answer_text=text)
         )
 
 
@@ -518,7 +419,7 @@ def score_submission(
         top = maximum[d]
         percent = round(100 * raw[d] / top, PERCENT_DECIMALS) if top else 0.0
         percents[d] = percent
-        scores.append(DimensionScore(d, DIMENSION_LABELS[d], raw[d], top, percent))
+        scores.append(DimensionScore(d, raw[d], top, percent))
         # A dimension with nothing scored yet is unknown, not 0%: leave it out of
         # the overall instead of dragging the applicant down.
         if top and plan.weights[d] > 0:

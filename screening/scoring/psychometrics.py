@@ -17,7 +17,7 @@ from dataclasses import dataclass
 
 from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire, ResponseFormat
 
-from .result import SubmissionResult
+from .result import RubricRole, SubmissionResult
 from .rules import ScoringError
 
 #: Below this many submissions the figures move too much from one cohort to the next.
@@ -197,7 +197,8 @@ class OptionCount:
     """How often applicants chose an option in one role."""
 
     option_id: str
-    role: str  # "chosen" | "most effective" | "least effective" | "ranked first"
+    #: chosen, most or least effective; PLACED means placed first.
+    role: RubricRole
     count: int
     percent: float  # of the applicants who answered the item
 
@@ -244,18 +245,19 @@ class PsychometricReport:
     warnings: tuple[str, ...]
 
 
+#: The roles counted per format; for rank, PLACED counts the option placed first.
 _COUNTED_ROLES = {
-    ResponseFormat.BEST_CHOICE: ("chosen",),
-    ResponseFormat.MOST_LEAST: ("most effective", "least effective"),
-    ResponseFormat.RANK: ("ranked first",),
+    ResponseFormat.BEST_CHOICE: (RubricRole.CHOSEN,),
+    ResponseFormat.MOST_LEAST: (RubricRole.MOST_EFFECTIVE, RubricRole.LEAST_EFFECTIVE),
+    ResponseFormat.RANK: (RubricRole.PLACED,),
 }
 
 
 def _option_counts(
     questionnaire: Questionnaire, results: Sequence[SubmissionResult]
-) -> tuple[dict[str, dict[tuple[str, str], int]], dict[str, int]]:
+) -> tuple[dict[str, dict[tuple[str, RubricRole], int]], dict[str, int]]:
     """Per item: how often each option was used in each counted role, and how many answered."""
-    counts: dict[str, dict[tuple[str, str], int]] = {}
+    counts: dict[str, dict[tuple[str, RubricRole], int]] = {}
     answered: dict[str, int] = dict.fromkeys((item.id for item in questionnaire.items), 0)
     for item in questionnaire.items:
         roles = _COUNTED_ROLES.get(item.format, ())
@@ -267,8 +269,9 @@ def _option_counts(
             answered[line.item_id] += 1
             tally = counts[line.item_id]
             for rubric in line.rubric:
-                role = "ranked first" if rubric.role == "placed 1st" else rubric.role
-                key = (rubric.option_id or "", role)
+                if rubric.role is RubricRole.PLACED and rubric.value != 1:
+                    continue
+                key = (rubric.option_id or "", rubric.role)
                 if key in tally:
                     tally[key] += 1
     return counts, answered

@@ -42,7 +42,7 @@ def too_fast_threshold(item: Item) -> float:
 
 
 def unanswered_flag(item: Item) -> QualityFlag:
-    return QualityFlag(UNANSWERED, item.id, f"Not answered: {item.title}.")
+    return QualityFlag(UNANSWERED, item.id)
 
 
 def straight_lining_flag(item: Item, answer: Answer) -> QualityFlag | None:
@@ -56,12 +56,7 @@ def straight_lining_flag(item: Item, answer: Answer) -> QualityFlag | None:
     values = set(answer.ratings.values())
     if len(values) != 1:
         return None
-    return QualityFlag(
-        STRAIGHT_LINING,
-        item.id,
-        f"Gave every option the same rating ({values.pop()}) in {item.title!r}; "
-        "the ratings may not reflect real judgement.",
-    )
+    return QualityFlag(STRAIGHT_LINING, item.id)
 
 
 def too_fast_flag(item: Item, answer: Answer, threshold: float | None = None) -> QualityFlag | None:
@@ -71,12 +66,7 @@ def too_fast_flag(item: Item, answer: Answer, threshold: float | None = None) ->
     limit = too_fast_threshold(item) if threshold is None else threshold
     if answer.seconds >= limit:
         return None
-    return QualityFlag(
-        TOO_FAST,
-        item.id,
-        f"Answered {item.title!r} in {answer.seconds:.1f} s, faster than the "
-        f"{limit:.0f} s it takes just to read it.",
-    )
+    return QualityFlag(TOO_FAST, item.id, answer.seconds)
 
 
 def item_quality_flags(item: Item, answer: Answer | None) -> list[QualityFlag]:
@@ -91,12 +81,7 @@ def many_too_fast_flag(too_fast: int, item_count: int) -> QualityFlag | None:
     """The summary flag, raised when at least a quarter of the items were too fast."""
     if item_count == 0 or too_fast < MANY_TOO_FAST_SHARE * item_count:
         return None
-    return QualityFlag(
-        MANY_TOO_FAST,
-        None,
-        f"{too_fast} of {item_count} items ({100 * too_fast / item_count:.0f}%) were "
-        "answered faster than they can be read; treat the whole result with caution.",
-    )
+    return QualityFlag(MANY_TOO_FAST, None)
 
 
 def quality_flags(

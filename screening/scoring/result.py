@@ -3,13 +3,22 @@
 Floats are rounded to 4 decimals when the result is built, so
 ``SubmissionResult.from_dict(result.to_dict()) == result`` holds exactly and
 a stored result compares equal to a re-derived one.
+
+A result holds codes and numbers, never wording the engine made up: how a rubric
+line or a quality flag reads is decided where it is shown (screening.reports.trace),
+so rewording a page never makes a stored result differ from its re-derivation.
+Texts copied from the bank (item titles, option texts, rationales, band labels)
+are kept: they are what the applicant saw and the key said, frozen with the result.
 """
 
 from __future__ import annotations
 
+import enum
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
+
+from screening.bank.model import DIMENSION_LABELS
 
 #: Decimals kept for percentages; enough for display and exact JSON round trips.
 PERCENT_DECIMALS = 4
@@ -18,16 +27,18 @@ PERCENT_DECIMALS = 4
 @dataclass(frozen=True)
 class DimensionScore:
     dimension: str
-    label: str
     raw: int
     maximum: int
     #: 100·raw/maximum, 0 when nothing on this dimension could be scored yet.
     percent: float
 
+    @property
+    def label(self) -> str:
+        return DIMENSION_LABELS.get(self.dimension, self.dimension)
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "dimension": self.dimension,
-            "label": self.label,
             "raw": self.raw,
             "maximum": self.maximum,
             "percent": self.percent,
@@ -37,7 +48,6 @@ class DimensionScore:
     def from_dict(cls, stored: Mapping[str, Any]) -> DimensionScore:
         return cls(
             dimension=stored["dimension"],
-            label=stored["label"],
             raw=int(stored["raw"]),
             maximum=int(stored["maximum"]),
             percent=float(stored["percent"]),
@@ -87,33 +97,52 @@ _RED_FLAG_KEYS = ("item_id", "item_title", "option_id", "option_text", "rational
 
 @dataclass(frozen=True)
 class QualityFlag:
-    """A reason to doubt that the answers reflect the applicant's real judgement."""
+    """A reason to doubt that the answers reflect the applicant's real judgement.
+
+    Codes and figures only; the wording is made where the flag is shown (the rating
+    of a straight-lined item is on its trace line).
+    """
 
     kind: str  # straight_lining | too_fast | unanswered | many_too_fast
     item_id: str | None
-    message: str
+    #: too_fast: the seconds the applicant spent on the item.
+    seconds: float | None = None
 
     def to_dict(self) -> dict[str, Any]:
-        return {"kind": self.kind, "item_id": self.item_id, "message": self.message}
+        return {"kind": self.kind, "item_id": self.item_id, "seconds": self.seconds}
 
     @classmethod
     def from_dict(cls, stored: Mapping[str, Any]) -> QualityFlag:
-        return cls(kind=stored["kind"], item_id=stored.get("item_id"), message=stored["message"])
+        return cls(kind=stored["kind"], item_id=stored.get("item_id"),
+                   seconds=stored.get("seconds"))
+
+
+class RubricRole(enum.StrEnum):
+    """How the applicant used the option a rubric line is about."""
+
+    CHOSEN = "chosen"  # best choice
+    MOST_EFFECTIVE = "most_effective"
+    LEAST_EFFECTIVE = "least_effective"
+    RATED = "rated"  # rate each: ``value`` is the rating given
+    PLACED = "placed"  # rank: ``value`` is the place given, 1 = first
+    RANKING = "ranking"  # rank: the line that sums up the whole order
+    MANAGER_RATING = "manager_rating"  # free text: ``value`` is the agreed rating
 
 
 @dataclass(frozen=True)
 class RubricLine:
-    """One line of the rubric that produced points, as a manager reads it."""
+    """One line of the rubric that produced points."""
 
-    #: the option the line is about; None for a free-text anchor or a rank summary.
+    #: the option the line is about; None for a free-text rating or a rank summary.
     option_id: str | None
-    #: option text, or the anchor description for free text.
+    #: the option's text, or the anchor's description for a free-text rating.
     text: str
     rationale: str
-    #: how the applicant used it: "chosen", "most effective", "rated 4", "placed 2nd", ...
-    role: str
-    #: the rubric key: points per dimension, keyed effectiveness or keyed rank.
-    key: str
+    role: RubricRole
+    #: the rating given (rated, manager rating) or the place given (placed).
+    value: int | None
+    #: the key: the keyed effectiveness (rated) or the keyed place (placed).
+    keyed: int | None
     #: points this line contributes per dimension (empty for lines that only explain).
     points: Mapping[str, int]
 
@@ -122,8 +151,9 @@ class RubricLine:
             "option_id": self.option_id,
             "text": self.text,
             "rationale": self.rationale,
-            "role": self.role,
-            "key": self.key,
+            "role": self.role.value,
+            "value": self.value,
+            "keyed": self.keyed,
             "points": dict(self.points),
         }
 
@@ -133,8 +163,9 @@ class RubricLine:
             option_id=stored.get("option_id"),
             text=stored["text"],
             rationale=stored["rationale"],
-            role=stored["role"],
-            key=stored["key"],
+            role=RubricRole(stored["role"]),
+            value=stored.get("value"),
+            keyed=stored.get("keyed"),
             points={d: int(v) for d, v in stored["points"].items()},
         )
 
@@ -147,15 +178,14 @@ class TraceLine:
     title: str
     format: str
     primary_dimension: str
-    answer_summary: str
     rubric: tuple[RubricLine, ...]
     points: Mapping[str, int]
     #: what the item added to the maximum; zero while a free-text answer is pending.
     maximum: Mapping[str, int]
     pending: bool
     answered: bool
-    #: how the rubric lines combine, in one plain sentence.
-    note: str = ""
+    #: the written answer of a free-text item; None for every other format.
+    answer_text: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -163,13 +193,12 @@ class TraceLine:
             "title": self.title,
             "format": self.format,
             "primary_dimension": self.primary_dimension,
-            "answer_summary": self.answer_summary,
             "rubric": [line.to_dict() for line in self.rubric],
             "points": dict(self.points),
             "maximum": dict(self.maximum),
             "pending": self.pending,
             "answered": self.answered,
-            "note": self.note,
+            "answer_text": self.answer_text,
         }
 
     @classmethod
@@ -179,13 +208,12 @@ class TraceLine:
             title=stored["title"],
             format=stored["format"],
             primary_dimension=stored["primary_dimension"],
-            answer_summary=stored["answer_summary"],
             rubric=tuple(RubricLine.from_dict(line) for line in stored["rubric"]),
             points={d: int(v) for d, v in stored["points"].items()},
             maximum={d: int(v) for d, v in stored["maximum"].items()},
             pending=bool(stored["pending"]),
             answered=bool(stored["answered"]),
-            note=stored.get("note", ""),
+            answer_text=stored.get("answer_text"),
         )
 
 

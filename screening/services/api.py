@@ -14,6 +14,7 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screening.bank.model import DIMENSION_LABELS
 from screening.exports.results import SubmissionRecord
 from screening.formatting import iso
 from screening.models import Position, Submission
@@ -113,7 +114,9 @@ def _result_summary(result: Mapping[str, Any] | None, group: NormGroup | None) -
     band = result.get("band") or {}
     return {
         "dimensions": [
-            {"dimension": entry["dimension"], "label": entry["label"], "raw": entry["raw"],
+            {"dimension": entry["dimension"],
+             "label": DIMENSION_LABELS.get(entry["dimension"], entry["dimension"]),
+             "raw": entry["raw"],
              "maximum": entry["maximum"], "percent": entry["percent"],
              "percentile": _percentile(group, entry["dimension"], entry["percent"])}
             for entry in result.get("dimensions", ())

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -20,8 +20,10 @@ from screening.models import (
     SubmissionStatus,
     utcnow,
 )
+from screening.reports.applicant import quality_messages
 from screening.services import norms
 from screening.services.invitations import InvitationStatus, status_of
+from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
 
 PAGE_SIZE = 25
@@ -55,6 +57,8 @@ class ApplicantRow:
     result: scoring.SubmissionResult | None
     percentiles: dict[str, float | None] = field(default_factory=dict)
     decision: str | None = None
+    #: the response-quality flags in words (filled where a page shows them).
+    quality_notes: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -161,4 +165,14 @@ def compare(
     ).all()
     by_id = {submission.id: submission for submission in found}
     group = norms.norm_group(session, position.questionnaire_version)
-    return [_row(by_id[i].invitation.applicant, group) for i in submission_ids if i in by_id]
+    rows = []
+    for submission_id in submission_ids:
+        if submission_id not in by_id:
+            continue
+        submission = by_id[submission_id]
+        row = _row(submission.invitation.applicant, group)
+        if row.result is not None:
+            questionnaire = questionnaire_for(submission.questionnaire_version)
+            row = replace(row, quality_notes=quality_messages(questionnaire, row.result))
+        rows.append(row)
+    return rows

@@ -183,7 +183,7 @@ def _scrub_submission(session: Session, submission: Submission) -> list[str]:
             answer.response = {**answer.response, "text": REMOVED_TEXT}
     if submission.result:
         trace = [
-            {**line, "answer_summary": f'"{REMOVED_TEXT}"'}
+            {**line, "answer_text": REMOVED_TEXT}
             if line.get("format") == "free_text" and line.get("answered")
             else line
             for line in submission.result.get("trace", ())

@@ -235,7 +235,17 @@ def test_long_layout_has_one_row_per_scored_item(app, client, cohort) -> None:
             points = line["points"].get(dimension)
             assert row[f"{dimension}_points"] == ("" if points is None else str(points))
         chosen = [r for r in line["rubric"] if r["option_id"]]
-        assert row["options"] == "; ".join(f"{r['option_id']}={r['role']}" for r in chosen)
+        assert row["options"] == "; ".join(f"{r['option_id']}={_in_words(r)}" for r in chosen)
+
+
+def _in_words(rubric: dict[str, Any]) -> str:
+    """How docs/exports.md says the options column spells each use of an option."""
+    places = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
+    return {
+        "chosen": "chosen", "most_effective": "most effective",
+        "least_effective": "least effective", "rated": f"rated {rubric['value']}",
+        "placed": f"placed {places.get(rubric['value'])}",
+    }[rubric["role"]]
 
 
 def test_filters_position_status_band_and_dates(app, client, cohort) -> None:

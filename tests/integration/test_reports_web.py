@@ -17,6 +17,7 @@ from sqlalchemy import func, select
 
 from screening.app import create_app
 from screening.bank import ResponseFormat
+from screening.bank.model import DIMENSION_LABELS
 from screening.extensions import db
 from screening.models import (
     Answer,
@@ -101,7 +102,7 @@ def test_manager_downloads_the_applicant_summary(
     assert "Hotel front desk, Harbour Street" in text
     assert stored["band"]["label"] in text
     for dimension in stored["dimensions"]:
-        assert (f"{dimension['label']}: {dimension['percent']:.0f}% "
+        assert (f"{DIMENSION_LABELS[dimension['dimension']]}: {dimension['percent']:.0f}% "
                 f"({dimension['raw']} of {dimension['maximum']} points)") in text
     assert text.count(f"percentile of {completed}") >= 3
     for number, item in enumerate(questionnaire.items, start=1):

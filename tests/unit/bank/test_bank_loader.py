@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import ast
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,6 @@ from bank_testkit import (
     rank_item,
 )
 
-import screening.bank as bank_package
 from screening.bank import (
     BankError,
     Option,
@@ -272,18 +270,3 @@ def test_load_questionnaire_returns_one_or_names_the_missing_file(bank: BankFold
     assert [str(problem) for problem in caught.value.problems] == [
         "questions/forms/nightshift.yaml: questionnaire nightshift: no such questionnaire"
     ]
-
-
-def test_the_bank_package_imports_neither_flask_nor_sqlalchemy() -> None:
-    # Read the sources rather than sys.modules: the parent package's app
-    # factory imports Flask, which says nothing about screening.bank itself.
-    package = Path(bank_package.__file__).parent
-    imported = set()
-    for module in package.glob("*.py"):
-        for node in ast.walk(ast.parse(module.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                imported |= {alias.name.split(".")[0] for alias in node.names}
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                imported.add(node.module.split(".")[0])
-    assert "yaml" in imported  # the scan sees real imports
-    assert imported.isdisjoint({"flask", "flask_sqlalchemy", "sqlalchemy", "werkzeug"})

@@ -44,4 +44,4 @@ def test_lean_results_give_the_same_psychometrics_as_full_results() -> None:
     assert percents_by_dimension(slim) == percents_by_dimension(stored)
     # Equal trace lines are shared, and no answer wording is kept.
     assert len({id(line) for result in slim for line in result.trace}) < 60 * 20 / 3
-    assert all(line.answer_summary == "" for result in slim for line in result.trace)
+    assert all(line.answer_text is None for result in slim for line in result.trace)

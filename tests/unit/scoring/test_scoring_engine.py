@@ -33,6 +33,7 @@ from screening.scoring import (
     Answer,
     AnswerError,
     RedFlag,
+    RubricRole,
     ScoringError,
     SubmissionResult,
     score_submission,
@@ -63,14 +64,9 @@ def test_hand_worked_submission(questionnaire: Questionnaire, answers) -> None:
     assert result.content_hash == questionnaire.content_hash
 
 
-def test_trace_explains_each_item(questionnaire: Questionnaire, answers) -> None:
+def test_trace_records_each_answer_as_codes(questionnaire: Questionnaire, answers) -> None:
     trace = {line.item_id: line for line in score_submission(questionnaire, answers, RATED).trace}
     assert list(trace) == [B01.id, M01.id, R01.id, K01.id, F01.id]
-    assert trace[B01.id].answer_summary == 'Chose a: "Answer at once and greet"'
-    assert trace[M01.id].answer_summary == "Most effective: b; least effective: d"
-    assert trace[R01.id].answer_summary == "Rated a=4, b=2, c=5, d=1"
-    assert trace[K01.id].answer_summary == "Ranked a, c, b, d"
-    assert trace[F01.id].answer_summary == f'"{FREE_TEXT_ANSWER}"'
     assert trace[B01.id].points == {"warmth": 4, "common_sense": 3}
     assert trace[M01.id].points == {"respect": 6, "warmth": 6}
     assert trace[M01.id].maximum == {"respect": 8, "warmth": 7}
@@ -80,42 +76,41 @@ def test_trace_explains_each_item(questionnaire: Questionnaire, answers) -> None
     assert trace[M01.id].primary_dimension == "respect"
     assert trace[K01.id].format == "rank"
     assert all(line.answered and not line.pending for line in trace.values())
+    assert trace[F01.id].answer_text == FREE_TEXT_ANSWER
+    assert all(trace[i].answer_text is None for i in (B01.id, M01.id, R01.id, K01.id))
+
+    (chosen,) = trace[B01.id].rubric
+    assert (chosen.option_id, chosen.role, chosen.text) == (
+        "a", RubricRole.CHOSEN, "Answer at once and greet")
 
     most, least = trace[M01.id].rubric
     assert (most.option_id, most.role, most.points) == (
-        "b",
-        "most effective",
-        {"respect": 2, "warmth": 2},
-    )
+        "b", RubricRole.MOST_EFFECTIVE, {"respect": 2, "warmth": 2})
     assert (least.option_id, least.role, least.points) == (
-        "d",
-        "least effective",
-        {"respect": 4, "warmth": 4},
-    )
+        "d", RubricRole.LEAST_EFFECTIVE, {"respect": 4, "warmth": 4})
     assert least.rationale == "Why option d earns its key."
 
     rated = trace[R01.id].rubric
-    assert [(line.option_id, line.role, line.points["common_sense"]) for line in rated] == [
-        ("a", "rated 4", 3),
-        ("b", "rated 2", 4),
-        ("c", "rated 5", 0),
-        ("d", "rated 1", 1),
+    assert [(r.option_id, r.role, r.value, r.keyed, r.points["common_sense"]) for r in rated] == [
+        ("a", RubricRole.RATED, 4, 5, 3),
+        ("b", RubricRole.RATED, 2, 2, 4),
+        ("c", RubricRole.RATED, 5, 1, 0),
+        ("d", RubricRole.RATED, 1, 4, 1),
     ]
-    assert rated[0].key == "keyed effectiveness 5; agreement 3 of 4"
 
     *placed, summary = trace[K01.id].rubric
-    assert [(line.option_id, line.role) for line in placed] == [
-        ("a", "placed 1st"),
-        ("c", "placed 2nd"),
-        ("b", "placed 3rd"),
-        ("d", "placed 4th"),
+    assert [(r.option_id, r.role, r.value, r.keyed) for r in placed] == [
+        ("a", RubricRole.PLACED, 1, 2),
+        ("c", RubricRole.PLACED, 2, 1),
+        ("b", RubricRole.PLACED, 3, 4),
+        ("d", RubricRole.PLACED, 4, 3),
     ]
-    assert placed[0].key == "keyed 2nd; 1 place off"
-    assert summary.key == "8 − 4 places off = 4"
-    assert summary.points == {"respect": 4, "common_sense": 4}
+    assert all(not r.points for r in placed)
+    assert (summary.role, summary.points) == (RubricRole.RANKING, {"respect": 4, "common_sense": 4})
 
     (anchor,) = trace[F01.id].rubric
-    assert (anchor.text, anchor.key) == ("Anchor 4 behaviour", "rating 4 of 5")
+    assert (anchor.text, anchor.role, anchor.value) == (
+        "Anchor 4 behaviour", RubricRole.MANAGER_RATING, 4)
 
 
 def test_every_point_comes_from_a_rubric_line(questionnaire: Questionnaire, answers) -> None:
@@ -150,8 +145,7 @@ def test_unanswered_item_scores_zero_and_keeps_its_maximum(questionnaire, answer
     assert by_dimension(result)["common_sense"] == (12, 27, 44.4444)
     line = result.trace[0]
     assert not line.answered
-    assert line.answer_summary == "Not answered"
-    assert line.rubric == ()
+    assert line.rubric == () and line.answer_text is None
 
 
 def test_unanswered_free_text_is_zero_not_pending(questionnaire, answers) -> None:

@@ -12,6 +12,7 @@ from scoring_builders import B01, F01, FREE_TEXT_ANSWER, M01, make_item, make_qu
 
 from screening.scoring import (
     Answer,
+    RubricRole,
     ScoringError,
     analyse_results,
     corrected_item_totals,
@@ -253,14 +254,13 @@ def test_option_counts_for_most_least_count_both_roles() -> None:
     (stats,) = analyse_results(questionnaire, results).items
     counts = {(c.option_id, c.role): c.count for c in stats.option_counts if c.count}
     assert counts == {
-        ("a", "most effective"): 2,
-        ("b", "most effective"): 1,
-        ("c", "least effective"): 1,
-        ("d", "least effective"): 2,
+        ("a", RubricRole.MOST_EFFECTIVE): 2,
+        ("b", RubricRole.MOST_EFFECTIVE): 1,
+        ("c", RubricRole.LEAST_EFFECTIVE): 1,
+        ("d", RubricRole.LEAST_EFFECTIVE): 2,
     }
-    share = next(
-        c.percent for c in stats.option_counts if (c.option_id, c.role) == ("a", "most effective")
-    )
+    share = next(c.percent for c in stats.option_counts
+                 if (c.option_id, c.role) == ("a", RubricRole.MOST_EFFECTIVE))
     assert share == pytest.approx(200 / 3)
 
 

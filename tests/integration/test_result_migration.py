@@ -1,0 +1,155 @@
+"""A database made before stored results held codes re-derives identically once migrated.
+
+Results are stored the way the engine wrote them before migration d3f1a7b2c604 (its
+English roles, keys, summaries, notes and flag sentences, spelled out here from that
+engine's format strings), then the real migration runs and ``rescore`` compares every
+result with a fresh derivation.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask_migrate import upgrade
+from sqlalchemy import create_engine, select, text
+
+from screening.app import create_app
+from screening.extensions import db
+from screening.models import Submission
+from screening.services.questionnaires import questionnaire_for
+from screening.services.results import rescore_differences
+from tests.factories import create_invitation, create_position, create_user
+from tests.integration.hr_builders import submit_simulated
+
+BEFORE = "b7e2d4c91a15"
+PLACES = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
+LABELS = {"warmth": "Warmth", "common_sense": "Common sense", "respect": "Respect under pressure"}
+
+
+@pytest.fixture
+def old_app(tmp_path: Path) -> Iterator[Flask]:
+    """An app on a database of its own, migrated only up to the revision before the change."""
+    configured = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
+    url = f"sqlite:///{tmp_path / 'before.db'}"
+    if configured.startswith("postgresql"):
+        url = _fresh_postgres_database(configured)
+    app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path),
+                      "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                      "RATELIMIT_ENABLED": False})
+    with app.app_context():
+        upgrade(revision=BEFORE)
+    yield app
+    with app.app_context():
+        db.session.remove()
+        db.engine.dispose()
+    if configured.startswith("postgresql"):
+        _drop_postgres_database(configured, url)
+
+
+def _fresh_postgres_database(url: str) -> str:
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    name = f"screening_before_{os.getpid()}"
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
+        connection.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return url.rsplit("/", 1)[0] + "/" + name
+
+
+def _drop_postgres_database(admin_url: str, url: str) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}"'))
+    engine.dispose()
+
+
+def old_rubric(line: dict[str, Any], rubric: dict[str, Any], scale_max: int) -> dict[str, Any]:
+    role, value, keyed = rubric["role"], rubric["value"], rubric["keyed"]
+    points = rubric["points"]
+    words = ", ".join(f"{LABELS[d]} {v}" for d, v in points.items())
+    if role == "rated":
+        agreement = next(iter(points.values()))
+        old_role, key = f"rated {value}", f"keyed effectiveness {keyed}; agreement {agreement} of 4"
+    elif role == "placed":
+        off = abs(value - keyed)
+        old_role = f"placed {PLACES[value]}"
+        key = f"keyed {PLACES[keyed]}; {off} place{'s' if off != 1 else ''} off"
+    elif role == "least_effective":
+        own = ", ".join(f"{LABELS[d]} {scale_max - v}" for d, v in points.items())
+        old_role, key = "least effective", f"{own}; rejecting it earns {scale_max} minus these"
+    elif role == "ranking":
+        return {**{k: v for k, v in rubric.items() if k not in ("value", "keyed")},
+                "text": "Agreement with the keyed order",
+                "rationale": "The keyed order earns ... every place an option is off costs "
+                             "one point.",
+                "role": "ranking", "key": "8 − 2 places off = 6"}
+    elif role == "manager_rating":
+        return {**{k: v for k, v in rubric.items() if k not in ("value", "keyed")},
+                "rationale": "The manager's rating on the behavioural anchors.",
+                "role": "manager rating", "key": f"rating {value} of 5"}
+    else:
+        old_role, key = role.replace("_", " "), words
+    return {**{k: v for k, v in rubric.items() if k not in ("value", "keyed")},
+            "role": old_role, "key": key}
+
+
+def old_shape(result: dict[str, Any], scale_max: dict[str, int]) -> dict[str, Any]:
+    """A result as the engine stored it before the migration."""
+    trace = []
+    for line in result["trace"]:
+        old = {k: v for k, v in line.items() if k != "answer_text"}
+        old["rubric"] = [old_rubric(line, r, scale_max[line["item_id"]]) for r in line["rubric"]]
+        if line["format"] == "free_text" and line["answered"]:
+            old["answer_summary"] = f'"{line["answer_text"]}"'
+        else:
+            old["answer_summary"] = "Some answer in words" if line["answered"] else "Not answered"
+        old["note"] = "How the rubric lines combine."
+        trace.append(old)
+    return {
+        **result,
+        "dimensions": [{**d, "label": LABELS[d["dimension"]]} for d in result["dimensions"]],
+        "quality_flags": [{"kind": f["kind"], "item_id": f["item_id"],
+                           "message": f"Answered in {f['seconds'] or 0:.1f} s, too fast."}
+                          for f in result["quality_flags"]],
+        "trace": trace,
+    }
+
+
+def test_a_database_from_before_rescores_with_no_difference(old_app: Flask) -> None:
+    with old_app.app_context():
+        rater = create_user()
+        position = create_position(managers=[rater])
+        for n in range(6):
+            submit_simulated(position, name=f"Applicant {n}", seed=300 + n,
+                             rate_free_text=n % 2 == 0)
+        fast = submit_simulated(position, name="In a hurry", seed=399)
+        for answer in fast.answers:  # every answer far faster than it can be read
+            answer.response = {**answer.response, "seconds": 0.5}
+            answer.seconds = 0.5
+        db.session.flush()
+        from screening.services.results import store_result
+
+        store_result(db.session, fast)
+        create_invitation(position, name="Not started")
+        db.session.commit()
+        questionnaire = questionnaire_for(position.questionnaire_version)
+        scale_max = {item.id: item.scale_max for item in questionnaire.items}
+        stored = db.session.scalars(select(Submission).where(Submission.result.is_not(None))).all()
+        assert any(flag["kind"] == "too_fast" for s in stored for flag in s.result["quality_flags"])
+        for submission in stored:
+            submission.result = old_shape(submission.result, scale_max)
+        db.session.commit()
+        # The old shape really differs from what the engine derives now...
+        assert all(differences for _, differences in rescore_differences(db.session))
+        db.session.commit()
+
+        upgrade()  # ... and the real migration makes every stored result derive again.
+        db.session.expire_all()
+        checked = list(rescore_differences(db.session))
+        assert len(checked) == 7
+        assert [differences for _, differences in checked if differences] == []
