@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from markupsafe import Markup
 
 from screening import formatting
+from screening.i18n import translator
 from screening.reports.feedback import Feedback
 
 from . import pdf
@@ -122,26 +123,12 @@ def cohort_pdf(
     return pdf.render_pdf(cohort_html(report, page_size), time_limit=time_limit)
 
 
-FEEDBACK_LABELS = {
-    "en": {"title": "Your feedback",
-           "intro": "Thank you for completing the questionnaire. Here is what your answers "
-                    "showed, in plain words, to keep.",
-           "strengths": "Your two strongest areas", "develop": "One area to develop",
-           "next": "What happens next"},
-    "es": {"title": "Sus comentarios",
-           "intro": "Gracias por completar el cuestionario. Esto es lo que mostraron sus "
-                    "respuestas, en palabras sencillas, para que lo conserve.",
-           "strengths": "Sus dos puntos más fuertes", "develop": "Un aspecto para mejorar",
-           "next": "Próximos pasos"},
-}
-
-
 def feedback_pdf(
     feedback: Feedback, applicant_name: str, position_title: str, page_size: str = "A4"
 ) -> bytes:
     """The one-page feedback an applicant keeps: no scores, no percentiles, no flags."""
     html = _environment().get_template("feedback.html").render(
-        feedback=feedback, labels=FEEDBACK_LABELS[feedback.language],
+        feedback=feedback, _=translator(feedback.language),
         applicant_name=applicant_name, position_title=position_title,
         page_size=page_size_css(page_size),
     )

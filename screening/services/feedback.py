@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from screening.i18n import translator
 from screening.models import Submission, SubmissionStatus
 from screening.reports.feedback import Feedback, build_feedback
 from screening.services.questionnaires import questionnaire_for
@@ -24,5 +25,6 @@ def feedback_for(submission: Submission | None, *, preview: bool = False) -> Fee
         return None
     outcome = decision.outcome.value if decision is not None else "on_hold"
     return build_feedback(
-        result, questionnaire_for(submission.questionnaire_version), outcome, submission.language
+        result, questionnaire_for(submission.questionnaire_version), outcome,
+        translator(submission.language), submission.language,
     )

@@ -9,6 +9,7 @@ import pytest
 
 from screening import scoring
 from screening.bank import ResponseFormat, load_bank
+from screening.i18n import translator
 from screening.reports.feedback import build_feedback
 
 BANK = load_bank(Path(__file__).resolve().parents[3] / "questions")
@@ -42,14 +43,14 @@ def test_weakest_dimension_is_the_one_to_develop(weak: str) -> None:
     percents = {score.dimension: score.percent for score in result.dimensions}
     lowest = min(percents, key=percents.get)
     assert percents[lowest] < 100  # the worst answers really cost points somewhere
-    feedback = build_feedback(result, SHORT, "do_not_advance")
+    feedback = build_feedback(result, SHORT, "do_not_advance", translator("en"))
     assert feedback.development.dimension == lowest
     assert {s.dimension for s in feedback.strengths} == set(percents) - {lowest}
 
 
 def test_tip_quotes_the_keyed_best_response_of_a_missed_item() -> None:
     result = _result_weak_in("respect")
-    tip = build_feedback(result, SHORT, "advance").development.tip
+    tip = build_feedback(result, SHORT, "advance", translator("en")).development.tip
     respect_items = [
         i
         for i in SHORT.items
@@ -64,7 +65,7 @@ def test_tip_quotes_the_keyed_best_response_of_a_missed_item() -> None:
 @pytest.mark.parametrize("language", ["en", "es"])
 def test_no_scores_percentiles_or_red_flag_wording(outcome: str, language: str) -> None:
     result = _result_weak_in("warmth")
-    feedback = build_feedback(result, SHORT, outcome, language)
+    feedback = build_feedback(result, SHORT, outcome, translator(language), language)
     words = " ".join(
         [s.description for s in feedback.strengths]
         + [feedback.development.description, feedback.development.tip, feedback.next_steps]
@@ -77,6 +78,15 @@ def test_no_scores_percentiles_or_red_flag_wording(outcome: str, language: str) 
 
 
 def test_unknown_language_falls_back_to_english() -> None:
-    feedback = build_feedback(_result_weak_in("warmth"), SHORT, "on_hold", "fr")
+    feedback = build_feedback(_result_weak_in("warmth"), SHORT, "on_hold", translator("fr"), "fr")
     assert feedback.language == "en"
     assert feedback.next_steps.startswith("The hiring team has not decided yet")
+
+
+def test_spanish_words_come_from_the_catalogue() -> None:
+    feedback = build_feedback(_result_weak_in("warmth"), SHORT, "on_hold", translator("es"), "es")
+    spanish = {"warmth": "Calidez", "common_sense": "Sentido común",
+               "respect": "Respeto bajo presión"}
+    assert feedback.development.name == spanish[feedback.development.dimension]
+    assert [s.name for s in feedback.strengths] == [spanish[s.dimension] for s in feedback.strengths]
+    assert feedback.next_steps.startswith("El equipo de selección aún no ha decidido")

@@ -19,7 +19,8 @@ from babel.messages.pofile import read_po
 PROJECT_ROOT = Path(__file__).resolve().parents[3]
 TRANSLATIONS = PROJECT_ROOT / "screening" / "translations"
 #: As in README, "Languages": the keywords pybabel is given besides its defaults.
-KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None}
+KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "lazy_gettext": None, "_l": None,
+            "N_": None}
 PLACEHOLDER = re.compile(r"%\((\w+)\)[sd]")
 
 
