@@ -42,8 +42,9 @@ def _dimension_columns() -> tuple[Column, ...]:
                    f"{label}: points available (pending free text left out)."),
             Column(f"{dimension}_percent", "number", f"{label}: 100 × raw / max."),
             Column(f"{dimension}_percentile", "number",
-                   f"{label}: percentile among completed submissions of the same questionnaire "
-                   "version; empty below 30 of them or while in progress."),
+                   f"{label}: percentile among the final results of the same questionnaire "
+                   "version (submitted, every written answer rated); empty below 30 of them or "
+                   "while in progress."),
         ]
     return tuple(columns)
 
@@ -65,6 +66,9 @@ WIDE: tuple[Column, ...] = (
     Column("overall_percent", "number", "Weighted overall score, 0..100."),
     Column("overall_percentile", "number",
            "Percentile of the overall score, same norm group and rule as the dimensions."),
+    Column("norm_group_size", "integer",
+           "How many final results the percentiles compare with (the same number the page "
+           "and the PDF show); empty while in progress."),
     Column("band", "text", "Result band id, e.g. front_line, probe, secondary."),
     Column("band_label", "text", "The band's wording as the manager sees it."),
     Column("provisional", "boolean", "True while a free-text answer waits for a rating."),
@@ -172,6 +176,7 @@ def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
         *scores,
         overall,
         group.percentile(OVERALL, overall) if group else None,
+        group.size if group else None,
         band.get("id"),
         band.get("label"),
         result.get("provisional") if result else None,

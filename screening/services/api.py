@@ -123,6 +123,7 @@ def _result_summary(result: Mapping[str, Any] | None, group: NormGroup | None) -
         ],
         "overall": result.get("overall"),
         "overall_percentile": _percentile(group, OVERALL, result.get("overall")),
+        "norm_group_size": group.size if group is not None else None,
         "band": {"id": band.get("id"), "label": band.get("label")},
         "provisional": bool(result.get("provisional")),
         "red_flags": [{"item_id": f["item_id"], "option_id": f["option_id"]}

@@ -100,6 +100,7 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
             "overall_percent": result.overall if result else None,
             "overall_percentile": percentile_rank(result.overall, group["overall"])
             if result else None,
+            "norm_group_size": len(group["overall"]) if result else None,
             "band": result.band.id if result else None,
             "band_label": result.band.label if result else None,
             "provisional": result.provisional if result else None,

@@ -20,7 +20,7 @@ def test_wide_row_has_every_column_with_native_values() -> None:
         "common_sense_raw": 2, "common_sense_max": 4, "common_sense_percent": 50.0,
         "common_sense_percentile": None,
         "respect_raw": 4, "respect_max": 4, "respect_percent": 100.0, "respect_percentile": None,
-        "overall_percent": 75.0, "overall_percentile": None,
+        "overall_percent": 75.0, "overall_percentile": None, "norm_group_size": None,
         "band": "probe", "band_label": "Probe in interview", "provisional": True,
         "red_flags": "R1:d", "quality_flags": "too_fast; straight_lining",
         "decision": "advance", "decision_label": "Advance to front line", "decided_at": DECIDED,
@@ -39,6 +39,7 @@ def test_percentiles_come_from_the_version_norm_group() -> None:
     assert values["common_sense_percentile"] == 12.5
     assert values["respect_percentile"] is None  # 29 completed submissions: not enough
     assert values["overall_percentile"] == 50.0
+    assert values["norm_group_size"] == 40
 
 
 def test_no_percentile_for_another_version_or_an_unfinished_submission() -> None:

@@ -1,0 +1,124 @@
+"""One number, one meaning: the page, the PDF, the CSV and the API give an applicant the
+same percentile and the same norm-group size, whatever else is in the database.
+
+Provisional results (a written answer not rated yet) are outside the norm group, so
+adding forty of them changes nothing anywhere; below thirty final results every
+channel says there is not enough data.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass
+
+import pdfplumber
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from screening.extensions import db
+from screening.models import Role
+from screening.services import api_tokens
+from tests.factories import create_position, create_user
+from tests.integration.hr_builders import sign_in, submit_simulated
+
+ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th) percentile of (\d+)")
+NOT_ENOUGH = re.compile(r"not enough data yet \((\d+) of 30 completed\)")
+
+
+@dataclass(frozen=True)
+class Seen:
+    """What one channel says about the applicant's overall score."""
+
+    percentile: int | None  # rounded, as the page and the PDF print it
+    group_size: int
+
+
+@pytest.fixture
+def world(app: Flask) -> dict[str, object]:
+    with app.app_context():
+        manager = create_user(Role.MANAGER)
+        hr = create_user(Role.HR)
+        position = create_position(managers=[manager], title="Front desk")
+        _, token = api_tokens.create_token(db.session, name="ATS", created_by=hr)
+        db.session.commit()
+        return {"manager": manager.email, "position": position.id, "token": token,
+                "submissions": []}
+
+
+def add(app: Flask, world: dict[str, object], count: int, *, final: bool, seed: int) -> None:
+    with app.app_context():
+        from screening.models import Position
+
+        position = db.session.get(Position, world["position"])
+        for n in range(count):
+            submission = submit_simulated(position, name=f"Applicant {seed + n}", seed=seed + n,
+                                          rate_free_text=final)
+            if final:
+                world["submissions"].append(submission.id)  # type: ignore[attr-defined]
+
+
+def _from_words(text: str) -> Seen:
+    text = " ".join(text.split())
+    found = ORDINAL.search(text)
+    if found:
+        return Seen(int(found.group(1)), int(found.group(2)))
+    small = NOT_ENOUGH.search(text)
+    assert small, "neither a percentile nor 'not enough data' is shown"
+    return Seen(None, int(small.group(1)))
+
+
+def on_the_page(client: FlaskClient, submission_id: int) -> Seen:
+    page = client.get(f"/manage/submissions/{submission_id}")
+    assert page.status_code == 200
+    glance = page.text.split('id="glance-heading"', 1)[1].split("</section>", 1)[0]
+    return _from_words(glance.split("Overall", 1)[1])
+
+
+def in_the_pdf(client: FlaskClient, submission_id: int) -> Seen:
+    response = client.get(f"/manage/submissions/{submission_id}/report.pdf")
+    assert response.status_code == 200
+    with pdfplumber.open(io.BytesIO(response.data)) as pdf:
+        first_page = pdf.pages[0].extract_text()
+    return _from_words(first_page.split("Overall", 1)[1])
+
+
+def in_the_csv(client: FlaskClient, position_id: int, submission_id: int) -> Seen:
+    response = client.get(f"/manage/positions/{position_id}/results.csv")
+    rows = csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig")))
+    row = next(r for r in rows if r["submission_id"] == str(submission_id))
+    percentile = row["overall_percentile"]
+    return Seen(round(float(percentile)) if percentile else None, int(row["norm_group_size"]))
+
+
+def in_the_api(client: FlaskClient, token: str, submission_id: int) -> Seen:
+    response = client.get(f"/api/v1/submissions/{submission_id}",
+                          headers={"Authorization": f"Bearer {token}"})
+    result = response.get_json()["result"]
+    percentile = result["overall_percentile"]
+    return Seen(round(percentile) if percentile is not None else None, result["norm_group_size"])
+
+
+def everywhere(client: FlaskClient, world: dict[str, object], submission_id: int) -> set[Seen]:
+    return {
+        on_the_page(client, submission_id),
+        in_the_pdf(client, submission_id),
+        in_the_csv(client, world["position"], submission_id),  # type: ignore[arg-type]
+        in_the_api(client, world["token"], submission_id),  # type: ignore[arg-type]
+    }
+
+
+def test_every_channel_agrees_and_provisional_results_do_not_count(
+    app: Flask, client: FlaskClient, world: dict[str, object]
+) -> None:
+    add(app, world, 20, final=True, seed=500)
+    add(app, world, 40, final=False, seed=600)  # 60 submitted, but only 20 final
+    sign_in(client, world["manager"])  # type: ignore[arg-type]
+    applicant = world["submissions"][0]  # type: ignore[index]
+    assert everywhere(client, world, applicant) == {Seen(None, 20)}
+
+    add(app, world, 12, final=True, seed=700)  # 32 final: percentiles for all
+    (seen,) = everywhere(client, world, applicant)
+    assert seen.group_size == 32 and seen.percentile is not None
