@@ -285,6 +285,11 @@ class Submission(Base):
         back_populates="submission", cascade="all, delete-orphan", order_by="Decision.created_at"
     )
 
+    @property
+    def latest_decision(self) -> Decision | None:
+        """The decision that counts: the newest; older ones stay as history."""
+        return self.decisions[-1] if self.decisions else None
+
 
 class Answer(Base):
     """An autosaved answer, stored by option id (never by displayed position)."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime
 
 from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
@@ -23,6 +23,7 @@ from screening.models import (
 from screening.reports.applicant import quality_messages
 from screening.services import norms
 from screening.services.invitations import InvitationStatus, status_of
+from screening.services.periods import within_days
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
 
@@ -105,17 +106,8 @@ def _filtered(position: Position, query: ListQuery) -> Select[tuple[Applicant]]:
         statement = statement.where(condition)
     if query.band:
         statement = statement.where(Submission.band_id == query.band)
-    if query.submitted_from:
-        statement = statement.where(
-            Submission.submitted_at
-            >= datetime.combine(query.submitted_from, time(), tzinfo=utcnow().tzinfo)
-        )
-    if query.submitted_to and query.submitted_to < date.max:  # the last date has no day after
-        end = datetime.combine(query.submitted_to, time(), tzinfo=utcnow().tzinfo) + timedelta(
-            days=1
-        )
-        statement = statement.where(Submission.submitted_at < end)
-    return statement
+    return statement.where(
+        *within_days(Submission.submitted_at, query.submitted_from, query.submitted_to))
 
 
 def list_applicants(session: Session, position: Position, query: ListQuery) -> ApplicantPage:
@@ -140,7 +132,8 @@ def _row(applicant: Applicant, group: scoring.NormGroup) -> ApplicantRow:
     invitation = applicant.invitation
     submission = invitation.submission if invitation else None
     result = stored_result(submission) if submission else None
-    decision = submission.decisions[-1].outcome if submission and submission.decisions else None
+    latest = submission.latest_decision if submission is not None else None
+    decision = latest.outcome if latest is not None else None
     return ApplicantRow(
         applicant=applicant,
         invitation=invitation,

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date
 from typing import Any
 
 from sqlalchemy import Select, select
@@ -14,6 +14,7 @@ from sqlalchemy.orm import Session, joinedload
 
 from screening import database
 from screening.models import AuditEvent, User
+from screening.services.periods import within_days
 
 
 def record(
@@ -83,12 +84,7 @@ def _filtered(statement: Select[Any], filters: AuditFilters) -> Select[Any]:
                 select(User.id).where(User.email == filters.actor_email.strip().lower())
             )
         )
-    if filters.since:
-        statement = statement.where(AuditEvent.at >= datetime.combine(filters.since, time.min, UTC))
-    if filters.until and filters.until < date.max:  # the last date has no day after it
-        end = datetime.combine(filters.until + timedelta(days=1), time.min, UTC)
-        statement = statement.where(AuditEvent.at < end)
-    return statement
+    return statement.where(*within_days(AuditEvent.at, filters.since, filters.until))
 
 
 def page(

@@ -12,7 +12,7 @@ import enum
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import UTC, date, datetime
 from typing import IO, Any
 
 from sqlalchemy import JSON, Float, Select, column, func, select, true
@@ -39,6 +39,7 @@ from screening.models import (
     position_managers,
 )
 from screening.services import norms
+from screening.services.periods import within_days
 
 BATCH_SIZE = 1000
 #: outcome value -> label; a dict lookup per row instead of an Enum construction.
@@ -93,18 +94,11 @@ def activity_date() -> Any:
     return func.coalesce(Submission.submitted_at, Submission.started_at)
 
 
-def _start_of(day: date) -> datetime:
-    return datetime.combine(day, time.min, tzinfo=UTC)
-
-
 def filtered(statement: Select[Any], filters: ExportFilters, user: User | None) -> Select[Any]:
     """Apply the filters and, for a manager, the positions they are assigned to."""
     if filters.position_id is not None:
         statement = statement.where(Applicant.position_id == filters.position_id)
-    if filters.since is not None:
-        statement = statement.where(activity_date() >= _start_of(filters.since))
-    if filters.until is not None and filters.until < date.max:  # no day after the last one
-        statement = statement.where(activity_date() < _start_of(filters.until + timedelta(days=1)))
+    statement = statement.where(*within_days(activity_date(), filters.since, filters.until))
     if filters.status is not None:
         statement = statement.where(Submission.status == filters.status)
     if filters.band is not None:

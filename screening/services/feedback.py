@@ -17,7 +17,7 @@ def feedback_for(submission: Submission | None, *, preview: bool = False) -> Fee
     if submission is None or submission.status != SubmissionStatus.SUBMITTED:
         return None
     position = submission.invitation.applicant.position
-    decision = submission.decisions[-1] if submission.decisions else None
+    decision = submission.latest_decision
     if not preview and (decision is None or not position.feedback_enabled):
         return None
     result = stored_result(submission)

@@ -209,9 +209,8 @@ def position_reports(
 
 
 def _decision_label(submission: Submission) -> str:
-    if not submission.decisions:
-        return ""
-    return OUTCOME_LABELS[submission.decisions[-1].outcome]
+    decision = submission.latest_decision
+    return OUTCOME_LABELS[decision.outcome] if decision is not None else ""
 
 
 def cohort_report(

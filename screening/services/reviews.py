@@ -155,6 +155,3 @@ def record_decision(
     )
     return decision
 
-
-def latest_decision(submission: Submission) -> Decision | None:
-    return submission.decisions[-1] if submission.decisions else None

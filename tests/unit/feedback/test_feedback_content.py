@@ -88,5 +88,5 @@ def test_spanish_words_come_from_the_catalogue() -> None:
     spanish = {"warmth": "Calidez", "common_sense": "Sentido común",
                "respect": "Respeto bajo presión"}
     assert feedback.development.name == spanish[feedback.development.dimension]
-    assert [s.name for s in feedback.strengths] == [spanish[s.dimension] for s in feedback.strengths]
+    assert all(s.name == spanish[s.dimension] for s in feedback.strengths)
     assert feedback.next_steps.startswith("El equipo de selección aún no ha decidido")
