@@ -140,16 +140,26 @@ def _impact(position: Position) -> tuple[FairnessForm, fairness.PositionImpact |
     return form, impact, ""
 
 
+def _impact_or_page(position: Position, action: str):
+    """The report for the form's settings (audited as ``action``), or the page saying why not."""
+    form, impact, problem = _impact(position)
+    if impact is None:
+        return None, (render_template("hr/fairness.html", position=position, form=form,
+                                      impact=None, problem=problem,
+                                      four_fifths=float(FOUR_FIFTHS)), 400)
+    audit.record_in_own_transaction(db.session, current_user, action, position,
+                                    basis=impact.basis.value, band=impact.band_id,
+                                    minimum_group=impact.minimum_group)
+    return (form, impact), None
+
+
 @bp.get("/fairness/<id:position_id>")
 def fairness_report(position_id: int) -> str | tuple[str, int]:
     position = db.get_or_404(Position, position_id)
-    form, impact, problem = _impact(position)
-    if impact is None:
-        return render_template("hr/fairness.html", position=position, form=form, impact=None,
-                               problem=problem, four_fifths=float(FOUR_FIFTHS)), 400
-    audit.record_in_own_transaction(db.session, current_user, "fairness.viewed", position,
-                                    basis=impact.basis.value, band=impact.band_id,
-                                    minimum_group=impact.minimum_group)
+    found, refused = _impact_or_page(position, "fairness.viewed")
+    if refused is not None:
+        return refused
+    form, impact = found
     return render_template("hr/fairness.html", position=position, form=form, impact=impact,
                            problem="", four_fifths=float(FOUR_FIFTHS))
 
@@ -157,13 +167,10 @@ def fairness_report(position_id: int) -> str | tuple[str, int]:
 @bp.get("/fairness/<id:position_id>.csv")
 def fairness_csv(position_id: int) -> Response | tuple[str, int]:
     position = db.get_or_404(Position, position_id)
-    form, impact, problem = _impact(position)
-    if impact is None:
-        return render_template("hr/fairness.html", position=position, form=form, impact=None,
-                               problem=problem, four_fifths=float(FOUR_FIFTHS)), 400
-    audit.record_in_own_transaction(db.session, current_user, "fairness.exported", position,
-                                    basis=impact.basis.value, band=impact.band_id,
-                                    minimum_group=impact.minimum_group)
+    found, refused = _impact_or_page(position, "fairness.exported")
+    if refused is not None:
+        return refused
+    _, impact = found
     body = "".join(csv_stream(IMPACT_COLUMNS, impact_rows(impact.reports), bom=True))
     return Response(body, mimetype="text/csv", headers={
         "Content-Disposition": f'attachment; filename="adverse-impact-position-{position.id}.csv"',

@@ -6,6 +6,8 @@ ask the reports service for the bytes, record who downloaded what, send the file
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 from flask import Response, abort, current_app, request
 from flask_login import current_user
 
@@ -50,20 +52,29 @@ def _compare_ids() -> list[int]:
     return unique
 
 
-@bp.get("/submissions/<id:submission_id>/report.pdf")
-def applicant_pdf(submission_id: int) -> Response:
-    submission = submission_or_404(submission_id)
+def _rendered(produce: Callable[[], reports.ReportFile], unavailable: str, what: str
+              ) -> reports.ReportFile:
+    """The report file, or the error page that says why there is none."""
     try:
-        file = reports.applicant_report_file(
-            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"]
-        )
-    except reports.ReportUnavailable:
-        abort(404, description="This applicant has not submitted yet, so there is no report.")
+        return produce()
+    except reports.ReportUnavailable as error:
+        abort(404, description=unavailable.format(error=error))
     except RenderTimeout:
         abort(503, description=_TOO_SLOW)
     except RenderError:
-        current_app.logger.exception("applicant report %s failed to render", submission_id)
+        current_app.logger.exception("%s failed to render", what)
         abort(500)
+
+
+@bp.get("/submissions/<id:submission_id>/report.pdf")
+def applicant_pdf(submission_id: int) -> Response:
+    submission = submission_or_404(submission_id)
+    file = _rendered(
+        lambda: reports.applicant_report_file(
+            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"]),
+        "This applicant has not submitted yet, so there is no report.",
+        f"applicant report {submission_id}",
+    )
     audit.record_in_own_transaction(
         db.session, current_user, "report.downloaded", submission, cached=file.cached
     )
@@ -74,17 +85,12 @@ def applicant_pdf(submission_id: int) -> Response:
 def cohort_pdf(position_id: int) -> Response:
     position = position_or_404(position_id)
     compare = _compare_ids()
-    try:
-        file = reports.cohort_report_file(
-            db.session, position, compare, page_size=current_app.config["PDF_PAGE_SIZE"]
-        )
-    except reports.ReportUnavailable as error:
-        abort(404, description=f"Cannot compare those applicants: {error}.")
-    except RenderTimeout:
-        abort(503, description=_TOO_SLOW)
-    except RenderError:
-        current_app.logger.exception("cohort report of position %s failed to render", position_id)
-        abort(500)
+    file = _rendered(
+        lambda: reports.cohort_report_file(
+            db.session, position, compare, page_size=current_app.config["PDF_PAGE_SIZE"]),
+        "Cannot compare those applicants: {error}.",
+        f"cohort report of position {position_id}",
+    )
     audit.record_in_own_transaction(
         db.session, current_user, "cohort_report.downloaded", position, compare=compare
     )
