@@ -57,7 +57,7 @@ def css_string(text: str) -> Markup:
     return Markup(f'"{escaped}"')  # noqa: S704  # nosec B704: every unsafe character is escaped above
 
 
-@cache
+@cache  # one environment per process: templates are compiled once
 def _environment() -> Environment:
     environment = Environment(  # autoescape on for every template: applicant text stays text
         loader=FileSystemLoader(TEMPLATE_ROOT),
@@ -73,7 +73,7 @@ def _environment() -> Environment:
     return environment
 
 
-@cache
+@cache  # one value per process: the templates and code cannot change under it
 def template_version() -> str:
     """A hash of everything that shapes a report's bytes besides its data.
 

@@ -337,7 +337,9 @@ class _QuestionnairePlan:
         )
 
 
-#: id(questionnaire) -> (weak reference, plan); entries vanish with their questionnaire.
+#: Compiled scoring plans: id(questionnaire) -> (weak reference, plan). Scoring thousands of
+#: submissions is then mostly look-ups. Bounded: an entry vanishes with its questionnaire,
+#: and a plan's memo holds at most the distinct valid answers to each item.
 _PLANS: dict[int, tuple[weakref.ref[Questionnaire], _QuestionnairePlan]] = {}
 
 

@@ -60,6 +60,7 @@ class _WTFormsMessages:
     the ones a hiring drive loads thousands of times.
     """
 
+    #: one catalogue per language offered (bounded by them): read once, not per request.
     _catalogues: ClassVar[dict[str, support.Translations]] = {}
 
     def _catalogue(self) -> support.Translations:
@@ -190,8 +191,10 @@ def _form_class(item: Item, option_ids: tuple[str, ...]) -> type[ItemForm]:
     return form_class
 
 
+#: Item form classes: building one costs more than rendering the page. Bounded: emptied at
+#: _FORM_CLASSES_MAX (20 items in up to 120 option orders each, per language, stay below it
+#: unless the questionnaires change).
 _FORM_CLASSES: dict[tuple[object, ...], type[ItemForm]] = {}
-#: 20 items in up to 120 option orders each, per language: below this unless questionnaires change.
 _FORM_CLASSES_MAX = 10_000
 
 
