@@ -1,15 +1,27 @@
-"""Fixtures shared by the integration and browser tests.
+"""Fixtures shared by the integration and browser tests: the database and the app.
 
 The database comes from SCREENING_TEST_DATABASE_URL (PostgreSQL in CI), or a
-temporary SQLite file. The schema is built once per run with the real Alembic
-migrations; every test then starts from empty tables.
+temporary SQLite file; its schema is built once per run with the real Alembic
+migrations.
+
+One app serves every test that uses the default settings (building an app compiles
+its routes and templates, which cost more than most tests), and each such test runs
+inside a transaction that is rolled back afterwards: whatever the test and its
+requests commit lands in a savepoint of that transaction. A test that cannot work
+that way gets its own app and real commits, from emptied tables:
+
+- it changes the settings (overrides ``app_config``) or builds more apps (``make_app``);
+- or it is marked ``commits``: other threads, processes or connections must see its
+  data (concurrent posts, a live server, a second database connection).
 """
 
 from __future__ import annotations
 
 import os
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -18,6 +30,7 @@ from sqlalchemy import create_engine, text
 
 from screening.app import create_app
 from screening.extensions import db
+from screening.services import accounts
 
 TEST_DATABASE_URL_VARIABLE = "SCREENING_TEST_DATABASE_URL"
 
@@ -32,6 +45,41 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
             why = marker.args[0] if marker.args else "it needs a database server"
             item.add_marker(pytest.mark.skip(
                 reason=f"needs PostgreSQL ({TEST_DATABASE_URL_VARIABLE}, as in CI): {why}"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _password_hashes_once_per_password() -> Iterator[None]:
+    """Argon2id at OWASP's cost takes ~20 ms a hash or check, and the suite signs the same
+    test password in hundreds of times. Remember each (hash, password) answer: the
+    hasher's parameters and its answers are the real ones, only repeats are free."""
+    real = accounts.PASSWORD_HASHER
+    hashes: dict[str, str] = {}
+    checks: dict[tuple[str, str], bool | BaseException] = {}
+
+    class Remembering:
+        def hash(self, password: str) -> str:
+            if password not in hashes:
+                hashes[password] = real.hash(password)
+            return hashes[password]
+
+        def verify(self, password_hash: str, password: str) -> bool:
+            key = (password_hash, password)
+            if key not in checks:
+                try:
+                    checks[key] = real.verify(password_hash, password)
+                except Exception as refused:
+                    checks[key] = refused
+            answer = checks[key]
+            if isinstance(answer, BaseException):
+                raise answer
+            return answer
+
+        def check_needs_rehash(self, password_hash: str) -> bool:
+            return real.check_needs_rehash(password_hash)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "PASSWORD_HASHER", Remembering())
+        yield
 
 
 @pytest.fixture(scope="session")
@@ -58,14 +106,14 @@ def migrated_database(database_url: str, tmp_path_factory: pytest.TempPathFactor
     """Apply the real migrations once per run."""
     from flask_migrate import upgrade
 
-    app = create_app(_test_config(database_url, tmp_path_factory.mktemp("instance")))
+    app = create_app(test_config(database_url, tmp_path_factory.mktemp("instance")))
     with app.app_context():
         upgrade()
         db.engine.dispose()
     return database_url
 
 
-def _test_config(database_url: str, instance_path: Path, **extra: object) -> dict[str, object]:
+def test_config(database_url: str, instance_path: Path, **extra: object) -> dict[str, object]:
     return {
         "TESTING": True,
         "DATABASE_URL": database_url,
@@ -78,27 +126,83 @@ def _test_config(database_url: str, instance_path: Path, **extra: object) -> dic
     }
 
 
-@pytest.fixture
-def app_config(migrated_database: str, tmp_path: Path) -> dict[str, object]:
-    """Settings for the app under test; a test may change them before using ``app``."""
-    return _test_config(migrated_database, tmp_path / "instance")
+test_config.__test__ = False  # type: ignore[attr-defined]  # a helper, not a test
 
 
-@pytest.fixture
-def app(app_config: dict[str, object]) -> Iterator[Flask]:
-    app = create_app(app_config)
-    with app.app_context():
-        _empty_all_tables()
-        db.session.commit()
+@pytest.fixture(scope="session")
+def shared_app(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    app = create_app(test_config(migrated_database, tmp_path_factory.mktemp("shared")))
     yield app
     with app.app_context():
         db.session.remove()
         db.engine.dispose()
 
 
+@pytest.fixture
+def app_config(migrated_database: str, tmp_path: Path) -> dict[str, object]:
+    """Settings for the app under test; override this fixture to change them."""
+    return test_config(migrated_database, tmp_path / "instance")
+
+
+def _uses_default_settings(config: dict[str, object], shared: Flask) -> bool:
+    return all(key == "INSTANCE_PATH" or shared.config.get(key) == value
+               for key, value in config.items())
+
+
+@pytest.fixture
+def app(request: pytest.FixtureRequest, app_config: dict[str, object],
+        shared_app: Flask) -> Iterator[Flask]:
+    commits = (request.node.get_closest_marker("commits") is not None
+               or "make_app" in request.fixturenames
+               or not _uses_default_settings(app_config, shared_app))
+    if not commits:
+        with _rolled_back(shared_app):
+            yield shared_app
+        return
+    app = create_app(app_config)
+    with app.app_context():
+        _empty_all_tables()
+    yield app
+    with app.app_context():
+        db.session.remove()
+        _empty_all_tables()  # the next test may run in a transaction of its own
+        db.engine.dispose()
+
+
+@contextmanager
+def _rolled_back(app: Flask) -> Iterator[None]:
+    """Every session of ``app`` joins one transaction, rolled back when the test ends.
+
+    Flask-SQLAlchemy picks the bind of each query from its engines; pointing the
+    default one at a connection inside a transaction makes every request's session
+    use it, and "create_savepoint" turns their commits into savepoint releases.
+    """
+    with app.app_context():
+        engines = db._app_engines[app]  # Flask-SQLAlchemy's own map of this app's binds
+        engine = engines[None]
+        connection = engine.connect()
+        outer = connection.begin()
+        engines[None] = connection  # type: ignore[assignment]
+        db.session.remove()
+        db.session.configure(join_transaction_mode="create_savepoint")
+    try:
+        yield
+    finally:
+        try:
+            with app.app_context():
+                db.session.remove()
+        finally:
+            outer.rollback()
+            connection.close()
+            engines[None] = engine
+            with app.app_context():
+                db.session.configure(join_transaction_mode="conditional_savepoint")
+
+
 def _empty_all_tables() -> None:
     for table in reversed(db.metadata.sorted_tables):
         db.session.execute(table.delete())
+    db.session.commit()
 
 
 @pytest.fixture
@@ -112,7 +216,8 @@ def runner(app: Flask) -> FlaskCliRunner:
 
 
 @pytest.fixture
-def make_app(app_config: dict[str, object]) -> Iterator:
+def make_app(request: pytest.FixtureRequest,
+             app_config: dict[str, object]) -> Iterator[Callable[..., Flask]]:
     """Build more apps (a second server, other settings); their pools close after the test.
 
     A pool left to the garbage collector closes its connections in some later test,
@@ -120,7 +225,7 @@ def make_app(app_config: dict[str, object]) -> Iterator:
     """
     built: list[Flask] = []
 
-    def build(config: dict[str, object] | None = None) -> Flask:
+    def build(config: dict[str, Any] | None = None) -> Flask:
         extra = create_app({**app_config, **(config or {})})
         built.append(extra)
         return extra
@@ -129,4 +234,9 @@ def make_app(app_config: dict[str, object]) -> Iterator:
     for extra in built:
         with extra.app_context():
             db.session.remove()
+            db.engine.dispose()
+    if "app" not in request.fixturenames:  # else ``app`` empties the tables itself
+        cleaner = create_app(app_config)
+        with cleaner.app_context():
+            _empty_all_tables()  # what the apps committed must not reach the next test
             db.engine.dispose()

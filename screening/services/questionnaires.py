@@ -26,11 +26,44 @@ from screening.models import QuestionnaireVersion, Submission
 _EXTENSION_KEY = "screening.bank"
 
 
+class _LoadedBanks:
+    """Loaded banks by folder, kept while no file in it changes (name, size, time).
+
+    Why: every app built in a process (each test builds one) would otherwise parse the
+    same YAML again. Bounded: one entry per bank folder configured in the process.
+    """
+
+    def __init__(self) -> None:
+        self._entries: dict[Path, tuple[tuple[object, ...], Bank]] = {}
+        self._lock = threading.Lock()
+
+    def load(self, root: Path) -> Bank:
+        key = root.resolve()
+        signature = _signature(key)
+        with self._lock:
+            found = self._entries.get(key)
+        if found is not None and found[0] == signature:
+            return found[1]
+        bank = load_bank(root)  # raises BankError; a broken bank is never kept
+        with self._lock:
+            self._entries[key] = (signature, bank)
+        return bank
+
+
+def _signature(root: Path) -> tuple[object, ...]:
+    files = sorted(path for path in root.rglob("*") if path.is_file())
+    return tuple((str(path.relative_to(root)), path.stat().st_size, path.stat().st_mtime_ns)
+                 for path in files)
+
+
+_BANKS = _LoadedBanks()
+
+
 def load_bank_for_app(app: Flask) -> None:
     """Load and validate the bank; a broken bank stops start-up with every problem listed."""
     root = Path(app.config["BANK_PATH"])
     try:
-        app.extensions[_EXTENSION_KEY] = load_bank(root)
+        app.extensions[_EXTENSION_KEY] = _BANKS.load(root)
     except BankError as error:
         listing = "\n".join(f"  {problem}" for problem in error.problems)
         raise ConfigError(

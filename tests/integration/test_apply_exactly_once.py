@@ -192,6 +192,7 @@ def run_at_once(count_: int, action: Callable[[int], object]) -> list[object]:
     return results
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_simultaneous_submits_submit_once(
     app: Flask, client: FlaskClient, submit_calls: list[bool]
 ) -> None:
@@ -218,6 +219,7 @@ def test_simultaneous_submits_submit_once(
         assert [d["percent"] for d in submission.result["dimensions"]] == [100.0, 100.0, 100.0]
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_simultaneous_answer_posts_save_once(app: Flask, client: FlaskClient) -> None:
     """A double click on Next: the answer is saved once and its time counted once."""
     token, items = consented(app, client)
@@ -240,6 +242,7 @@ def test_simultaneous_answer_posts_save_once(app: Flask, client: FlaskClient) ->
     assert count(app, FormPost, FormPost.key == key) == 1
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_two_tabs_answering_the_same_item_at_once(app: Flask, client: FlaskClient) -> None:
     """Different keys: both are saved in turn (the last one wins), and nothing fails."""
     token, items = consented(app, client)
@@ -306,6 +309,7 @@ def test_a_resent_open_link_sign_up_creates_one_applicant(
     assert count(app, Applicant, Applicant.email == "dana@example.com") == 2
 
 
+@pytest.mark.commits  # threads with connections of their own
 def test_a_double_click_on_the_open_link_sign_up_creates_one_applicant(
     app: Flask, client: FlaskClient
 ) -> None:

@@ -223,6 +223,7 @@ def test_never_shown_to_managers_nor_in_pdfs_or_exports(app, client, submitted) 
             assert secret not in text  # ...and says nothing of how they self-identified
 
 
+@pytest.mark.commits  # a second app, CSRF on, reads the data
 def test_the_form_refuses_a_post_without_a_csrf_token(app_config, submitted) -> None:
     from screening.app import create_app
 

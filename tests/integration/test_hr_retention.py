@@ -210,6 +210,7 @@ def _csrf_token(html: str) -> str:
     return html.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
 
 
+@pytest.mark.commits  # a second app, CSRF on, reads the data
 def test_erasure_refuses_a_post_without_a_csrf_token(app_config, people) -> None:
     from screening.app import create_app
 

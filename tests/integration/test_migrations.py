@@ -10,7 +10,8 @@ from screening.extensions import db
 
 
 def test_models_and_migrations_agree(app: Flask) -> None:
-    with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+    with app.app_context():
+        context = MigrationContext.configure(db.session.connection(),
+                                             opts={"compare_type": True})
         differences = compare_metadata(context, db.metadata)
     assert differences == [], "run `flask --app screening.app db migrate` and commit the migration"

@@ -119,6 +119,7 @@ def test_manager_downloads_the_applicant_summary(
             cohort.manager_id, "Submission", submission_id)
 
 
+@pytest.mark.commits  # a second server reads the cache
 def test_a_repeat_download_comes_from_the_shared_cache(
     app: Flask, app_config: dict[str, object], client: FlaskClient, cohort: Cohort,
 ) -> None:

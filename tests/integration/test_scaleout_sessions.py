@@ -45,10 +45,11 @@ from tests.factories import (
 )
 
 DATABASE_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
-pytestmark = pytest.mark.postgres(
-    "two server processes share one database server, which a test's SQLite file is "
-    "not meant to be"
-)
+pytestmark = [
+    pytest.mark.postgres("two server processes share one database server, which a test's "
+                         "SQLite file is not meant to be"),
+    pytest.mark.commits,  # the servers are other processes
+]
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 SESSION_COOKIE = re.compile(r"(?:^|,\s*)session=([^;]*)")

@@ -9,6 +9,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
@@ -97,6 +98,7 @@ def test_applicant_to_manager_pdf_and_csv(app: Flask, client: FlaskClient) -> No
     assert rows[0]["status"] == "submitted"
 
 
+@pytest.mark.commits  # setup runs the migrations on a connection of its own
 def test_setup_command_is_idempotent(app: Flask, runner) -> None:
     first = runner.invoke(args=["setup"])
     assert first.exit_code == 0, first.output
@@ -119,6 +121,7 @@ def test_setup_command_is_idempotent(app: Flask, runner) -> None:
         ) == counts
 
 
+@pytest.mark.commits  # setup runs the migrations on a connection of its own
 def test_printed_links_work(app: Flask, client: FlaskClient, runner) -> None:
     output = runner.invoke(args=["setup"]).output
     links = {
