@@ -1,0 +1,61 @@
+"""Versions stored before issue #16 still re-derive exactly the results they gave.
+
+``data/legacy_snapshots.json`` was written by the code of main before the bank
+rewrite: the snapshots of both shipped questionnaires as stored versions hold
+them (``snapshot_schema`` 1, ``reviewed_by`` a plain string), simulated answers,
+and a fingerprint of the result that code derived. ``flask rescore`` does what
+these tests do for every stored submission: snapshot -> questionnaire -> score.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from screening.bank import canonical_json, questionnaire_from_snapshot
+from screening.scoring import Answer, score_submission
+
+LEGACY = json.loads((Path(__file__).parent / "data" / "legacy_snapshots.json").read_text("utf-8"))
+FORMS = sorted(LEGACY["questionnaires"])
+
+
+def _legacy(form: str) -> dict[str, Any]:
+    return LEGACY["questionnaires"][form]
+
+
+def test_the_fixture_is_in_the_old_shape() -> None:
+    for form in FORMS:
+        snapshot = _legacy(form)["snapshot"]
+        assert snapshot["snapshot_schema"] == 1
+        assert "languages" not in snapshot
+        for item in snapshot["items"]:
+            assert isinstance(item["reviewed_by"], str) and item["reviewed_by"]
+            assert "second_dimension_reason" not in item
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_old_snapshot_keeps_its_content_hash(form: str) -> None:
+    legacy = _legacy(form)
+    questionnaire = questionnaire_from_snapshot(legacy["snapshot"])
+    assert questionnaire.content_hash == legacy["content_hash"]
+
+
+@pytest.mark.parametrize("form", FORMS)
+def test_old_snapshot_rederives_identical_results(form: str) -> None:
+    legacy = _legacy(form)
+    questionnaire = questionnaire_from_snapshot(json.loads(json.dumps(legacy["snapshot"])))
+    assert legacy["submissions"]
+    for stored in legacy["submissions"]:
+        answers = {answer["item_id"]: Answer.from_dict(answer) for answer in stored["answers"]}
+        result = score_submission(questionnaire, answers, stored["ratings"])
+        assert (result.overall, result.band.id, len(result.red_flags)) == (
+            stored["overall"],
+            stored["band"],
+            stored["red_flags"],
+        )
+        fingerprint = hashlib.sha256(canonical_json(result.to_dict())).hexdigest()
+        assert fingerprint == stored["result_sha256"]
