@@ -14,7 +14,7 @@ from screening.bank.__main__ import main
 def test_ok_prints_a_one_line_summary(bank: BankFolder, capsys: pytest.CaptureFixture[str]) -> None:
     bank.full()
     assert main([str(bank.root)]) == 0
-    assert capsys.readouterr().out == "OK: 6 items, 1 questionnaire\n"
+    assert capsys.readouterr().out == "OK: 7 items, 1 questionnaire\n"
 
 
 def test_problems_are_printed_one_per_line_with_exit_1(
@@ -45,4 +45,4 @@ def test_runs_as_a_module(bank: BankFolder) -> None:
         text=True,
         check=False,
     )
-    assert (result.returncode, result.stdout) == (0, "OK: 6 items, 1 questionnaire\n")
+    assert (result.returncode, result.stdout) == (0, "OK: 7 items, 1 questionnaire\n")

@@ -16,7 +16,12 @@ from typing import Any
 
 import pytest
 
-from screening.bank import canonical_json, questionnaire_from_snapshot
+from screening.bank import (
+    Review,
+    canonical_json,
+    questionnaire_from_snapshot,
+    questionnaire_to_snapshot,
+)
 from screening.scoring import Answer, score_submission
 
 LEGACY = json.loads((Path(__file__).parent / "data" / "legacy_snapshots.json").read_text("utf-8"))
@@ -59,3 +64,28 @@ def test_old_snapshot_rederives_identical_results(form: str) -> None:
         )
         fingerprint = hashlib.sha256(canonical_json(result.to_dict())).hexdigest()
         assert fingerprint == stored["result_sha256"]
+
+
+def test_old_reviewed_by_reads_as_a_review_without_a_date() -> None:
+    questionnaire = questionnaire_from_snapshot(_legacy("frontline-short")["snapshot"])
+    for item in questionnaire.items:
+        assert item.reviewed_by == (Review(who="Front-line practice panel", on="", change=""),)
+        assert item.second_dimension_reason == ""
+
+
+def test_old_snapshots_are_offered_in_the_languages_every_item_has() -> None:
+    # The short form was fully translated into Spanish before issue #16; the standard was not.
+    short = questionnaire_from_snapshot(_legacy("frontline-short")["snapshot"])
+    standard = questionnaire_from_snapshot(_legacy("frontline-standard")["snapshot"])
+    assert short.languages == ("en", "es")
+    assert standard.languages == ("en",)
+
+
+def test_a_new_snapshot_of_an_old_version_is_in_the_new_layout() -> None:
+    """Nothing re-snapshots a stored version; if anything did, it would write schema 2."""
+    legacy = _legacy("frontline-short")
+    again = questionnaire_to_snapshot(questionnaire_from_snapshot(legacy["snapshot"]))
+    assert again["snapshot_schema"] == 2
+    assert again["items"][0]["reviewed_by"] == [
+        {"who": "Front-line practice panel", "on": "", "change": ""}
+    ]
