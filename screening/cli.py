@@ -11,6 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from screening.bank import read_bank
+from screening.bank.cues import cue_report
 from screening.extensions import db
 from screening.models import Role
 from screening.services import accounts, demo, messages, outbox, rescoring
@@ -73,10 +74,13 @@ bank_group = AppGroup("bank", help="Check the question bank.")
 
 @bank_group.command("check")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
-def bank_check(path: Path | None) -> None:
+@click.option("--report", is_flag=True, help="Print the keyed-option cues and reading load.")
+def bank_check(path: Path | None, report: bool) -> None:
     """Validate the bank at PATH (default: the configured bank) and list every problem."""
     root = path or Path(current_app.config["BANK_PATH"])
     bank, problems = read_bank(root)
+    if report:
+        click.echo(cue_report(bank.items, bank.questionnaires))
     if problems:
         for problem in problems:
             click.echo(str(problem), err=True)
