@@ -364,3 +364,38 @@ def test_no_time_limit_means_no_reading_rule(bank: BankFolder) -> None:
     assert bank.problems() == []
 
 
+
+
+# --- the report ---------------------------------------------------------------------------------
+
+
+def test_the_report_shows_ratios_shares_reading_and_dimensions(bank: BankFolder) -> None:
+    from screening.bank import read_bank
+    from screening.bank.cues import cue_report
+
+    bank.full()
+    loaded, problems = read_bank(bank.root)
+    assert problems == []
+    lines = cue_report(loaded.items, loaded.questionnaires).splitlines()
+    row = next(line for line in lines if line.strip().startswith(W01))
+    assert row.split()[1:6] == ["best_choice", "c", "1.08", "d", "wrong"]
+    assert any(line.strip().startswith("P01-practice-coffee (practice)") for line in lines)
+    shares = next(line for line in lines if "keyed option is the longest" in line)
+    assert "0 of 5 (0%)" in shares and shares.endswith("ok")
+    reading = next(line for line in lines if "reading at 150 wpm, en" in line)
+    assert "of 20 min" in reading and reading.endswith("ok")
+    dimensions = next(line for line in lines if "items per dimension" in line)
+    # W01 also scores common sense, R01 too: 2 items mainly, 4 giving points at all
+    assert "warmth 2/2, common sense 2/4, respect under pressure 2/2" in dimensions
+
+
+def test_the_report_marks_what_is_broken(bank: BankFolder) -> None:
+    from screening.bank import read_bank
+    from screening.bank.cues import cue_report
+
+    _six(bank, W01_simple_a=("warmth", LONGEST_KEY), W02_simple_b=("warmth", LONGEST_KEY))
+    loaded, problems = read_bank(bank.root)
+    assert len(problems) == 1  # the questionnaire still loads, so the table can show why
+    lines = cue_report(loaded.items, loaded.questionnaires).splitlines()
+    shares = next(line for line in lines if "keyed option is the longest" in line)
+    assert "2 of 6 (33%)" in shares and shares.endswith("BROKEN")
