@@ -41,6 +41,7 @@ load with the current validator.
 from __future__ import annotations
 
 import argparse
+import os
 import random
 import re
 import sys
@@ -341,8 +342,9 @@ def main(argv: Sequence[str] | None = None) -> int:
             file=sys.stderr,
         )
         return 2
+    shown = os.path.relpath(args.bank) if args.bank.is_absolute() else str(args.bank)
     command = " ".join(
-        ["python bench/faking.py", f"--bank {args.bank}", f"--random {args.random}",
+        ["python bench/faking.py", f"--bank {shown}", f"--random {args.random}",
          f"--seed {args.seed}", f"--simulated {args.simulated}", f"--tie-breaks {args.tie_breaks}"]
     )
     print(f"$ {command}")

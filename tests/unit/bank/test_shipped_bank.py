@@ -175,3 +175,41 @@ def test_the_faking_check_fails_a_questionnaire_whose_key_is_the_longest_option(
     lines: list[str] = []
     above = faking.report(rigged, _args(), lines.append)
     assert any("longest scores" in line for line in above), "\n".join(lines)
+
+
+# --- questions/README.md keeps step with the bank ------------------------------------------------
+
+
+def _readme_rows(heading: str) -> list[list[str]]:
+    text = (QUESTIONS / "README.md").read_text(encoding="utf-8")
+    section = text.split(f"## {heading}\n", 1)[1].split("\n## ", 1)[0]
+    rows = [line for line in section.splitlines() if line.startswith("| ")]
+    return [[cell.strip() for cell in row.strip("|").split("|")] for row in rows[1:]]
+
+
+def test_the_coverage_table_names_the_items_of_the_forms() -> None:
+    rows = _readme_rows("Coverage of the source texts")
+    assert len(rows) >= 16
+    standard = {item.id[:3]: item.id for item in BANK.questionnaires["frontline-standard"].items}
+    short = {item.id[:3] for item in BANK.questionnaires["frontline-short"].items}
+    covered: set[str] = set()
+    for teaching, _dimension, in_standard, in_short in rows:
+        named = [code.strip() for code in in_standard.split(",") if code.strip()]
+        assert named, f"{teaching} is probed by no item of the standard questionnaire"
+        assert set(named) <= set(standard), teaching
+        assert {c.strip() for c in in_short.split(",") if c.strip()} <= short, teaching
+        covered.update(named)
+    assert covered == set(standard), "items of the standard form missing from the table"
+
+
+def test_the_reading_load_table_has_todays_figures() -> None:
+    rows = _readme_rows("Reading load")
+    figures = {row[0].split()[0]: row[2:] for row in rows}
+    for form, questionnaire in BANK.questionnaires.items():
+        cues = questionnaire_cues(questionnaire)
+        for reading, cell in zip(cues.reading, figures[form], strict=True):
+            assert cell.startswith(f"{reading.words:,} words, {reading.minutes:.1f} min"), (
+                form,
+                reading.language,
+                cell,
+            )
