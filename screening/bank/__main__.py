@@ -11,7 +11,6 @@ import sys
 from collections.abc import Sequence
 
 from . import read_bank
-from .cues import cue_report
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -21,13 +20,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "root", nargs="?", default="questions", help="bank folder (default: questions)"
     )
-    parser.add_argument(
-        "--report", action="store_true", help="print the keyed-option cues and reading load"
-    )
     args = parser.parse_args(argv)
     bank, problems = read_bank(args.root)
-    if args.report:
-        print(cue_report(bank.items, bank.questionnaires))
     for problem in problems:
         print(problem)
     if problems:

@@ -394,3 +394,19 @@ def assert_names(
     subject = [f"{kind} {item}"] if item else []
     subject += [f"field {field}"] if field else []
     assert str(problem).startswith(f"{where}: {', '.join(subject)}: "), str(problem)
+
+
+def score_summary(result: Any) -> dict[str, Any]:
+    """What a result scores, in plain JSON: the same whatever layout results are stored in.
+
+    Used to compare results derived now with those the code before issue #16
+    derived (tests/unit/bank/data/legacy_snapshots.json holds them in this shape).
+    """
+    return {
+        "overall": result.overall,
+        "band": result.band.id,
+        "provisional": result.provisional,
+        "dimensions": {d.dimension: [d.raw, d.maximum, d.percent] for d in result.dimensions},
+        "red_flags": [[flag.item_id, flag.option_id] for flag in result.red_flags],
+        "items": {line.item_id: [dict(line.points), dict(line.maximum)] for line in result.trace},
+    }

@@ -1,24 +1,25 @@
 """Versions stored before issue #16 still re-derive exactly the results they gave.
 
 ``data/legacy_snapshots.json`` was written by the code of main before the bank
-rewrite: the snapshots of both shipped questionnaires as stored versions hold
-them (``snapshot_schema`` 1, ``reviewed_by`` a plain string), simulated answers,
-and a fingerprint of the result that code derived. ``flask rescore`` does what
-these tests do for every stored submission: snapshot -> questionnaire -> score.
+rewrite (commit cd600c0): the snapshots of both shipped questionnaires as stored
+versions hold them (``snapshot_schema`` 1, ``reviewed_by`` a plain string),
+simulated answers, and what that code scored them (overall, band, each
+dimension's raw, maximum and percent, red flags, each item's points). ``flask
+rescore`` does what these tests do for every stored submission: snapshot ->
+questionnaire -> score.
 """
 
 from __future__ import annotations
 
-import hashlib
 import json
 from pathlib import Path
 from typing import Any
 
 import pytest
+from bank_testkit import score_summary
 
 from screening.bank import (
     Review,
-    canonical_json,
     questionnaire_from_snapshot,
     questionnaire_to_snapshot,
 )
@@ -57,13 +58,8 @@ def test_old_snapshot_rederives_identical_results(form: str) -> None:
     for stored in legacy["submissions"]:
         answers = {answer["item_id"]: Answer.from_dict(answer) for answer in stored["answers"]}
         result = score_submission(questionnaire, answers, stored["ratings"])
-        assert (result.overall, result.band.id, len(result.red_flags)) == (
-            stored["overall"],
-            stored["band"],
-            stored["red_flags"],
-        )
-        fingerprint = hashlib.sha256(canonical_json(result.to_dict())).hexdigest()
-        assert fingerprint == stored["result_sha256"]
+        assert score_summary(result) == stored["scores"]
+        assert result.content_hash == legacy["content_hash"]
 
 
 def test_old_reviewed_by_reads_as_a_review_without_a_date() -> None:

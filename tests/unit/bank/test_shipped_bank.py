@@ -15,7 +15,6 @@ from pathlib import Path
 import pytest
 
 from screening.bank import Questionnaire, check_bank, load_bank
-from screening.bank.__main__ import main as bank_main
 from screening.bank.cues import keyed_options, questionnaire_cues
 from screening.bank.formats import PROMPTS
 
@@ -77,17 +76,14 @@ def test_a_missing_spanish_translation_fails_naming_file_and_item(tmp_path: Path
                for p in problems)
 
 
-def test_a_keyed_option_made_twice_as_long_fails_naming_file_and_item(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_keyed_option_made_twice_as_long_fails_naming_file_and_item(tmp_path: Path) -> None:
     root = _copy(tmp_path)
     path = root / "items" / "W01-phone-rings-during-huddle.yaml"
     keyed = "Step away, answer within a few rings, and help the caller."
     text = path.read_text(encoding="utf-8")
     assert text.count(f"text: {keyed}\n") == 1
     path.write_text(text.replace(f"text: {keyed}", f"text: {keyed} {keyed}"), encoding="utf-8")
-    assert bank_main([str(root)]) == 1
-    lines = capsys.readouterr().out.splitlines()
+    lines = [str(problem) for problem in check_bank(root)]
     line = text.splitlines().index(f"    text: {keyed}") + 1
     assert (
         f"questions/items/W01-phone-rings-during-huddle.yaml:{line}: "
