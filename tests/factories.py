@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import html
 import re
+import shutil
+from pathlib import Path
 from typing import Any
 
 from screening.bank import Item, ResponseFormat
@@ -74,6 +76,28 @@ def keyed_best_form(item: Item) -> dict[str, str]:
     if item.format is ResponseFormat.RANK:
         return {f"rank_{o.id}": str(o.rank) for o in item.options}
     return {"text": "I would listen first, say sorry for the trouble, and sort out the next step."}
+
+
+def partly_translated_bank(folder: Path) -> Path:
+    """A copy of the shipped bank whose standard questionnaire is offered in English only.
+
+    Every item of the shipped bank is translated (issue #16). In this copy the items
+    only the standard form uses lose their Spanish, so a Spanish page of the standard
+    form mixes translated items with items shown in English, the fallback for a
+    questionnaire not offered in the page's language.
+    """
+    root = Path(shutil.copytree(Path(__file__).resolve().parents[1] / "questions", folder))
+    standard = root / "forms" / "frontline-standard.yaml"
+    short = (root / "forms" / "frontline-short.yaml").read_text(encoding="utf-8")
+    text = standard.read_text(encoding="utf-8")
+    standard.write_text(text.replace("languages: [en, es]", "languages: [en]"), encoding="utf-8")
+    for line in text.splitlines():
+        item_id = line.removeprefix("  - ")
+        if line.startswith("  - ") and item_id not in short:
+            path = root / "items" / f"{item_id}.yaml"
+            item = path.read_text(encoding="utf-8")
+            path.write_text(item[: item.index("translations:")], encoding="utf-8")
+    return root
 
 
 _counter = 0

@@ -20,6 +20,7 @@ from .model import (
     Option,
     Questionnaire,
     ResponseFormat,
+    Review,
 )
 from .snapshot import (
     canonical_json,
@@ -45,6 +46,7 @@ __all__ = [
     "Problem",
     "Questionnaire",
     "ResponseFormat",
+    "Review",
     "canonical_json",
     "check_bank",
     "content_hash",

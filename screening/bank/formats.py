@@ -28,6 +28,32 @@ KEY_FIELDS: dict[ResponseFormat, str] = {
     ResponseFormat.RANK: "rank",
 }
 
+#: The one question each format asks, per language: every item asks for what is most
+#: effective (not "what would you do" in some formats and "most effective" in others),
+#: so an applicant answers one question throughout. Languages not listed are unchecked.
+PROMPTS: dict[ResponseFormat, dict[str, str]] = {
+    ResponseFormat.BEST_CHOICE: {
+        "en": "Which response is the most effective?",
+        "es": "¿Qué respuesta es la más eficaz?",
+    },
+    ResponseFormat.MOST_LEAST: {
+        "en": "Which response is the most effective, and which is the least effective?",
+        "es": "¿Qué respuesta es la más eficaz y cuál es la menos eficaz?",
+    },
+    ResponseFormat.RATE_EACH: {
+        "en": "How effective is each response?",
+        "es": "¿En qué medida es eficaz cada respuesta?",
+    },
+    ResponseFormat.RANK: {
+        "en": "Put the responses in order, from most effective to least effective.",
+        "es": "Ordene las respuestas de la más eficaz a la menos eficaz.",
+    },
+    ResponseFormat.FREE_TEXT: {
+        "en": "What would you say and do? Write the most effective response you can.",
+        "es": "¿Qué diría y qué haría? Escriba la respuesta más eficaz que se le ocurra.",
+    },
+}
+
 #: A red-flag option rated this effective or better contradicts its own flag.
 RED_FLAG_EFFECTIVENESS_LIMIT = 4
 
@@ -94,6 +120,41 @@ def check_format(report: FileReport, item: ItemDraft) -> None:
             report.add(f"{best.path}.red_flag", "the keyed best option cannot be a red flag")
         if item.format is ResponseFormat.MOST_LEAST:
             _check_extreme(report, item.format, item.dimensions, options, best=False)
+
+
+def check_dimensions(report: FileReport, item: ItemDraft) -> None:
+    """A second dimension must be scored on its own evidence, not copied from the first.
+
+    rate_each, rank and free_text items give every dimension the same number
+    (agreement with the key, or the manager's rating), so they measure one
+    dimension. In best_choice and most_least items, a dimension whose points
+    equal another dimension's on every option only counts the same answer twice.
+    """
+    dimensions = item.dimensions
+    if not dimensions or len(dimensions) < 2:
+        return
+    if KEY_FIELDS.get(item.format) != "points":
+        report.add(
+            "dimensions",
+            f"a {item.format} item gives every dimension the same score, so it measures one "
+            f"dimension; list only {dimensions[0]}",
+        )
+        return
+    options = item.options or []
+    if not options or not all(
+        option.points_valid and all(d in option.points for d in dimensions) for option in options
+    ):
+        return  # the points rules report what is missing
+    for later in range(1, len(dimensions)):
+        other = dimensions[later]
+        for earlier in dimensions[:later]:
+            if all(option.points[other] == option.points[earlier] for option in options):
+                report.add(
+                    f"dimensions[{later}]",
+                    f"every option has the same points on {other} as on {earlier}; score "
+                    f"{other} on its own evidence, or drop it",
+                )
+                break
 
 
 def _key_fields_present(

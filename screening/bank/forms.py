@@ -8,9 +8,10 @@ from typing import Any
 
 from .documents import Document, entry_path
 from .fields import Fields, FileReport, describe, is_number
-from .model import DIMENSIONS, Band, Item, Questionnaire
+from .model import DIMENSIONS, SOURCE_LANGUAGE, Band, Item, Questionnaire
 
 QUESTIONNAIRE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
+LANGUAGE = re.compile(r"^[a-z]{2}$")
 QUESTIONNAIRE_FIELDS = (
     "id",
     "title",
@@ -19,6 +20,7 @@ QUESTIONNAIRE_FIELDS = (
     "randomise_items",
     "randomise_options",
     "practice_item",
+    "languages",
     "items",
     "weights",
     "bands",
@@ -56,6 +58,7 @@ def read_questionnaire(
     randomise_options = fields.flag("randomise_options")
     item_ids = _item_ids(fields, item_files)
     practice = _practice_item(fields, item_files, item_ids or [])
+    languages = _languages(fields)
     weights = _weights(fields)
     bands = _bands(fields)
     scored = [items[item_id] for item_id in item_ids or [] if item_id in items]
@@ -63,9 +66,11 @@ def read_questionnaire(
     complete = item_ids is not None and len(scored) == len(item_ids)
     if complete and scored:
         _check_coverage(fields, scored)
+        if languages is not None:
+            _check_translated(fields, scored, items.get(practice or ""), languages)
     if not report.clean or not complete or (practice and practice not in items):
         return None
-    assert questionnaire_id and title and description and weights and bands
+    assert questionnaire_id and title and description and weights and bands and languages
     return Questionnaire(
         id=questionnaire_id,
         title=title,
@@ -77,6 +82,7 @@ def read_questionnaire(
         randomise_items=bool(randomise_items),
         randomise_options=bool(randomise_options),
         practice_item=items[practice] if practice else None,
+        languages=languages,
     )
 
 
@@ -127,6 +133,66 @@ def _practice_item(fields: Fields, item_files: Collection[str], item_ids: list[s
         fields.problem("practice_item", f"{practice} is also a scored item of this questionnaire")
         return None
     return practice
+
+
+def _languages(fields: Fields) -> tuple[str, ...] | None:
+    """The languages the questionnaire is offered in: the source language and translations.
+
+    Optional; without it the questionnaire is offered in the source language only.
+    """
+    if not fields.has("languages"):
+        return (SOURCE_LANGUAGE,)
+    entries = fields.sequence("languages")
+    if entries is None:
+        return None
+    found: list[str] = []
+    for index, code in enumerate(entries):
+        where = entry_path(fields.at("languages"), index)
+        if not isinstance(code, str) or not LANGUAGE.match(code):
+            fields.report.add(
+                where, f"{code!r} is not a two-letter language code such as en or es"
+            )
+        elif code in found:
+            fields.report.add(where, f"{code} is listed twice")
+        else:
+            found.append(code)
+    if SOURCE_LANGUAGE not in found:
+        fields.problem(
+            "languages",
+            f"list {SOURCE_LANGUAGE}, the language the bank is written in, with any translations",
+        )
+        return None
+    if len(found) != len(entries):
+        return None
+    # The source language first, so every questionnaire reads its list the same way.
+    return (SOURCE_LANGUAGE, *(code for code in found if code != SOURCE_LANGUAGE))
+
+
+def _check_translated(
+    fields: Fields, scored: list[Item], practice: Item | None, languages: tuple[str, ...]
+) -> None:
+    """A questionnaire offered in a language has every item worded in it.
+
+    Otherwise an applicant who chose that language meets situations in English
+    half-way through, and answers them more slowly than everyone else.
+    """
+    for language in languages:
+        if language == SOURCE_LANGUAGE:
+            continue
+        why = (
+            f"the questionnaire is offered in {language}, so every item needs its title, "
+            f"scenario, prompt and options in {language}"
+        )
+        for index, item in enumerate(scored):
+            if language not in item.translations:
+                fields.report.add(
+                    entry_path(fields.at("items"), index),
+                    f"item {item.id} has no translation into {language}; {why}",
+                )
+        if practice is not None and language not in practice.translations:
+            fields.problem(
+                "practice_item", f"item {practice.id} has no translation into {language}; {why}"
+            )
 
 
 def _weights(fields: Fields) -> dict[str, float] | None:

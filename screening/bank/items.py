@@ -3,19 +3,29 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 from .documents import Document, entry_path
 from .fields import Fields, FileReport, describe, is_whole
-from .formats import KEY_FIELDS, ItemDraft, OptionDraft, check_format
+from .formats import (
+    KEY_FIELDS,
+    PROMPTS,
+    ItemDraft,
+    OptionDraft,
+    check_dimensions,
+    check_format,
+)
 from .model import (
     DIMENSIONS,
     RATING_MAX,
     RATING_MIN,
+    SOURCE_LANGUAGE,
     Anchor,
     Item,
     ItemText,
     Option,
     ResponseFormat,
+    Review,
 )
 
 ITEM_ID = re.compile(r"^[A-Z]\d\d-[a-z0-9-]+$")
@@ -31,6 +41,7 @@ ITEM_FIELDS = (
     "author",
     "reviewed_by",
     "dimensions",
+    "second_dimension_reason",
     "format",
     "scale",
     "scenario",
@@ -42,6 +53,8 @@ ITEM_FIELDS = (
 )
 OPTION_FIELDS = ("id", "text", "rationale", "points", "effectiveness", "rank", "red_flag")
 TRANSLATION_FIELDS = ("title", "scenario", "prompt", "options")
+REVIEW_FIELDS = ("who", "on", "change")
+ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
 
 def read_item(document: Document, report: FileReport, file_stem: str) -> Item | None:
@@ -57,8 +70,9 @@ def read_item(document: Document, report: FileReport, file_stem: str) -> Item | 
     title = fields.text("title")
     revision = _revision(fields)
     author = fields.text("author")
-    reviewed_by = fields.text("reviewed_by", required=False)
+    reviewed_by = _reviews(fields)
     dimensions = _dimensions(fields)
+    second_dimension_reason = _second_dimension_reason(fields, dimensions)
     response_format = _format(fields)
     scale = _scale(fields)
     scenario = fields.text("scenario")
@@ -69,8 +83,10 @@ def read_item(document: Document, report: FileReport, file_stem: str) -> Item | 
     option_ids = None if options is None else [option.id for option in options]
     translations = _translations(fields, option_ids)
     if response_format is not None:
+        _check_prompts(fields, response_format, prompt, translations)
         draft = ItemDraft(response_format, dimensions, scale, options, fields.has("anchors"))
         check_format(report, draft)
+        check_dimensions(report, draft)
     if not report.clean:
         return None
     # A clean report means every reader above returned a value; say so to the type checker.
@@ -90,8 +106,9 @@ def read_item(document: Document, report: FileReport, file_stem: str) -> Item | 
         anchors=anchors,
         interview_questions=interview_questions,
         author=author,
-        reviewed_by=reviewed_by or "",
+        reviewed_by=reviewed_by,
         revision=revision,
+        second_dimension_reason=second_dimension_reason or "",
         translations=translations,
     )
 
@@ -110,12 +127,104 @@ def _option(draft: OptionDraft, dimensions: tuple[str, ...]) -> Option:
     )
 
 
+def _check_prompts(
+    fields: Fields,
+    response_format: ResponseFormat,
+    prompt: str | None,
+    translations: dict[str, ItemText],
+) -> None:
+    """Every item of a format asks the same question, in each language we have a wording for."""
+    house = PROMPTS[response_format]
+    asked = {SOURCE_LANGUAGE: ("prompt", prompt)}
+    asked.update(
+        (language, (f"translations.{language}.prompt", text.prompt))
+        for language, text in translations.items()
+    )
+    for language, (field, text) in asked.items():
+        wording = house.get(language)
+        if text is not None and wording is not None and text != wording:
+            fields.report.add(
+                field,
+                f"a {response_format} item asks {wording!r}; every item of a format asks the "
+                "same question, for the most effective response",
+            )
+
+
 def _revision(fields: Fields) -> int | None:
     revision = fields.whole("revision")
     if revision is not None and revision < 1:
         fields.problem("revision", f"revision must be 1 or more, not {revision}")
         return None
     return revision
+
+
+def _reviews(fields: Fields) -> tuple[Review, ...]:
+    """The review record: who reviewed the item, on which day, and what changed.
+
+    A bare name ("Front-line panel") on every item said nothing a reader could
+    check, so each entry names the reviewer, the date and the change.
+    """
+    if not fields.has("reviewed_by"):
+        return ()
+    value = fields.raw("reviewed_by", required=False)
+    if not isinstance(value, list) or not value:
+        fields.problem(
+            "reviewed_by",
+            f"must be a list of reviews (- who: ..., on: YYYY-MM-DD, change: ...), "
+            f"not {describe(value)}",
+        )
+        return ()
+    reviews = []
+    for index, entry in enumerate(value):
+        where = entry_path(fields.at("reviewed_by"), index)
+        if not isinstance(entry, dict):
+            fields.report.add(
+                where, f"a review must be a mapping of who, on and change, not {describe(entry)}"
+            )
+            continue
+        review = Fields(fields.report, where, entry)
+        review.only(REVIEW_FIELDS)
+        who, on, change = review.text("who"), review.text("on"), review.text("change")
+        if on is not None and not _is_iso_date(on):
+            review.problem("on", f"{on!r} is not a date; write it as YYYY-MM-DD")
+            on = None
+        if who is not None and on is not None and change is not None:
+            reviews.append(Review(who=who, on=on, change=change))
+    return tuple(reviews)
+
+
+def _is_iso_date(text: str) -> bool:
+    if not ISO_DATE.match(text):
+        return False
+    try:
+        date.fromisoformat(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _second_dimension_reason(fields: Fields, dimensions: tuple[str, ...] | None) -> str | None:
+    """Required, one sentence, when the item scores more than one dimension; refused otherwise.
+
+    Each item is written to measure one dimension (its id letter); a second one
+    counts twice whatever the option shows, so the rubric must say why.
+    """
+    reason = fields.text("second_dimension_reason", required=False)
+    if dimensions is None:
+        return reason
+    if len(dimensions) > 1 and reason is None and not fields.has("second_dimension_reason"):
+        fields.problem(
+            "dimensions",
+            f"the item scores {len(dimensions)} dimensions ({', '.join(dimensions)}); "
+            "say why in second_dimension_reason, or keep only the first",
+        )
+    elif len(dimensions) == 1 and fields.has("second_dimension_reason"):
+        fields.problem(
+            "second_dimension_reason",
+            f"the item measures only {dimensions[0]}; remove second_dimension_reason",
+        )
+        return None
+    return reason
 
 
 def _dimensions(fields: Fields) -> tuple[str, ...] | None:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TypeVar
 
+from .cues import check_cues
 from .documents import Document, YamlSyntaxError, parse_document
 from .errors import BankError, Problem, reading_order
 from .fields import FileReport
@@ -57,8 +58,10 @@ def read_bank(root: Path | str) -> tuple[Bank, list[Problem]]:
                 Problem(f"{label}/{folder}", None, "", None, f"no {folder}/ directory in the bank")
             )
     item_paths = _yaml_files(root / ITEMS_DIR, label, "item", problems)
-    items = _read_all(item_paths, label, "item", problems, read_item)
+    item_sources: dict[str, tuple[str, Document]] = {}
+    items = _read_all(item_paths, label, "item", problems, read_item, item_sources)
     item_files = {path.stem for path in item_paths}
+    questionnaire_sources: dict[str, tuple[str, Document]] = {}
     questionnaires = _read_all(
         _yaml_files(root / FORMS_DIR, label, "questionnaire", problems),
         label,
@@ -67,7 +70,11 @@ def read_bank(root: Path | str) -> tuple[Bank, list[Problem]]:
         lambda document, report, stem: _versioned(
             read_questionnaire(document, report, stem, item_files, items)
         ),
+        questionnaire_sources,
     )
+    # Rules over whole items and questionnaires (issue #16): they run on what loaded,
+    # so the cue report can still be printed while they are broken.
+    problems.extend(check_cues(items, questionnaires, item_sources, questionnaire_sources))
     problems.sort(key=reading_order)
     return Bank(items=items, questionnaires=questionnaires), problems
 
@@ -85,8 +92,12 @@ def _read_all(
     kind: str,
     problems: list[Problem],
     read: Callable[[Document, FileReport, str], Parsed | None],
+    sources: dict[str, tuple[str, Document]],
 ) -> dict[str, Parsed]:
-    """Read files of one kind; ids must be unique across them."""
+    """Read files of one kind; ids must be unique across them.
+
+    ``sources`` gets the file and parsed document of everything read cleanly.
+    """
     found: dict[str, Parsed] = {}
     declared_in: dict[str, str] = {}
     for path in paths:
@@ -106,6 +117,7 @@ def _read_all(
             parsed = read(document, report, path.stem)
             if parsed is not None and report.clean:
                 found[parsed.id] = dataclasses.replace(parsed, source=source)
+                sources[parsed.id] = (report.file, document)
         problems.extend(report.problems)
     return dict(sorted(found.items()))
 

@@ -22,6 +22,9 @@ DIMENSION_LABELS: Mapping[str, str] = MappingProxyType(
     }
 )
 
+#: The language the bank is written in; translations are of this.
+SOURCE_LANGUAGE = "en"
+
 #: Effectiveness ratings an applicant gives in rate-each items, and the
 #: behaviourally anchored ratings a manager gives free-text answers.
 RATING_MIN, RATING_MAX = 1, 5
@@ -71,6 +74,15 @@ class ItemText:
 
 
 @dataclass(frozen=True)
+class Review:
+    """One review of an item: who looked at it, on which day, and what changed or was checked."""
+
+    who: str
+    on: str  # ISO date, YYYY-MM-DD; "" only in a snapshot stored before reviews were records
+    change: str
+
+
+@dataclass(frozen=True)
 class Item:
     id: str
     title: str
@@ -87,8 +99,11 @@ class Item:
     #: follow-up questions an interviewer can ask to probe this item's dimension.
     interview_questions: tuple[str, ...] = ()
     author: str = ""
-    reviewed_by: str = ""
+    #: the item's review record, oldest first (questions/README.md, "Reviewing a change").
+    reviewed_by: tuple[Review, ...] = ()
     revision: int = 1
+    #: why the item also scores a second dimension; "" when it measures one.
+    second_dimension_reason: str = ""
     translations: Mapping[str, ItemText] = field(default_factory=dict)
     #: path of the YAML file relative to the bank root; not part of the content hash,
     #: nor of equality: the same item read from another checkout is the same item.
@@ -128,6 +143,9 @@ class Questionnaire:
     randomise_items: bool = False
     randomise_options: bool = False
     practice_item: Item | None = None  # shown before the scored items, never scored
+    #: languages the questionnaire is offered in; every item is translated into each,
+    #: the source language (English) first.
+    languages: tuple[str, ...] = (SOURCE_LANGUAGE,)
     #: sha256 over the canonical snapshot: changes with any wording, key or rationale.
     content_hash: str = ""
     #: path of the YAML file relative to the bank root; like Item.source, not compared.

@@ -14,10 +14,24 @@ import json
 from collections.abc import Mapping
 from typing import Any
 
-from .model import Anchor, Band, Item, ItemText, Option, Questionnaire, ResponseFormat
+from .model import (
+    SOURCE_LANGUAGE,
+    Anchor,
+    Band,
+    Item,
+    ItemText,
+    Option,
+    Questionnaire,
+    ResponseFormat,
+    Review,
+)
 
 #: Raise when the snapshot layout changes, so old and new hashes never collide.
-SNAPSHOT_SCHEMA = 1
+#: 2 (issue #16): reviewed_by is a list of reviews, items carry
+#: second_dimension_reason, questionnaires carry languages.
+SNAPSHOT_SCHEMA = 2
+#: Layouts stored versions may hold; every one of them is still read.
+READABLE_SCHEMAS = (1, 2)
 
 
 def questionnaire_to_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
@@ -37,28 +51,48 @@ def questionnaire_to_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
         "bands": [_band_to_snapshot(band) for band in questionnaire.bands],
         "practice_item": None if practice is None else item_to_snapshot(practice),
         "items": [item_to_snapshot(item) for item in questionnaire.items],
+        "languages": list(questionnaire.languages),
     }
 
 
 def questionnaire_from_snapshot(snapshot: Mapping[str, Any]) -> Questionnaire:
-    """The Questionnaire a snapshot was taken of, with its content hash."""
+    """The Questionnaire a snapshot was taken of, with its content hash.
+
+    The hash is always that of the snapshot as stored, so a version stored in an
+    older layout keeps the hash (and the results) it was stored with.
+    """
     schema = snapshot.get("snapshot_schema")
-    if schema != SNAPSHOT_SCHEMA:
-        raise ValueError(f"unknown snapshot schema {schema!r}; expected {SNAPSHOT_SCHEMA}")
+    if schema not in READABLE_SCHEMAS:
+        known = ", ".join(map(str, READABLE_SCHEMAS))
+        raise ValueError(f"unknown snapshot schema {schema!r}; expected one of {known}")
     practice = snapshot["practice_item"]
+    items = tuple(item_from_snapshot(item) for item in snapshot["items"])
+    practice_item = None if practice is None else item_from_snapshot(practice)
     return Questionnaire(
         id=snapshot["id"],
         title=snapshot["title"],
         description=snapshot["description"],
-        items=tuple(item_from_snapshot(item) for item in snapshot["items"]),
+        items=items,
         weights={dimension: float(weight) for dimension, weight in snapshot["weights"].items()},
         bands=tuple(_band_from_snapshot(band) for band in snapshot["bands"]),
         time_limit_minutes=snapshot["time_limit_minutes"],
         randomise_items=snapshot["randomise_items"],
         randomise_options=snapshot["randomise_options"],
-        practice_item=None if practice is None else item_from_snapshot(practice),
+        practice_item=practice_item,
+        languages=(
+            tuple(snapshot["languages"])
+            if "languages" in snapshot
+            else _translated_throughout(items, practice_item)
+        ),
         content_hash=content_hash(snapshot),
     )
+
+
+def _translated_throughout(items: tuple[Item, ...], practice: Item | None) -> tuple[str, ...]:
+    """Schema 1 did not record languages: those every item (and the practice item) has."""
+    every = [*items, *([practice] if practice else [])]
+    shared = set.intersection(*(set(item.translations) for item in every)) if every else set()
+    return (SOURCE_LANGUAGE, *sorted(shared - {SOURCE_LANGUAGE}))
 
 
 def content_hash(snapshot: Mapping[str, Any]) -> str:
@@ -80,8 +114,12 @@ def item_to_snapshot(item: Item) -> dict[str, Any]:
         "title": item.title,
         "revision": item.revision,
         "author": item.author,
-        "reviewed_by": item.reviewed_by,
+        "reviewed_by": [
+            {"who": review.who, "on": review.on, "change": review.change}
+            for review in item.reviewed_by
+        ],
         "dimensions": list(item.dimensions),
+        "second_dimension_reason": item.second_dimension_reason,
         "format": item.format.value,
         "scale": {"min": item.scale_min, "max": item.scale_max},
         "scenario": item.scenario,
@@ -117,8 +155,9 @@ def item_from_snapshot(snapshot: Mapping[str, Any]) -> Item:
         anchors=tuple(Anchor(**anchor) for anchor in snapshot["anchors"]),
         interview_questions=tuple(snapshot["interview_questions"]),
         author=snapshot["author"],
-        reviewed_by=snapshot["reviewed_by"],
+        reviewed_by=_reviews_from_snapshot(snapshot["reviewed_by"]),
         revision=snapshot["revision"],
+        second_dimension_reason=snapshot.get("second_dimension_reason", ""),
         translations={
             language: ItemText(
                 title=text["title"],
@@ -129,6 +168,13 @@ def item_from_snapshot(snapshot: Mapping[str, Any]) -> Item:
             for language, text in snapshot["translations"].items()
         },
     )
+
+
+def _reviews_from_snapshot(stored: Any) -> tuple[Review, ...]:
+    """A list of reviews; schema 1 stored one plain name, kept as a review without date."""
+    if isinstance(stored, str):
+        return (Review(who=stored, on="", change=""),) if stored else ()
+    return tuple(Review(who=r["who"], on=r["on"], change=r["change"]) for r in stored)
 
 
 def _option_to_snapshot(option: Option) -> dict[str, Any]:

@@ -9,13 +9,15 @@ from flask import current_app
 from flask.cli import AppGroup
 
 from screening.bank import read_bank
+from screening.bank.cues import cue_report
 
 bank_group = AppGroup("bank", help="Check the question bank.")
 
 
 @bank_group.command("check")
 @click.argument("path", required=False, type=click.Path(file_okay=False, path_type=Path))
-def bank_check(path: Path | None) -> None:
+@click.option("--report", is_flag=True, help="Print the keyed-option cues and reading load.")
+def bank_check(path: Path | None, report: bool) -> None:
     """Validate the bank at PATH (default: the configured bank) and list every problem.
 
     Every problem on its own line (file:line: item, field: message) and a count on
@@ -24,6 +26,8 @@ def bank_check(path: Path | None) -> None:
     """
     root = path or Path(current_app.config["BANK_PATH"])
     bank, problems = read_bank(root)
+    if report:
+        click.echo(cue_report(bank.items, bank.questionnaires))
     if problems:
         for problem in problems:
             click.echo(str(problem))

@@ -80,6 +80,9 @@ def test_short_questionnaire_in_spanish(app: Flask, live_server: str, page: Page
             assert answer["choice"] == best["choice"]
         elif "most" in best:
             assert (answer["most"], answer["least"]) == (best["most"], best["least"])
+        elif answer["ranking"]:  # the short form has a rank item since issue #16
+            places = {f"rank_{oid}": str(n) for n, oid in enumerate(answer["ranking"], start=1)}
+            assert places == best
         else:
             assert {f"rate_{k}": str(v) for k, v in answer["ratings"].items()} == best
     assert applicant.submission_status() == "submitted"

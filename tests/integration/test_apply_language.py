@@ -16,7 +16,13 @@ from screening.models import Invitation, Submission, SubmissionStatus, utcnow
 from screening.services.journey import sequence_for
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
-from tests.factories import create_invitation, create_position, create_user, keyed_best_form
+from tests.factories import (
+    create_invitation,
+    create_position,
+    create_user,
+    keyed_best_form,
+    partly_translated_bank,
+)
 from tests.smtp_server import body_text, smtp_server
 
 SHORT = "frontline-short"
@@ -163,8 +169,11 @@ def test_english_stays_the_default(app: Flask, client: FlaskClient) -> None:
 
 
 def test_untranslated_questionnaire_falls_back_to_english_items_marked_as_english(
-    app: Flask, client: FlaskClient
+    app: Flask, make_app, tmp_path
 ) -> None:
+    # Every shipped item is in Spanish; a copy of the bank leaves some in English only.
+    app = make_app({"BANK_PATH": str(partly_translated_bank(tmp_path / "questions"))})
+    client = app.test_client()
     token = _invite(app, questionnaire=STANDARD)
     client.get(f"/apply/{token}?lang=es")
     client.post(f"/apply/{token}", data={"consent": "y", "language": "es"})
@@ -172,7 +181,7 @@ def test_untranslated_questionnaire_falls_back_to_english_items_marked_as_englis
         items = _original_items(_submission(token))
     translated = [n for n, item in enumerate(items, 1) if "es" in item.translations]
     untranslated = [n for n, item in enumerate(items, 1) if "es" not in item.translations]
-    assert translated and untranslated, "the standard questionnaire mixes both"
+    assert translated and untranslated, "the partly translated standard questionnaire mixes both"
 
     number = untranslated[0]
     item = items[number - 1]

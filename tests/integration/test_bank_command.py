@@ -15,7 +15,7 @@ def test_ok_prints_a_summary_and_each_version(runner: FlaskCliRunner, tmp_path: 
     result = runner.invoke(args=["bank", "check", str(bank.root)])
     assert result.exit_code == 0
     lines = result.output.splitlines()
-    assert lines[0] == "OK: 6 items, 1 questionnaire"
+    assert lines[0] == "OK: 7 items, 1 questionnaire"
     assert len(lines) == 2 and lines[1].strip().startswith("frontline-standard@")
 
 

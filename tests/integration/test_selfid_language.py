@@ -13,7 +13,13 @@ from screening.bank import ResponseFormat
 from screening.extensions import db
 from screening.models import SelfIdentification
 from screening.services import journey
-from tests.factories import answer_from_form, create_invitation, create_position, keyed_best_form
+from tests.factories import (
+    answer_from_form,
+    create_invitation,
+    create_position,
+    keyed_best_form,
+    partly_translated_bank,
+)
 
 
 def _html_lang(page_text: str) -> str:
@@ -123,8 +129,11 @@ BENCH_RADIO = re.compile(r'<input (?:checked )?id="[^"]+" name="([^"]+)" require
 
 
 def test_untranslated_items_mark_their_options_as_english(
-    app: Flask, client: FlaskClient
+    app: Flask, make_app, tmp_path
 ) -> None:
+    # Every shipped item is in Spanish; a copy of the bank leaves some in English only.
+    app = make_app({"BANK_PATH": str(partly_translated_bank(tmp_path / "questions"))})
+    client = app.test_client()
     with app.app_context():
         token = create_invitation(create_position(questionnaire="frontline-standard")).token
     client.get(f"/apply/{token}?lang=es")
@@ -164,6 +173,6 @@ def test_untranslated_items_mark_their_options_as_english(
             assert 'lang="en"' not in page.split("<form", 1)[1]
         else:
             seen_untranslated.add(fmt)
-    assert seen_translated, "the standard questionnaire has translated items"
+    assert seen_translated, "the partly translated standard questionnaire has translated items"
     assert seen_untranslated == {ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST,
                                  ResponseFormat.RATE_EACH, ResponseFormat.RANK}, seen_untranslated

@@ -14,6 +14,9 @@ import yaml
 
 from screening.bank import Problem, check_bank
 
+#: A review record as items carry it (questions/README.md, "Reviewing a change").
+REVIEW = {"who": "A. Reviewer", "on": "2026-11-30", "change": "Checked the key and the wording."}
+
 
 def best_choice_item(item_id: str = "W01-phone-at-huddle") -> dict[str, Any]:
     return {
@@ -21,12 +24,13 @@ def best_choice_item(item_id: str = "W01-phone-at-huddle") -> dict[str, Any]:
         "title": "The phone rings during the huddle",
         "revision": 1,
         "author": "Screening team",
-        "reviewed_by": "Front-line panel",
+        "reviewed_by": [dict(REVIEW)],
         "dimensions": ["warmth", "common_sense"],
+        "second_dimension_reason": "Answering late is cold, and promising a call-back is unwise.",
         "format": "best_choice",
         "scale": {"min": 0, "max": 4},
         "scenario": "The team meets behind the desk. The phone rings and nobody moves.",
-        "prompt": "What would you most likely do?",
+        "prompt": "Which response is the most effective?",
         "options": [
             {
                 "id": "a",
@@ -48,7 +52,7 @@ def best_choice_item(item_id: str = "W01-phone-at-huddle") -> dict[str, Any]:
             },
             {
                 "id": "d",
-                "text": "Answer and promise a call-back from the manager within the hour.",
+                "text": "Answer and promise a manager's call-back today.",
                 "points": {"warmth": 2, "common_sense": 0},
                 "rationale": "Sounds caring but promises what may not happen.",
             },
@@ -58,12 +62,12 @@ def best_choice_item(item_id: str = "W01-phone-at-huddle") -> dict[str, Any]:
             "es": {
                 "title": "Suena el teléfono durante la reunión",
                 "scenario": "El equipo se reúne detrás del mostrador. Suena el teléfono.",
-                "prompt": "¿Qué haría usted?",
+                "prompt": "¿Qué respuesta es la más eficaz?",
                 "options": {
-                    "a": "Dejarlo sonar.",
-                    "b": "Contestar tras una pausa.",
-                    "c": "Contestar enseguida.",
-                    "d": "Prometer una llamada del gerente.",
+                    "a": "Dejarlo sonar hasta el final.",
+                    "b": "Contestar tras una pausa natural.",
+                    "c": "Levantarse y contestar enseguida.",
+                    "d": "Prometer que el gerente llamará hoy.",
                 },
             }
         },
@@ -77,19 +81,20 @@ def most_least_item(item_id: str = "R01-angry-caller-own-mistake") -> dict[str, 
         "revision": 2,
         "author": "Screening team",
         "dimensions": ["respect", "common_sense"],
+        "second_dimension_reason": "Blaming him is disrespect; passing him on is poor judgement.",
         "format": "most_least",
         "scenario": "A caller shouts that you lost his order; he typed the wrong address.",
-        "prompt": "Which is the most and which the least effective response?",
+        "prompt": "Which response is the most effective, and which is the least effective?",
         "options": [
             {
                 "id": "a",
-                "text": "Let him finish, then start redirecting the parcel.",
+                "text": "Let him finish, then redirect the parcel.",
                 "points": {"respect": 4, "common_sense": 3},
                 "rationale": "Hears him out and fixes the next step.",
             },
             {
                 "id": "b",
-                "text": "Explain the shop's address policy in detail.",
+                "text": "Explain the address policy in detail.",
                 "points": {"respect": 2, "common_sense": 2},
                 "rationale": "Polite but cold rule-quoting.",
             },
@@ -159,7 +164,7 @@ def rank_item(item_id: str = "W02-visitor-walks-in") -> dict[str, Any]:
         "dimensions": ["warmth"],
         "format": "rank",
         "scenario": "You are chatting with a colleague when a visitor walks in.",
-        "prompt": "Rank the responses from most to least effective.",
+        "prompt": "Put the responses in order, from most effective to least effective.",
         "options": [
             {
                 "id": "a",
@@ -189,6 +194,45 @@ def rank_item(item_id: str = "W02-visitor-walks-in") -> dict[str, Any]:
     }
 
 
+def second_best_choice_item(item_id: str = "C02-medicine-question") -> dict[str, Any]:
+    return {
+        "id": item_id,
+        "title": "A medicine question",
+        "revision": 1,
+        "author": "Screening team",
+        "dimensions": ["common_sense"],
+        "format": "best_choice",
+        "scenario": "A customer asks if a cold remedy is safe with her tablets. You do not know.",
+        "prompt": "Which response is the most effective?",
+        "options": [
+            {
+                "id": "a",
+                "text": "Say it should be fine with her tablets.",
+                "points": {"common_sense": 0},
+                "rationale": "A guess about her health.",
+            },
+            {
+                "id": "b",
+                "text": "Fetch the pharmacist to answer her.",
+                "points": {"common_sense": 4},
+                "rationale": "Knows the limit and finds who can answer.",
+            },
+            {
+                "id": "c",
+                "text": "Tell her to ask her own doctor later.",
+                "points": {"common_sense": 1},
+                "rationale": "Sends her away when help is in the building.",
+            },
+            {
+                "id": "d",
+                "text": "Read the leaflet aloud to her slowly.",
+                "points": {"common_sense": 2},
+                "rationale": "Uses the leaflet, but leaves her to judge.",
+            },
+        ],
+    }
+
+
 def free_text_item(item_id: str = "R02-rude-customer-at-till") -> dict[str, Any]:
     return {
         "id": item_id,
@@ -198,7 +242,7 @@ def free_text_item(item_id: str = "R02-rude-customer-at-till") -> dict[str, Any]
         "dimensions": ["respect"],
         "format": "free_text",
         "scenario": "A customer calls you slow and stupid in front of the queue.",
-        "prompt": "What would you say and do?",
+        "prompt": "What would you say and do? Write the most effective response you can.",
         "anchors": {
             1: "Answers back or mocks the customer.",
             2: "Stays quiet but visibly irritated.",
@@ -232,6 +276,7 @@ def questionnaire(form_id: str = "frontline-standard") -> dict[str, Any]:
             "C01-out-of-stock-part",
             "W02-visitor-walks-in",
             "R02-rude-customer-at-till",
+            "C02-medicine-question",
         ],
         "weights": {"warmth": 1, "common_sense": 1, "respect": 1.5},
         "bands": [
@@ -264,6 +309,7 @@ ALL_ITEMS = (
     most_least_item,
     rate_each_item,
     rank_item,
+    second_best_choice_item,
     free_text_item,
     practice_item,
 )
@@ -348,3 +394,19 @@ def assert_names(
     subject = [f"{kind} {item}"] if item else []
     subject += [f"field {field}"] if field else []
     assert str(problem).startswith(f"{where}: {', '.join(subject)}: "), str(problem)
+
+
+def score_summary(result: Any) -> dict[str, Any]:
+    """What a result scores, in plain JSON: the same whatever layout results are stored in.
+
+    Used to compare results derived now with those the code before issue #16
+    derived (tests/unit/bank/data/legacy_snapshots.json holds them in this shape).
+    """
+    return {
+        "overall": result.overall,
+        "band": result.band.id,
+        "provisional": result.provisional,
+        "dimensions": {d.dimension: [d.raw, d.maximum, d.percent] for d in result.dimensions},
+        "red_flags": [[flag.item_id, flag.option_id] for flag in result.red_flags],
+        "items": {line.item_id: [dict(line.points), dict(line.maximum)] for line in result.trace},
+    }

@@ -21,6 +21,7 @@ from screening.bank import (
     Option,
     Problem,
     ResponseFormat,
+    Review,
     check_bank,
     load_bank,
     load_questionnaire,
@@ -33,9 +34,9 @@ W01 = "W01-phone-at-huddle"
 
 
 def test_yaml_syntax_error_names_file_and_line(bank: BankFolder) -> None:
-    text = dump(best_choice_item()).replace("prompt: What", "prompt: [What")
+    text = dump(best_choice_item()).replace("prompt: Which", "prompt: [Which")
     path = bank.write(f"items/{W01}.yaml", text)
-    line = path.read_text().splitlines().index("prompt: [What would you most likely do?") + 1
+    line = path.read_text().splitlines().index("prompt: [Which response is the most effective?") + 1
     problem = only_problem(bank)
     assert (problem.file, problem.item, problem.field) == (f"questions/items/{W01}.yaml", W01, "")
     assert problem.line is not None and line <= problem.line <= line + 1
@@ -226,7 +227,11 @@ def test_load_bank_builds_the_model(bank: BankFolder) -> None:
         rationale="Prompt, friendly and the huddle is easy to catch up on.",
         points={"warmth": 4, "common_sense": 4},
     )
-    assert w01.translations["es"].options["a"] == "Dejarlo sonar."
+    assert w01.translations["es"].options["a"] == "Dejarlo sonar hasta el final."
+    assert w01.reviewed_by == (
+        Review(who="A. Reviewer", on="2026-11-30", change="Checked the key and the wording."),
+    )
+    assert w01.second_dimension_reason.startswith("Answering late is cold")
     assert w01.source == f"items/{W01}.yaml"
     assert loaded.items["R01-angry-caller-own-mistake"].option("c").red_flag is True
     assert [o.rank for o in loaded.items["W02-visitor-walks-in"].options] == [1, 2, 3, 4]
@@ -242,6 +247,7 @@ def test_load_bank_builds_the_model(bank: BankFolder) -> None:
         True,
         False,
     )
+    assert form.languages == ("en",)
     assert len(form.content_hash) == 64
 
 

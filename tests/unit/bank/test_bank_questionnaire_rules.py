@@ -73,7 +73,7 @@ def test_referenced_items_must_exist(bank: BankFolder) -> None:
     _check_one(
         bank,
         form,
-        "items[5]",
+        "items[6]",
         "- W99-no-such-item",
         "there is no item W99-no-such-item (no file items/W99-no-such-item.yaml)",
     )
@@ -102,7 +102,7 @@ def test_no_item_twice_in_a_questionnaire(bank: BankFolder) -> None:
     _check_one(
         bank,
         form,
-        "items[5]",
+        "items[6]",
         "- C01-out-of-stock-part",
         "item C01-out-of-stock-part is listed twice",
         occurrence=2,

@@ -26,26 +26,30 @@ id: W01-tiny-greeting
 title: A visitor at the desk
 revision: 3
 author: Screening team
-reviewed_by: Front-line panel
-dimensions: [warmth, common_sense, respect]
+reviewed_by:
+  - who: A. Reviewer
+    on: 2026-11-30
+    change: Checked the key.
+dimensions: [warmth, respect]
+second_dimension_reason: Sighing at a visitor is disrespect as well as coldness.
 format: best_choice
 scale: {min: 0, max: 2}
 scenario: >
   A visitor waits at the desk
   while you finish an email.
-prompt: What would you do?
+prompt: Which response is the most effective?
 options:
   - id: a
-    text: Greet them now.
-    points: {warmth: 2, common_sense: 2, respect: 2}
+    text: Greet them at once.
+    points: {warmth: 2, respect: 2}
     rationale: Acknowledges the person at once.
   - id: b
     text: Finish the email first.
-    points: {warmth: 0, common_sense: 1, respect: 1}
+    points: {warmth: 0, respect: 1}
     rationale: The visitor feels in the way.
   - id: c
-    text: Sigh and point at the sign-in sheet.
-    points: {warmth: 0, common_sense: 0, respect: 0}
+    text: Sigh and point.
+    points: {warmth: 1, respect: 0}
     rationale: Shows irritation.
     red_flag: true
 interview_questions:
@@ -54,18 +58,92 @@ translations:
   es:
     title: Un visitante en el mostrador
     scenario: Un visitante espera mientras usted termina un correo.
-    prompt: ¿Qué haría?
-    options: {a: Saludar ahora., b: Terminar el correo., c: Suspirar.}
+    prompt: ¿Qué respuesta es la más eficaz?
+    options: {a: Saludar enseguida., b: Acabar el correo., c: Suspirar y señalar.}
 """
+
+#: The rest of a questionnaire the bank rules accept (two items per dimension, keyed
+#: options that do not stand out by length): plain items, each with three options.
+FILLERS = {
+    "W02-tiny-caller": ("warmth", ("Greet them now.", "Wait until they speak.", "Keep typing.")),
+    "C01-tiny-stock": (
+        "common_sense",
+        ("Ask what they need.", "Hand them a leaflet.", "Point to the web page."),
+    ),
+    "C02-tiny-limit": (
+        "common_sense",
+        ("Find out who knows.", "Guess an answer.", "Say you do not know."),
+    ),
+    "R01-tiny-shout": ("respect", ("Let them finish.", "Talk over them loudly.", "Walk away.")),
+    "R02-tiny-rude": (
+        "respect",
+        ("Stay calm and serve.", "Answer back sharply.", "Go silent and slow."),
+    ),
+}
+
+
+def _filler_yaml(item_id: str) -> str:
+    dimension, (best, middle, worst) = FILLERS[item_id]
+    return f"""\
+id: {item_id}
+title: A short situation
+revision: 1
+author: Screening team
+dimensions: [{dimension}]
+format: best_choice
+scenario: Someone is at the desk.
+prompt: Which response is the most effective?
+options:
+  - {{id: a, text: {best}, points: {{{dimension}: 4}}, rationale: Best.}}
+  - {{id: b, text: {middle}, points: {{{dimension}: 1}}, rationale: Weak.}}
+  - {{id: c, text: {worst}, points: {{{dimension}: 0}}, rationale: Poor.}}
+"""
+
+
+def _filler_snapshot(item_id: str) -> dict[str, Any]:
+    """The snapshot of a filler item, written out by hand like TINY_SNAPSHOT's first item."""
+    dimension, texts = FILLERS[item_id]
+    return {
+        "id": item_id,
+        "title": "A short situation",
+        "revision": 1,
+        "author": "Screening team",
+        "reviewed_by": [],
+        "dimensions": [dimension],
+        "second_dimension_reason": "",
+        "format": "best_choice",
+        "scale": {"min": 0, "max": 4},
+        "scenario": "Someone is at the desk.",
+        "prompt": "Which response is the most effective?",
+        "options": [
+            {
+                "id": option_id,
+                "text": text,
+                "rationale": rationale,
+                "points": {dimension: points},
+                "effectiveness": None,
+                "rank": None,
+                "red_flag": False,
+            }
+            for option_id, text, rationale, points in zip(
+                "abc", texts, ("Best.", "Weak.", "Poor."), (4, 1, 0), strict=True
+            )
+        ],
+        "anchors": [],
+        "interview_questions": [],
+        "translations": {},
+    }
+
 
 TINY_FORM = """\
 id: tiny
 title: Tiny screen
-description: One situation.
+description: Six situations.
 time_limit_minutes: 10
 randomise_items: false
 randomise_options: true
-items: [W01-tiny-greeting]
+items: [W01-tiny-greeting, W02-tiny-caller, C01-tiny-stock, C02-tiny-limit, R01-tiny-shout,
+  R02-tiny-rude]
 weights: {warmth: 2, common_sense: 1, respect: 1}
 bands:
   - id: fit
@@ -81,10 +159,10 @@ bands:
 
 #: The snapshot of TINY_FORM, written out by hand: this pins the canonical form.
 TINY_SNAPSHOT: dict[str, Any] = {
-    "snapshot_schema": 1,
+    "snapshot_schema": 2,
     "id": "tiny",
     "title": "Tiny screen",
-    "description": "One situation.",
+    "description": "Six situations.",
     "time_limit_minutes": 10,
     "randomise_items": False,
     "randomise_options": True,
@@ -106,24 +184,28 @@ TINY_SNAPSHOT: dict[str, Any] = {
         },
     ],
     "practice_item": None,
+    "languages": ["en"],
     "items": [
         {
             "id": "W01-tiny-greeting",
             "title": "A visitor at the desk",
             "revision": 3,
             "author": "Screening team",
-            "reviewed_by": "Front-line panel",
-            "dimensions": ["warmth", "common_sense", "respect"],
+            "reviewed_by": [
+                {"who": "A. Reviewer", "on": "2026-11-30", "change": "Checked the key."}
+            ],
+            "dimensions": ["warmth", "respect"],
+            "second_dimension_reason": "Sighing at a visitor is disrespect as well as coldness.",
             "format": "best_choice",
             "scale": {"min": 0, "max": 2},
             "scenario": "A visitor waits at the desk while you finish an email.",
-            "prompt": "What would you do?",
+            "prompt": "Which response is the most effective?",
             "options": [
                 {
                     "id": "a",
-                    "text": "Greet them now.",
+                    "text": "Greet them at once.",
                     "rationale": "Acknowledges the person at once.",
-                    "points": {"warmth": 2, "common_sense": 2, "respect": 2},
+                    "points": {"warmth": 2, "respect": 2},
                     "effectiveness": None,
                     "rank": None,
                     "red_flag": False,
@@ -132,16 +214,16 @@ TINY_SNAPSHOT: dict[str, Any] = {
                     "id": "b",
                     "text": "Finish the email first.",
                     "rationale": "The visitor feels in the way.",
-                    "points": {"warmth": 0, "common_sense": 1, "respect": 1},
+                    "points": {"warmth": 0, "respect": 1},
                     "effectiveness": None,
                     "rank": None,
                     "red_flag": False,
                 },
                 {
                     "id": "c",
-                    "text": "Sigh and point at the sign-in sheet.",
+                    "text": "Sigh and point.",
                     "rationale": "Shows irritation.",
-                    "points": {"warmth": 0, "common_sense": 0, "respect": 0},
+                    "points": {"warmth": 1, "respect": 0},
                     "effectiveness": None,
                     "rank": None,
                     "red_flag": True,
@@ -153,27 +235,30 @@ TINY_SNAPSHOT: dict[str, Any] = {
                 "es": {
                     "title": "Un visitante en el mostrador",
                     "scenario": "Un visitante espera mientras usted termina un correo.",
-                    "prompt": "¿Qué haría?",
+                    "prompt": "¿Qué respuesta es la más eficaz?",
                     "options": {
-                        "a": "Saludar ahora.",
-                        "b": "Terminar el correo.",
-                        "c": "Suspirar.",
+                        "a": "Saludar enseguida.",
+                        "b": "Acabar el correo.",
+                        "c": "Suspirar y señalar.",
                     },
                 }
             },
-        }
+        },
+        *(_filler_snapshot(item_id) for item_id in FILLERS),
     ],
 }
 
 #: sha256 of TINY_SNAPSHOT's canonical JSON. If this changes, every stored
 #: version hash changes with it: bump SNAPSHOT_SCHEMA and say so in review.
-TINY_HASH = "1955020efd7f43331f4a47d45cfe59aa83341c7b24de147a5c19579042e7c4bf"
+TINY_HASH = "89875f15689b0c04e6902ba6aba10ff9ecb565e037a6ef1999287dcbb9eac957"
 
 
 def _write_tiny(root: Path, item: str = TINY_ITEM, form: str = TINY_FORM) -> Path:
     (root / "items").mkdir(parents=True, exist_ok=True)
     (root / "forms").mkdir(exist_ok=True)
     (root / "items" / "W01-tiny-greeting.yaml").write_text(item, encoding="utf-8")
+    for item_id in FILLERS:
+        (root / "items" / f"{item_id}.yaml").write_text(_filler_yaml(item_id), encoding="utf-8")
     (root / "forms" / "tiny.yaml").write_text(form, encoding="utf-8")
     return root
 
@@ -222,7 +307,10 @@ def test_hash_does_not_depend_on_yaml_layout(tmp_path: Path) -> None:
         TINY_ITEM.replace("revision: 3\n", "")
         .replace("title: A visitor at the desk\n", "title: A visitor at the desk\nrevision: 3\n")
         .replace("scale: {min: 0, max: 2}", "scale:\n  max: 2\n  min: 0  # reordered")
-        .replace("prompt: What would you do?", "prompt: 'What would you do?'")
+        .replace(
+            "prompt: Which response is the most effective?",
+            "prompt: 'Which response is the most effective?'",
+        )
     )
     assert relaid != TINY_ITEM
     assert _tiny_hash(tmp_path / "a", item=relaid) == _tiny_hash(tmp_path / "b")
@@ -252,15 +340,17 @@ def test_hash_is_stable_across_processes(tmp_path: Path) -> None:
     ("what", "old", "new", "in_form"),
     [
         ("scenario wording", "while you finish", "while you end", False),
-        ("option text", "Greet them now.", "Greet them at once.", False),
+        ("option text", "Greet them at once.", "Greet them quickly.", False),
         ("rationale", "Shows irritation.", "Shows open irritation.", False),
-        ("points key", "common_sense: 1, respect: 1", "common_sense: 1, respect: 0", False),
+        ("points key", "warmth: 0, respect: 1", "warmth: 0, respect: 0", False),
         ("red flag", "    red_flag: true\n", "", False),
-        ("prompt", "prompt: What would", "prompt: What should", False),
+        ("review record", "change: Checked the key.", "change: Checked it again.", False),
+        ("review date", "on: 2026-11-30", "on: 2026-12-01", False),
+        ("second dimension reason", "at a visitor is", "at any visitor is", False),
         ("title", "title: A visitor", "title: The visitor", False),
         ("revision", "revision: 3", "revision: 4", False),
         ("interview question", "someone waited", "a visitor waited", False),
-        ("translation", "Saludar ahora.", "Saludar enseguida.", False),
+        ("translation", "Saludar enseguida.", "Saludar ya mismo.", False),
         ("scale", "max: 2}", "max: 3}", False),
         ("band threshold", "overall_min: 70", "overall_min: 71", True),
         ("band label", "label: Strong fit", "label: Good fit", True),
