@@ -24,13 +24,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from flask import Flask
-from flask.testing import FlaskClient, FlaskCliRunner
-from sqlalchemy import create_engine, text
 
-from screening.app import create_app
-from screening.extensions import db
-from screening.services import accounts
+# The builders assert on what they build; let pytest explain their failures too. Before any
+# test module imports them (integration tests use the bank's builders as well).
+pytest.register_assert_rewrite("tests.factories", "tests.unit.bank.factories")
+
+from flask import Flask  # noqa: E402
+from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
+from sqlalchemy import create_engine, text  # noqa: E402
+
+from screening.app import create_app  # noqa: E402
+from screening.extensions import db  # noqa: E402
+from screening.services import accounts  # noqa: E402
 
 TEST_DATABASE_URL_VARIABLE = "SCREENING_TEST_DATABASE_URL"
 

@@ -19,7 +19,7 @@ from screening.models import QuestionnaireVersion, Role, Submission
 from screening.scoring import SubmissionResult
 from screening.services import accounts, positions
 from screening.services.demo import create_simulated_applicants
-from tests.unit.bank.bank_testkit import score_summary
+from tests.unit.bank.factories import score_summary
 
 ROOT = Path(__file__).resolve().parents[2]
 LEGACY = json.loads((ROOT / "tests" / "unit" / "bank" / "data" / "legacy_snapshots.json")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from flask.testing import FlaskCliRunner
 
-from tests.unit.bank.bank_testkit import BankFolder, best_choice_item, most_least_item
+from tests.unit.bank.factories import BankFolder, best_choice_item, most_least_item
 
 
 def test_ok_prints_a_summary_and_each_version(runner: FlaskCliRunner, tmp_path: Path) -> None:

@@ -17,8 +17,14 @@ from sqlalchemy import select
 from screening.extensions import db
 from screening.models import ApiToken, AuditEvent, Outcome, Role, Submission, utcnow
 from screening.services import journey
-from tests.factories import create_invitation, create_position, create_user
-from tests.integration.hr_builders import decide, self_identify, submit_simulated
+from tests.factories import (
+    create_invitation,
+    create_position,
+    create_user,
+    decide,
+    self_identify,
+    submit_simulated,
+)
 
 
 def bearer(token: str) -> dict[str, str]:

@@ -13,8 +13,7 @@ from sqlalchemy import select
 from screening.extensions import db
 from screening.models import AuditEvent, Role, utcnow
 from screening.services import audit
-from tests.factories import create_user
-from tests.integration.hr_builders import sign_in
+from tests.factories import create_user, sign_in
 
 
 def test_viewer_filters_pages_and_exports(app, client, monkeypatch) -> None:

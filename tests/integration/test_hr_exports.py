@@ -25,8 +25,15 @@ from screening.models import (
 )
 from screening.scoring import SubmissionResult, percentile_rank
 from screening.services import journey
-from tests.factories import create_invitation, create_position, create_user
-from tests.integration.hr_builders import decide, self_identify, sign_in, submit_simulated
+from tests.factories import (
+    create_invitation,
+    create_position,
+    create_user,
+    decide,
+    self_identify,
+    sign_in,
+    submit_simulated,
+)
 
 DIMENSIONS = ("warmth", "common_sense", "respect")
 T0 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)

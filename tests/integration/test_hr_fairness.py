@@ -24,8 +24,13 @@ from screening.models import (
     utcnow,
 )
 from screening.services import journey
-from tests.factories import create_invitation, create_position, create_user
-from tests.integration.hr_builders import sign_in, submit_simulated
+from tests.factories import (
+    create_invitation,
+    create_position,
+    create_user,
+    sign_in,
+    submit_simulated,
+)
 
 # One row per applicant: (sex, race/ethnicity, band, latest decision). None = no answer.
 F, M = "female", "male"

@@ -27,8 +27,16 @@ from screening.models import (
 )
 from screening.services import audit, messages
 from screening.services.results import derive_result, store_result
-from tests.factories import PASSWORD, create_invitation, create_position, create_user
-from tests.integration.hr_builders import decide, self_identify, sign_in, submit_simulated
+from tests.factories import (
+    PASSWORD,
+    create_invitation,
+    create_position,
+    create_user,
+    decide,
+    self_identify,
+    sign_in,
+    submit_simulated,
+)
 
 OLD_NAME, OLD_EMAIL = "Zoë Quillfeather-Marsh", "zoe.quillfeather@example.org"
 FREE_TEXT = "PURPLE-OTTER-7731: I would say sorry, listen, and fix the delivery address."

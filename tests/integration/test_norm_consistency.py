@@ -21,8 +21,7 @@ from flask.testing import FlaskClient
 from screening.extensions import db
 from screening.models import Role
 from screening.services import api_tokens
-from tests.factories import create_position, create_user
-from tests.integration.hr_builders import sign_in, submit_simulated
+from tests.factories import create_position, create_user, sign_in, submit_simulated
 
 ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th) percentile of (\d+)")
 NOT_ENOUGH = re.compile(r"not enough data yet \((\d+) of 30 completed\)")

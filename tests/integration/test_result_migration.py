@@ -23,8 +23,7 @@ from screening.extensions import db
 from screening.models import Submission
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import rescore_differences
-from tests.factories import create_invitation, create_position, create_user
-from tests.integration.hr_builders import submit_simulated
+from tests.factories import create_invitation, create_position, create_user, submit_simulated
 
 BEFORE = "b7e2d4c91a15"
 PLACES = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}

@@ -6,10 +6,7 @@ from pathlib import Path
 
 import pytest
 
-# The helpers assert on problems; let pytest explain their failures too.
-pytest.register_assert_rewrite("bank_testkit")
-
-from bank_testkit import BankFolder  # noqa: E402
+from tests.unit.bank.factories import BankFolder
 
 
 @pytest.fixture

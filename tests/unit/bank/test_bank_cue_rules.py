@@ -1,6 +1,6 @@
 """Rules of issue #16: the key cannot be found by form, and the wording leaves time to think.
 
-Each test starts from the valid test bank (bank_testkit), breaks one rule and
+Each test starts from the valid test bank (tests/unit/bank/factories.py), breaks one rule and
 checks the single problem names the file, the item or questionnaire, the
 field and the line; where a rule has a boundary, the passing side is tested too.
 """
@@ -10,7 +10,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bank_testkit import (
+
+from screening.bank import load_bank
+from screening.bank.cues import (
+    KEYED_LENGTH_TOLERANCE,
+    item_cues,
+    keyed_options,
+    questionnaire_cues,
+)
+from tests.unit.bank.factories import (
     ALL_ITEMS,
     BankFolder,
     assert_names,
@@ -21,14 +29,6 @@ from bank_testkit import (
     questionnaire,
     rank_item,
     rate_each_item,
-)
-
-from screening.bank import load_bank
-from screening.bank.cues import (
-    KEYED_LENGTH_TOLERANCE,
-    item_cues,
-    keyed_options,
-    questionnaire_cues,
 )
 
 W01 = "W01-phone-at-huddle"

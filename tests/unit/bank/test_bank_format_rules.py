@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import pytest
-from bank_testkit import (
+
+from tests.unit.bank.factories import (
     BankFolder,
     assert_names,
     best_choice_item,

@@ -6,7 +6,7 @@ single problem reported names the file, the item, the field and the line.
 
 from __future__ import annotations
 
-from bank_testkit import (
+from tests.unit.bank.factories import (
     BankFolder,
     assert_names,
     best_choice_item,

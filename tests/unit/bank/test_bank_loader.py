@@ -5,16 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bank_testkit import (
-    BankFolder,
-    assert_names,
-    best_choice_item,
-    dump,
-    free_text_item,
-    most_least_item,
-    only_problem,
-    rank_item,
-)
 
 from screening.bank import (
     BankError,
@@ -25,6 +15,16 @@ from screening.bank import (
     check_bank,
     load_bank,
     load_questionnaire,
+)
+from tests.unit.bank.factories import (
+    BankFolder,
+    assert_names,
+    best_choice_item,
+    dump,
+    free_text_item,
+    most_least_item,
+    only_problem,
+    rank_item,
 )
 
 W01 = "W01-phone-at-huddle"

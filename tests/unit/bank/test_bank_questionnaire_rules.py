@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bank_testkit import (
+
+from tests.unit.bank.factories import (
     ALL_ITEMS,
     BankFolder,
     assert_names,

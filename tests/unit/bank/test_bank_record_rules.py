@@ -1,7 +1,7 @@
 """Item and questionnaire fields of issue #16: one prompt per format, one dimension unless
 the rubric says why, review records, and the languages a questionnaire is offered in.
 
-Each test breaks one thing in the valid test bank (bank_testkit) and checks that the
+Each test breaks one thing in the valid test bank (tests/unit/bank/factories.py) and checks that the
 single problem names the file, the item or questionnaire, the field and the line.
 """
 
@@ -10,7 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bank_testkit import (
+
+from screening.bank import load_bank, read_bank
+from tests.unit.bank.factories import (
     ALL_ITEMS,
     BankFolder,
     assert_names,
@@ -21,8 +23,6 @@ from bank_testkit import (
     rank_item,
     rate_each_item,
 )
-
-from screening.bank import load_bank, read_bank
 
 W01 = "W01-phone-at-huddle"
 FORM = "frontline-standard"

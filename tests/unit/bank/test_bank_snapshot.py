@@ -12,7 +12,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bank_testkit import BankFolder
 
 from screening.bank import (
     content_hash,
@@ -20,6 +19,7 @@ from screening.bank import (
     questionnaire_from_snapshot,
     questionnaire_to_snapshot,
 )
+from tests.unit.bank.factories import BankFolder
 
 TINY_ITEM = """\
 id: W01-tiny-greeting

@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from bank_testkit import score_summary
 
 from screening.bank import (
     Review,
@@ -24,6 +23,7 @@ from screening.bank import (
     questionnaire_to_snapshot,
 )
 from screening.scoring import Answer, score_submission
+from tests.unit.bank.factories import score_summary
 
 LEGACY = json.loads((Path(__file__).parent / "data" / "legacy_snapshots.json").read_text("utf-8"))
 FORMS = sorted(LEGACY["questionnaires"])

@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-from export_samples import DECIDED, STARTED, SUBMITTED, record
-
 from screening.exports.results import LONG_COLUMNS, WIDE_COLUMNS, long_rows, wide_rows
 from screening.scoring import NormGroup
+from tests.unit.exports.factories import DECIDED, STARTED, SUBMITTED, record
 
 
 def test_wide_row_has_every_column_with_native_values() -> None:

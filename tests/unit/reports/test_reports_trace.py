@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from screening.reports import trace
 from screening.scoring import QualityFlag, SubmissionResult, score_submission
-from tests.unit.scoring.scoring_builders import (
+from tests.unit.scoring.factories import (
     B01,
     F01,
     FREE_TEXT_ANSWER,

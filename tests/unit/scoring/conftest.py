@@ -1,12 +1,12 @@
-"""Fixtures for the scoring tests; the builders live in scoring_builders.py."""
+"""Fixtures for the scoring tests; the builders live in factories.py."""
 
 from __future__ import annotations
 
 import pytest
-from scoring_builders import hand_answers, hand_questionnaire
 
 from screening.bank.model import Questionnaire
 from screening.scoring import Answer
+from tests.unit.scoring.factories import hand_answers, hand_questionnaire
 
 
 @pytest.fixture

@@ -5,9 +5,9 @@ from __future__ import annotations
 import json
 
 import pytest
-from scoring_builders import B01, F01, K01, M01, R01
 
 from screening.scoring import FREE_TEXT_MAX, FREE_TEXT_MIN, Answer, answer_problems
+from tests.unit.scoring.factories import B01, F01, K01, M01, R01
 
 
 def test_round_trip_through_json() -> None:

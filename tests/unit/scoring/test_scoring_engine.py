@@ -1,6 +1,6 @@
 """score_submission on the hand-worked questionnaire: one item of each format.
 
-Hand-worked submission (see scoring_builders.py for the rubric):
+Hand-worked submission (see factories.py for the rubric):
   B01 best_choice  chose a         warmth 4/4, common sense 3/3
   M01 most_least   most b, least d respect 2 + (4 − 0) = 6/8, warmth 2 + (4 − 0) = 6/7
   R01 rate_each    4, 2, 5, 1      common sense 3 + 4 + 0 + 1 = 8/16
@@ -16,17 +16,6 @@ from __future__ import annotations
 import json
 
 import pytest
-from scoring_builders import (
-    B01,
-    F01,
-    FREE_TEXT_ANSWER,
-    K01,
-    M01,
-    R01,
-    make_item,
-    make_questionnaire,
-    opt,
-)
 
 from screening.bank.model import Band, Questionnaire
 from screening.scoring import (
@@ -37,6 +26,17 @@ from screening.scoring import (
     ScoringError,
     SubmissionResult,
     score_submission,
+)
+from tests.unit.scoring.factories import (
+    B01,
+    F01,
+    FREE_TEXT_ANSWER,
+    K01,
+    M01,
+    R01,
+    make_item,
+    make_questionnaire,
+    opt,
 )
 
 RATED = {F01.id: 4}

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from hypothesis import given
 from hypothesis import strategies as st
-from scoring_builders import F01
 
 from screening.scoring import (
     NORM_MIN_GROUP,
@@ -14,6 +13,7 @@ from screening.scoring import (
     percentile_rank,
     score_submission,
 )
+from tests.unit.scoring.factories import F01
 
 percents = st.floats(min_value=0, max_value=100, allow_nan=False).map(lambda v: round(v, 4))
 

@@ -7,7 +7,19 @@ from dataclasses import replace
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from scoring_builders import (
+
+from screening.bank.model import DIMENSIONS, Item
+from screening.scoring import (
+    Answer,
+    SubmissionResult,
+    item_maximum,
+    score_best_choice,
+    score_most_least,
+    score_rank,
+    score_rate_each,
+    score_submission,
+)
+from tests.unit.scoring.factories import (
     BEST,
     FREE,
     MOST_LEAST,
@@ -20,18 +32,6 @@ from scoring_builders import (
     keyed_worst,
     make_questionnaire,
     scored_submissions,
-)
-
-from screening.bank.model import DIMENSIONS, Item
-from screening.scoring import (
-    Answer,
-    SubmissionResult,
-    item_maximum,
-    score_best_choice,
-    score_most_least,
-    score_rank,
-    score_rate_each,
-    score_submission,
 )
 
 WITH_OPTIONS = st.sampled_from([BEST, MOST_LEAST, RATE, RANK])

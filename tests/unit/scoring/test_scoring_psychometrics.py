@@ -8,7 +8,6 @@ import random
 from dataclasses import replace
 
 import pytest
-from scoring_builders import B01, F01, FREE_TEXT_ANSWER, M01, make_item, make_questionnaire, opt
 
 from screening.scoring import (
     Answer,
@@ -24,6 +23,15 @@ from screening.scoring import (
     standard_error_of_measurement,
 )
 from screening.scoring.psychometrics import f_cdf, regularized_incomplete_beta
+from tests.unit.scoring.factories import (
+    B01,
+    F01,
+    FREE_TEXT_ANSWER,
+    M01,
+    make_item,
+    make_questionnaire,
+    opt,
+)
 
 # Published example: 10 people, four 1..5 Likert items; the post prints alpha 0.674
 # and shows R (psych::alpha) agreeing. thinkdeeply.cc/posts/survey-reliability (CC BY 4.0).

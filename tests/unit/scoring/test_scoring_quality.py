@@ -3,17 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from scoring_builders import (
-    B01,
-    F01,
-    K01,
-    M01,
-    R01,
-    hand_answers,
-    make_item,
-    make_questionnaire,
-    opt,
-)
 
 from screening.scoring import (
     MIN_SECONDS,
@@ -24,6 +13,17 @@ from screening.scoring import (
     too_fast_threshold,
 )
 from screening.scoring.quality import item_word_count
+from tests.unit.scoring.factories import (
+    B01,
+    F01,
+    K01,
+    M01,
+    R01,
+    hand_answers,
+    make_item,
+    make_questionnaire,
+    opt,
+)
 
 
 def kinds(flags) -> list[tuple[str, str | None]]:

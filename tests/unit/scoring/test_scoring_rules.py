@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from scoring_builders import B01, F01, K01, M01, R01, make_item, opt
 
 from screening.scoring import (
     ScoringError,
@@ -16,6 +15,7 @@ from screening.scoring import (
     score_unanswered,
 )
 from screening.scoring.rules import footrule, rank_maximum
+from tests.unit.scoring.factories import B01, F01, K01, M01, R01, make_item, opt
 
 
 def test_best_choice_gives_the_chosen_options_points() -> None:
