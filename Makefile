@@ -24,7 +24,7 @@ run: setup
 
 test: install
 	$(FLASK) bank check
-	$(BIN)/pytest -m "not browser" $(PYTEST_ARGS)
+	$(BIN)/pytest -m "not browser" -n auto $(PYTEST_ARGS)
 
 lint: install
 	$(BIN)/ruff check screening tests bench wsgi.py migrations

@@ -88,13 +88,39 @@ def _password_hashes_once_per_password() -> Iterator[None]:
 
 
 @pytest.fixture(scope="session")
-def database_url(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def database_url(tmp_path_factory: pytest.TempPathFactory, worker_id: str) -> Iterator[str]:
+    """The run's database; with pytest-xdist (make test), one per worker process."""
     configured = os.environ.get(TEST_DATABASE_URL_VARIABLE)
+    if configured and worker_id != "master":
+        url = _worker_database(configured, worker_id)
+        yield url
+        _drop_database(configured, url)
+        return
     if configured:
         _reset_postgres_schema(configured)
         yield configured
         return
     yield f"sqlite:///{tmp_path_factory.mktemp('db') / 'screening-test.db'}"
+
+
+def _worker_database(url: str, worker_id: str) -> str:
+    """A database of its own for one pytest-xdist worker, beside the configured one."""
+    base, name = url.rsplit("/", 1)
+    worker_url = f"{base}/{name}_{worker_id}"
+    _drop_database(url, worker_url)
+    engine = create_engine(url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'CREATE DATABASE "{name}_{worker_id}"'))
+    engine.dispose()
+    return worker_url
+
+
+def _drop_database(admin_url: str, url: str) -> None:
+    engine = create_engine(admin_url, isolation_level="AUTOCOMMIT")
+    with engine.connect() as connection:
+        connection.execute(text(f'DROP DATABASE IF EXISTS "{url.rsplit("/", 1)[1]}" '
+                                "WITH (FORCE)"))
+    engine.dispose()
 
 
 def _reset_postgres_schema(url: str) -> None:

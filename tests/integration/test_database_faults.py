@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import html
-import os
 import re
 import socket
 import threading
@@ -41,7 +40,6 @@ from tests.factories import (
     page_fields,
 )
 
-DATABASE_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.postgres(
     "the test cuts the network connection between the app and its database server; "
     "SQLite has none"
@@ -55,8 +53,10 @@ HIDDEN_INPUT = re.compile(r'<input type="hidden" name="([^"]*)" value="([^"]*)">
 class CuttableProxy:
     """127.0.0.1:<port> forwarding to PostgreSQL, with a switch to cut the connection."""
 
-    def __init__(self, host: str, port: int) -> None:
-        self.target = (host, port)
+    def __init__(self, database_url: str) -> None:
+        target = make_url(database_url)
+        self.database_url = database_url
+        self.target = (target.host or "127.0.0.1", target.port or 5432)
         self.listener = socket.create_server(("127.0.0.1", 0))
         self.listener.settimeout(0.2)  # the accept loop checks for close() this often
         self.port = self.listener.getsockname()[1]
@@ -144,16 +144,16 @@ def _hang_up(sock: socket.socket) -> None:
 
 
 @pytest.fixture
-def proxy() -> Iterator[CuttableProxy]:
-    target = make_url(DATABASE_URL)
-    running = CuttableProxy(target.host or "127.0.0.1", target.port or 5432)
+def proxy(migrated_database: str) -> Iterator[CuttableProxy]:
+    running = CuttableProxy(migrated_database)
     yield running
     running.close()
 
 
 def proxied_url(proxy: CuttableProxy) -> str:
-    url = make_url(DATABASE_URL).set(host="127.0.0.1", port=proxy.port,
-                                     query={"connect_timeout": "5"})
+    """The test database (this worker's), reached through the proxy."""
+    url = make_url(proxy.database_url).set(host="127.0.0.1", port=proxy.port,
+                                           query={"connect_timeout": "5"})
     return url.render_as_string(hide_password=False)
 
 

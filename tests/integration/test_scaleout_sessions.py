@@ -44,7 +44,6 @@ from tests.factories import (
     page_fields,
 )
 
-DATABASE_URL = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
 pytestmark = [
     pytest.mark.postgres("two server processes share one database server, which a test's "
                          "SQLite file is not meant to be"),
@@ -103,7 +102,7 @@ def servers(app: Flask, tmp_path: Path) -> Iterator[tuple[Server, Server]]:
     """Two servers on the test database; ``app`` emptied its tables first."""
     environment = {
         **os.environ,
-        "SCREENING_DATABASE_URL": DATABASE_URL,
+        "SCREENING_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
         "SCREENING_SECRET_KEY": secrets.token_hex(32),
         "SCREENING_BASE_URL": "http://127.0.0.1",
     }
