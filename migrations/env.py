@@ -35,6 +35,16 @@ def run_migrations_offline():
         context.run_migrations()
 
 
+def _outside_transaction(connection, pragma):
+    """Run a pragma on the DBAPI connection itself: SQLAlchemy would begin a transaction
+    first, and SQLite ignores foreign_keys inside one."""
+    cursor = connection.connection.dbapi_connection.cursor()
+    try:
+        cursor.execute(pragma)
+    finally:
+        cursor.close()
+
+
 def run_migrations_online():
     def process_revision_directives(context, revision, directives):
         # An autogenerate that finds no change writes no empty migration file.
@@ -49,9 +59,22 @@ def run_migrations_online():
         conf_args["process_revision_directives"] = process_revision_directives
 
     with engine.connect() as connection:
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations rebuild a SQLite table (copy, drop, rename). With foreign keys
+            # on, dropping the old submissions table would cascade-delete every answer,
+            # rating and decision pointing at it. Off for the migration (the pragma only
+            # works outside a transaction), checked afterwards, on again.
+            _outside_transaction(connection, "PRAGMA foreign_keys=OFF")
         context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
         with context.begin_transaction():
             context.run_migrations()
+            if sqlite:
+                broken = connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall()
+                if broken:
+                    raise RuntimeError(f"the migration left broken foreign keys: {broken[:5]}")
+        if sqlite:
+            _outside_transaction(connection, "PRAGMA foreign_keys=ON")
 
 
 if context.is_offline_mode():

@@ -16,43 +16,64 @@ from typing import Any
 import pytest
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import create_engine, select, text
+from sqlalchemy import MetaData, create_engine, func, select, table, text
 
 from screening.app import create_app
 from screening.extensions import db
 from screening.models import Submission
 from screening.services.questionnaires import questionnaire_for
-from screening.services.results import rescore_differences
+from screening.services.results import rescore_differences, store_result
 from tests.factories import create_invitation, create_position, create_user, submit_simulated
 
-BEFORE = "b7e2d4c91a15"
 PLACES = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
 LABELS = {"warmth": "Warmth", "common_sense": "Common sense", "respect": "Respect under pressure"}
 
 
+BEFORE = "3f9983ac68df"  # the revision before submissions named their questionnaire hash
+
+
 @pytest.fixture
-def old_app(tmp_path: Path) -> Iterator[Flask]:
-    """An app on a database of its own, migrated only up to the revision before the change."""
+def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    """Two empty databases of this test's own: (to build data at head, to hold it as before)."""
     configured = os.environ.get("SCREENING_TEST_DATABASE_URL", "")
-    url = f"sqlite:///{tmp_path / 'before.db'}"
-    if configured.startswith("postgresql"):
-        url = _fresh_postgres_database(configured)
-    app = create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(tmp_path),
-                      "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                      "RATELIMIT_ENABLED": False})
-    with app.app_context():
-        upgrade(revision=BEFORE)
-    yield app
-    with app.app_context():
-        db.session.remove()
-        db.engine.dispose()
-    if configured.startswith("postgresql"):
+    if not configured.startswith("postgresql"):
+        yield f"sqlite:///{tmp_path / 'now.db'}", f"sqlite:///{tmp_path / 'before.db'}"
+        return
+    urls = (_fresh_postgres_database(configured, "now"),
+            _fresh_postgres_database(configured, "before"))
+    yield urls
+    for url in urls:
         _drop_postgres_database(configured, url)
 
 
-def _fresh_postgres_database(url: str) -> str:
+def _app(url: str, folder: Path) -> Flask:
+    return create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(folder),
+                       "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
+                       "RATELIMIT_ENABLED": False})
+
+
+def _copy_rows(source: str, target: str) -> None:
+    """Every row of ``source`` into ``target``, in the columns ``target`` has (its schema is
+    older); reflected tables carry no model defaults, so nothing new is made up."""
+    reading, writing = create_engine(source), create_engine(target)
+    old = MetaData()
+    old.reflect(bind=writing)
+    with reading.connect() as source_rows, writing.begin() as target_rows:
+        for table in db.metadata.sorted_tables:
+            if table.name not in old.tables:
+                continue
+            kept = old.tables[table.name]
+            rows = [{column: value for column, value in row._mapping.items()
+                     if column in kept.c} for row in source_rows.execute(table.select())]
+            if rows:
+                target_rows.execute(kept.insert(), rows)
+    reading.dispose()
+    writing.dispose()
+
+
+def _fresh_postgres_database(url: str, purpose: str) -> str:
     engine = create_engine(url, isolation_level="AUTOCOMMIT")
-    name = f"screening_before_{os.getpid()}"
+    name = f"screening_{purpose}_{os.getpid()}"
     with engine.connect() as connection:
         connection.execute(text(f'DROP DATABASE IF EXISTS "{name}"'))
         connection.execute(text(f'CREATE DATABASE "{name}"'))
@@ -119,8 +140,13 @@ def old_shape(result: dict[str, Any], scale_max: dict[str, int]) -> dict[str, An
     }
 
 
-def test_a_database_from_before_rescores_with_no_difference(old_app: Flask) -> None:
-    with old_app.app_context():
+def test_a_database_from_before_migrates_keeping_every_row_and_rescores_alike(
+    databases: tuple[str, str], tmp_path: Path
+) -> None:
+    now_url, before_url = databases
+    now = _app(now_url, tmp_path / "now")
+    with now.app_context():
+        upgrade()
         rater = create_user()
         position = create_position(managers=[rater])
         for n in range(6):
@@ -131,8 +157,6 @@ def test_a_database_from_before_rescores_with_no_difference(old_app: Flask) -> N
             answer.response = {**answer.response, "seconds": 0.5}
             answer.seconds = 0.5
         db.session.flush()
-        from screening.services.results import store_result
-
         store_result(db.session, fast)
         create_invitation(position, name="Not started")
         db.session.commit()
@@ -143,12 +167,24 @@ def test_a_database_from_before_rescores_with_no_difference(old_app: Flask) -> N
         for submission in stored:
             submission.result = old_shape(submission.result, scale_max)
         db.session.commit()
-        # The old shape really differs from what the engine derives now...
-        assert all(differences for _, differences in rescore_differences(db.session))
-        db.session.commit()
+        counts = {name: db.session.scalar(select(func.count()).select_from(table(name)))
+                  for name in ("answers", "free_text_ratings", "decisions", "submissions")}
+        db.session.remove()
+        db.engine.dispose()
 
-        upgrade()  # ... and the real migration makes every stored result derive again.
-        db.session.expire_all()
+    before = _app(before_url, tmp_path / "before")
+    with before.app_context():
+        upgrade(revision=BEFORE)
+        db.engine.dispose()
+    _copy_rows(now_url, before_url)
+
+    with before.app_context():
+        upgrade()  # the real migrations, as an operator runs them
+        after = {name: db.session.scalar(select(func.count()).select_from(table(name)))
+                 for name in counts}
+        assert after == counts  # rebuilding a table kept every row pointing at it
         checked = list(rescore_differences(db.session))
         assert len(checked) == 7
         assert [differences for _, differences in checked if differences] == []
+        db.session.remove()
+        db.engine.dispose()
