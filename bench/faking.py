@@ -47,14 +47,14 @@ import re
 import sys
 from collections import Counter
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
 from pathlib import Path
 
 PROJECT_ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(PROJECT_ROOT))
 
 from screening.bank import BankError, load_bank  # noqa: E402
-from screening.bank.model import Item, Option, Questionnaire, ResponseFormat  # noqa: E402
+from screening.bank.cues import questionnaire_cues  # noqa: E402
+from screening.bank.model import Item, Questionnaire, ResponseFormat  # noqa: E402
 from screening.scoring import (  # noqa: E402
     Answer,
     SubmissionResult,
@@ -227,44 +227,6 @@ def percentile(sorted_values: Sequence[float], share: float) -> float:
     return sorted_values[low] + (sorted_values[high] - sorted_values[low]) * (position - low)
 
 
-# -- the keyed option, as issue #16 defines it (mirrors screening/bank/cues.py, kept
-#    here so that this script also runs from a checkout made before that module) ----
-
-
-def keyed_options(item: Item) -> list[Option]:
-    options = item.options
-    if item.format in (ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST):
-        best = max(sum(option.points.values()) for option in options)
-        return [option for option in options if sum(option.points.values()) == best]
-    if item.format is ResponseFormat.RANK:
-        return [option for option in options if option.rank == 1]
-    if item.format is ResponseFormat.RATE_EACH:
-        top = max(option.effectiveness or 0 for option in options)
-        return [option for option in options if option.effectiveness == top]
-    return []
-
-
-@dataclass(frozen=True)
-class Cues:
-    option_items: int
-    keyed_longest: int
-    keyed_shortest: int
-
-
-def length_cues(questionnaire: Questionnaire) -> Cues:
-    longest = shortest = items = 0
-    for item in questionnaire.items:
-        keyed = keyed_options(item)
-        if not keyed:
-            continue
-        items += 1
-        lengths = [len(option.text) for option in item.options]
-        keyed_lengths = [len(option.text) for option in keyed]
-        longest += max(keyed_lengths) == max(lengths)
-        shortest += min(keyed_lengths) == min(lengths)
-    return Cues(items, longest, shortest)
-
-
 def _band_summary(results: Sequence[SubmissionResult]) -> tuple[str, float]:
     counts = Counter(result.band.label for result in results)
     label, count = counts.most_common(1)[0]
@@ -283,11 +245,12 @@ def report(
         + (f", {free_text} free text (every simulated answer rated {FREE_TEXT_RATING})"
            if free_text else "")
     )
-    cues = length_cues(questionnaire)
+    cues = questionnaire_cues(questionnaire)  # the bank check's own count
+    longest, shortest = cues.keyed_longest, cues.keyed_shortest
     out(
-        f"  keyed option is the longest in {cues.keyed_longest} of {cues.option_items} option "
-        f"items ({100 * cues.keyed_longest / cues.option_items:.0f}%), the shortest in "
-        f"{cues.keyed_shortest} ({100 * cues.keyed_shortest / cues.option_items:.0f}%)"
+        f"  keyed option is the longest in {longest.count} of {longest.total} option "
+        f"items ({100 * longest.share:.0f}%), the shortest in "
+        f"{shortest.count} ({100 * shortest.share:.0f}%)"
     )
     randoms = score_random(questionnaire, args.random, args.seed)
     overall = sorted(result.overall for result in randoms)
