@@ -38,6 +38,8 @@ from sqlalchemy.orm import (
 )
 from sqlalchemy.types import TypeDecorator
 
+from screening.bank.snapshot import scoring_hash
+
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_name)s",
@@ -160,6 +162,11 @@ class User(Base):
         return self.role in (Role.ADMIN, Role.HR)
 
 
+def _scoring_hash_of_snapshot(context: Any) -> str:
+    """The default of QuestionnaireVersion.scoring_hash: computed from its snapshot."""
+    return scoring_hash(context.get_current_parameters()["snapshot"])
+
+
 class QuestionnaireVersion(Base):
     """One exact version of a questionnaire: its content hash and a frozen snapshot."""
 
@@ -169,6 +176,9 @@ class QuestionnaireVersion(Base):
     questionnaire_key: Mapped[str] = mapped_column(String(100), index=True)
     title: Mapped[str] = mapped_column(String(200))
     content_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    #: what scoring depends on only: versions sharing it share a norm group (bank.snapshot).
+    scoring_hash: Mapped[str] = mapped_column(String(64), index=True,
+                                              default=_scoring_hash_of_snapshot)
     #: deferred: ~50 KB of JSON, needed once per process per version (services.questionnaires).
     snapshot: Mapped[dict[str, Any]] = mapped_column(deferred=True)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -269,7 +279,14 @@ class Submission(Base):
     common_sense_percent: Mapped[float | None] = mapped_column(Float)
     respect_percent: Mapped[float | None] = mapped_column(Float)
     band_id: Mapped[str | None] = mapped_column(String(40))
+    #: scored | incomplete | unreliable (scoring.ResultStatus); None until submitted.
+    result_status: Mapped[str | None] = mapped_column(String(20))
+    #: the scoring method the stored result was made with (bank.model.SCORING_METHODS).
+    scoring_method: Mapped[int | None] = mapped_column(Integer)
     provisional: Mapped[bool] = mapped_column(Boolean, default=False)
+    #: made by `flask demo` or `make run`: never in norms, reliability, fairness or
+    #: analytics for real decisions, and labelled "demo data" wherever it is shown.
+    synthetic: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
     #: the version's content hash, so a page finds the frozen questionnaire from this row.
     questionnaire_hash: Mapped[str] = mapped_column(String(64), default=_version_hash)
 

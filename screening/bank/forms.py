@@ -8,7 +8,15 @@ from typing import Any
 
 from .documents import Document, entry_path
 from .fields import Fields, FileReport, describe, is_number
-from .model import DIMENSIONS, SOURCE_LANGUAGE, Band, Item, Questionnaire
+from .model import (
+    CURRENT_SCORING_METHOD,
+    DIMENSIONS,
+    SCORING_METHODS,
+    SOURCE_LANGUAGE,
+    Band,
+    Item,
+    Questionnaire,
+)
 
 QUESTIONNAIRE_ID = re.compile(r"^[a-z0-9]+(?:-[a-z0-9]+)*$")
 LANGUAGE = re.compile(r"^[a-z]{2}$")
@@ -21,6 +29,7 @@ QUESTIONNAIRE_FIELDS = (
     "randomise_options",
     "practice_item",
     "languages",
+    "scoring_method",
     "items",
     "weights",
     "bands",
@@ -59,6 +68,7 @@ def read_questionnaire(
     item_ids = _item_ids(fields, item_files)
     practice = _practice_item(fields, item_files, item_ids or [])
     languages = _languages(fields)
+    scoring_method = _scoring_method(fields)
     weights = _weights(fields)
     bands = _bands(fields)
     scored = [items[item_id] for item_id in item_ids or [] if item_id in items]
@@ -83,7 +93,19 @@ def read_questionnaire(
         randomise_options=bool(randomise_options),
         practice_item=items[practice] if practice else None,
         languages=languages,
+        scoring_method=scoring_method,
     )
+
+
+def _scoring_method(fields: Fields) -> int:
+    """The method results are scored with; the current one when the file names none."""
+    if not fields.has("scoring_method"):
+        return CURRENT_SCORING_METHOD
+    method = fields.whole("scoring_method")
+    if method is not None and method not in SCORING_METHODS:
+        known = "; ".join(f"{number} ({what})" for number, what in SCORING_METHODS.items())
+        fields.problem("scoring_method", f"{method} is not a scoring method; use {known}")
+    return method if method in SCORING_METHODS else CURRENT_SCORING_METHOD
 
 
 def _time_limit(fields: Fields) -> int | None:

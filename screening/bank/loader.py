@@ -14,7 +14,7 @@ from .fields import FileReport
 from .forms import read_questionnaire
 from .items import read_item
 from .model import Bank, Item, Questionnaire
-from .snapshot import content_hash, questionnaire_to_snapshot
+from .snapshot import content_hash, questionnaire_to_snapshot, scoring_hash
 
 ITEMS_DIR, FORMS_DIR = "items", "forms"
 Parsed = TypeVar("Parsed", Item, Questionnaire)
@@ -83,7 +83,8 @@ def _versioned(questionnaire: Questionnaire | None) -> Questionnaire | None:
     if questionnaire is None:
         return None
     snapshot = questionnaire_to_snapshot(questionnaire)
-    return dataclasses.replace(questionnaire, content_hash=content_hash(snapshot))
+    return dataclasses.replace(questionnaire, content_hash=content_hash(snapshot),
+                               scoring_hash=scoring_hash(snapshot))
 
 
 def _read_all(

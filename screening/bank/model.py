@@ -25,6 +25,20 @@ DIMENSION_LABELS: Mapping[str, str] = MappingProxyType(
 #: The language the bank is written in; translations are of this.
 SOURCE_LANGUAGE = "en"
 
+#: How answers become a result; each questionnaire version names its method, and every
+#: result records the one it was scored with, so old results keep their rules.
+#: 1: dimension = Σ points / Σ maxima (an item weighs as many points as its format
+#:    gives); rate-each by distance from the key; bands by thresholds alone.
+#: 2: every item weighs the same on its dimension; rate-each by agreement with the key
+#:    beyond the applicant's own rating style; red flags cap the band; incomplete or
+#:    too-fast results get a status, not a band (README, "Scoring").
+SCORING_METHODS: Mapping[int, str] = MappingProxyType({
+    1: "points: each item weighs the points its format gives",
+    2: "balanced: each item weighs the same; red flags cap the band",
+})
+LEGACY_SCORING_METHOD = 1
+CURRENT_SCORING_METHOD = 2
+
 #: Effectiveness ratings an applicant gives in rate-each items, and the
 #: behaviourally anchored ratings a manager gives free-text answers.
 RATING_MIN, RATING_MAX = 1, 5
@@ -146,8 +160,13 @@ class Questionnaire:
     #: languages the questionnaire is offered in; every item is translated into each,
     #: the source language (English) first.
     languages: tuple[str, ...] = (SOURCE_LANGUAGE,)
+    #: the scoring method (SCORING_METHODS) every result of this questionnaire uses.
+    scoring_method: int = CURRENT_SCORING_METHOD
     #: sha256 over the canonical snapshot: changes with any wording, key or rationale.
     content_hash: str = ""
+    #: sha256 over what scoring depends on only (items, options, keys, points, bands,
+    #: weights, method), not wording: a typo fix or a translation keeps the norm group.
+    scoring_hash: str = ""
     #: path of the YAML file relative to the bank root; like Item.source, not compared.
     source: str = field(default="", compare=False)
 

@@ -15,6 +15,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from .model import (
+    LEGACY_SCORING_METHOD,
     SOURCE_LANGUAGE,
     Anchor,
     Band,
@@ -29,9 +30,10 @@ from .model import (
 #: Raise when the snapshot layout changes, so old and new hashes never collide.
 #: 2 (issue #16): reviewed_by is a list of reviews, items carry
 #: second_dimension_reason, questionnaires carry languages.
-SNAPSHOT_SCHEMA = 2
+#: 3 (issue #17): questionnaires carry their scoring method (earlier layouts: method 1).
+SNAPSHOT_SCHEMA = 3
 #: Layouts stored versions may hold; every one of them is still read.
-READABLE_SCHEMAS = (1, 2)
+READABLE_SCHEMAS = (1, 2, 3)
 
 
 def questionnaire_to_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
@@ -52,6 +54,7 @@ def questionnaire_to_snapshot(questionnaire: Questionnaire) -> dict[str, Any]:
         "practice_item": None if practice is None else item_to_snapshot(practice),
         "items": [item_to_snapshot(item) for item in questionnaire.items],
         "languages": list(questionnaire.languages),
+        "scoring_method": questionnaire.scoring_method,
     }
 
 
@@ -84,7 +87,9 @@ def questionnaire_from_snapshot(snapshot: Mapping[str, Any]) -> Questionnaire:
             if "languages" in snapshot
             else _translated_throughout(items, practice_item)
         ),
+        scoring_method=snapshot.get("scoring_method", LEGACY_SCORING_METHOD),
         content_hash=content_hash(snapshot),
+        scoring_hash=scoring_hash(snapshot),
     )
 
 
@@ -93,6 +98,35 @@ def _translated_throughout(items: tuple[Item, ...], practice: Item | None) -> tu
     every = [*items, *([practice] if practice else [])]
     shared = set.intersection(*(set(item.translations) for item in every)) if every else set()
     return (SOURCE_LANGUAGE, *sorted(shared - {SOURCE_LANGUAGE}))
+
+
+def scoring_hash(snapshot: Mapping[str, Any]) -> str:
+    """sha256 over the parts of a snapshot that scoring depends on, and nothing else.
+
+    Items and their options' keys, points and red flags, anchors' ratings, weights,
+    bands' thresholds and the scoring method: two versions that differ only in wording,
+    rationales, translations, interview questions or review records share it, and so
+    share a norm group.
+    """
+    def item(stored: Mapping[str, Any]) -> dict[str, Any]:
+        return {
+            "id": stored["id"], "format": stored["format"],
+            "dimensions": stored["dimensions"], "scale": stored["scale"],
+            "options": [{key: option[key] for key in
+                         ("id", "points", "effectiveness", "rank", "red_flag")}
+                        for option in stored["options"]],
+            "anchors": [anchor["rating"] for anchor in stored["anchors"]],
+        }
+
+    scoring = {
+        "id": snapshot["id"],
+        "scoring_method": snapshot.get("scoring_method", LEGACY_SCORING_METHOD),
+        "weights": snapshot["weights"],
+        "bands": [{key: band.get(key) for key in ("id", "overall_min", "dimension_min")}
+                  for band in snapshot["bands"]],
+        "items": [item(stored) for stored in snapshot["items"]],
+    }
+    return hashlib.sha256(canonical_json(scoring)).hexdigest()
 
 
 def content_hash(snapshot: Mapping[str, Any]) -> str:

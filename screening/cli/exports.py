@@ -34,7 +34,7 @@ from screening.services.exports import (
               help="First day (UTC) of the submission date, YYYY-MM-DD.")
 @click.option("--until", type=click.DateTime(["%Y-%m-%d"]), help="Last day (UTC), inclusive.")
 @click.option("--status", type=click.Choice([s.value for s in SubmissionStatus]))
-@click.option("--band", help="Only this band id, e.g. front_line.")
+@click.option("--band", help="Only this band id, e.g. strong.")
 @click.option("--bom/--no-bom", default=False, show_default=True,
               help="Start a CSV with a byte-order mark (for Excel).")
 @click.option("--out", "out_path", required=True, type=click.Path(dir_okay=False, path_type=Path),

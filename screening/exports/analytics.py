@@ -137,7 +137,7 @@ class LeanResults:
 
 
 def _frozen_items(mapping: Mapping[str, Any]) -> tuple[tuple[str, int], ...]:
-    return tuple(sorted((name, int(value)) for name, value in mapping.items()))
+    return tuple(sorted(mapping.items()))
 
 
 def percents_by_dimension(results: Iterable[SubmissionResult]) -> dict[str, list[float]]:

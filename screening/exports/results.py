@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any
 
 from screening.bank.model import DIMENSION_LABELS, DIMENSIONS
-from screening.reports import trace
+from screening.reports import wording
 from screening.scoring import TraceLine
 from screening.scoring.norms import OVERALL, NormGroup
 
@@ -37,13 +37,15 @@ def _dimension_columns() -> tuple[Column, ...]:
     for dimension in DIMENSIONS:
         label = DIMENSION_LABELS[dimension]
         columns += [
-            Column(f"{dimension}_raw", "integer", f"{label}: rubric points earned."),
-            Column(f"{dimension}_max", "integer",
+            Column(f"{dimension}_raw", "number",
+                   f"{label}: points earned (method 2: each item counted is worth 1)."),
+            Column(f"{dimension}_max", "number",
                    f"{label}: points available (pending free text left out)."),
             Column(f"{dimension}_percent", "number", f"{label}: 100 × raw / max."),
             Column(f"{dimension}_percentile", "number",
-                   f"{label}: percentile among the final results of the same questionnaire "
-                   "version (submitted, every written answer rated); empty below 30 of them or "
+                   f"{label}: percentile among the final, scored results of versions with the "
+                   "same scoring content (submitted, every written answer rated, neither "
+                   "incomplete nor unreliable, real and demo apart); empty below 30 of them or "
                    "while in progress."),
         ]
     return tuple(columns)
@@ -69,7 +71,8 @@ WIDE: tuple[Column, ...] = (
     Column("norm_group_size", "integer",
            "How many final results the percentiles compare with (the same number the page "
            "and the PDF show); empty while in progress."),
-    Column("band", "text", "Result band id, e.g. front_line, probe, secondary."),
+    Column("band", "text",
+           "Result band id, e.g. strong, mixed, weak; empty when result_status is not scored."),
     Column("band_label", "text", "The band's wording as the manager sees it."),
     Column("provisional", "boolean", "True while a free-text answer waits for a rating."),
     Column("red_flags", "text", "item_id:option_id of each red-flag option endorsed, '; '-joined."),
@@ -79,6 +82,21 @@ WIDE: tuple[Column, ...] = (
            "Latest decision: advance, secondary, do_not_advance, on_hold; empty if none."),
     Column("decision_label", "text", "The latest decision as the manager saw it."),
     Column("decided_at", "datetime", "When the latest decision was recorded (UTC)."),
+    # Added with scoring method 2 (2026-12); new columns go at the end.
+    Column("result_status", "text",
+           "scored; incomplete (too few questions answered) or unreliable (most answers "
+           "faster than the questions can be read): these have no band. Empty in progress."),
+    Column("answered", "integer", "Questions answered, of item_count."),
+    Column("item_count", "integer", "Scored questions in the questionnaire."),
+    Column("band_cap", "text",
+           "one_red_flag or red_flags when red flags hold the band below what the scores "
+           "reach; empty otherwise."),
+    Column("close_to_line", "text",
+           "overall and/or dimensions within one standard error of a cut score, '; '-joined."),
+    Column("scoring_method", "integer",
+           "1 (points, before 2026-12) or 2 (each item weighs the same); README, Scoring."),
+    Column("synthetic", "boolean",
+           "True for a simulated applicant made by flask demo (demo data, never a person)."),
 )
 
 LONG: tuple[Column, ...] = (
@@ -99,10 +117,10 @@ LONG: tuple[Column, ...] = (
         column
         for dimension in DIMENSIONS
         for column in (
-            Column(f"{dimension}_points", "integer",
+            Column(f"{dimension}_points", "number",
                    f"{DIMENSION_LABELS[dimension]} points from this item; empty if it does "
                    "not measure it."),
-            Column(f"{dimension}_max", "integer",
+            Column(f"{dimension}_max", "number",
                    f"{DIMENSION_LABELS[dimension]} points this item could give."),
         )
     ),
@@ -132,20 +150,24 @@ class SubmissionRecord:
     decided_at: datetime | None = None
     applicant_id: int | None = None
     position_id: int | None = None
+    #: made by `flask demo`: compared with demo applicants only, and said so.
+    synthetic: bool = False
 
 
 def wide_rows(
-    records: Iterable[SubmissionRecord], norms: Mapping[str, NormGroup] | None = None
+    records: Iterable[SubmissionRecord],
+    norms: Mapping[tuple[str, bool], NormGroup] | None = None,
 ) -> Iterator[list[Any]]:
     """One row per submission, in WIDE_COLUMNS order.
 
-    ``norms`` maps a questionnaire_version label to its norm group; without it (or
+    ``norms`` maps (questionnaire_version label, synthetic) to the norm group a
+    submission is compared with; without it (or
     for a submission still in progress) the percentile cells are empty.
     """
     for record in records:
         group = None
         if norms is not None and record.status == "submitted":
-            group = norms.get(record.questionnaire_version)
+            group = norms.get((record.questionnaire_version, record.synthetic))
         yield _wide_row(record, group)
 
 
@@ -187,6 +209,13 @@ def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
         record.decision or None,
         record.decision_label or None,
         record.decided_at,
+        result.get("status") if result else None,
+        result.get("answered") if result else None,
+        result.get("item_count") if result else None,
+        result.get("band_cap") if result else None,
+        "; ".join(result.get("close_to_line") or ()) or None,
+        result.get("method") if result else None,
+        record.synthetic,
     ]
 
 
@@ -212,7 +241,7 @@ def _long_row(record: SubmissionRecord, line: Mapping[str, Any]) -> list[Any]:
             per_dimension += [None, None]
     scored = TraceLine.from_dict(line)
     options = "; ".join(
-        f"{rubric.option_id}={trace.role_text(rubric)}"
+        f"{rubric.option_id}={wording.role_text(rubric)}"
         for rubric in scored.rubric
         if rubric.option_id
     )
@@ -227,7 +256,7 @@ def _long_row(record: SubmissionRecord, line: Mapping[str, Any]) -> list[Any]:
         line["primary_dimension"],
         bool(line["answered"]),
         bool(line["pending"]),
-        trace.answer_summary(scored),
+        wording.answer_summary(scored),
         options,
         *per_dimension,
     ]

@@ -28,9 +28,10 @@ from screening.scoring import (
     RubricRole,
     SubmissionResult,
     TraceLine,
+    clear_weakest_dimension,
 )
 
-from . import charts, trace
+from . import charts, wording
 
 #: The sentence every report carries, near the band and again in the methodology.
 DECISION_SUPPORT = (
@@ -38,6 +39,9 @@ DECISION_SUPPORT = (
     "and your own judgement. It must never be the sole basis of a hiring decision."
 )
 CONFIDENTIAL = "Confidential: applicant data for the hiring decision only"
+#: Shown first wherever a simulated applicant appears.
+DEMO_DATA = ("Demo data: a simulated applicant made by `flask demo`, compared only with other "
+             "simulated applicants. Not a person; not for decisions.")
 
 #: An answer earning at least this share of its points is a strength ...
 STRENGTH_SHARE = 0.75
@@ -102,15 +106,19 @@ class ApplicantFacts:
     position_location: str
     started_at: datetime | None
     submitted_at: datetime | None
+    #: a simulated applicant made by `flask demo`.
+    synthetic: bool = False
 
 
 @dataclass(frozen=True)
 class DimensionLine:
     dimension: str
     label: str
-    raw: int
-    maximum: int
+    raw: float
+    maximum: float
     percent: float
+    #: what the percent is made of: "12 of 16 points" (method 1), "7 items" (method 2).
+    detail: str
     percentile: float | None
     norm_size: int
     #: one standard error of measurement, in percentage points; None when not estimable.
@@ -153,11 +161,16 @@ class InterviewQuestion:
     item_title: str
 
 
+#: What the interview guide is headed when no dimension is clearly the weakest.
+NO_CLEAR_WEAK_AREA = "No clear weak area: questions across the three dimensions"
+
+
 @dataclass(frozen=True)
 class InterviewGuide:
-    dimension: str
+    #: the clearly weakest dimension, or None (questions across all three).
+    dimension: str | None
     label: str
-    percent: float
+    percent: float | None
     questions: tuple[InterviewQuestion, ...]
 
 
@@ -226,9 +239,19 @@ class ApplicantReport:
     questionnaire_version: str
     provisional: bool
     pending_count: int
+    #: the band's id, or the status ("incomplete", "unreliable") when there is no band.
     band_id: str
+    #: the band's label, or why there is none.
     band_label: str
     band_description: str
+    #: what qualifies the band: a red-flag cap, a score close to a cut.
+    band_notes: tuple[str, ...]
+    #: reasons to read the result with care, shown above everything.
+    cautions: tuple[str, ...]
+    #: whether the result has a band at all.
+    banded: bool
+    #: made by `flask demo`: said on every page that shows it.
+    synthetic: bool
     overall: float
     overall_percentile: float | None
     norm_size: int
@@ -251,6 +274,9 @@ class ApplicantReport:
 
     @property
     def status_label(self) -> str:
+        """One line on how final the result is; the cautions say what else to weigh."""
+        if not self.banded:
+            return "No band: see the caution above"
         if self.provisional:
             count = self.pending_count
             return (
@@ -267,15 +293,16 @@ class ApplicantReport:
 def _evidence(line: TraceLine, *, strength: bool) -> tuple[EvidenceLine, ...]:
     """The rubric lines that explain why an answer is a strength or a concern."""
     rubric = line.rubric
-    if line.format == ResponseFormat.RATE_EACH.value and rubric:
+    rated = tuple(r for r in rubric if r.role is RubricRole.RATED)
+    if line.format == ResponseFormat.RATE_EACH.value and rated:
         # One rating per option: quote the one that agreed best (or worst) with the key.
-        chosen = (max if strength else min)(rubric, key=lambda r: sum(r.points.values()))
+        chosen = (max if strength else min)(rated, key=lambda r: sum(r.points.values()))
         rubric = (chosen,)
     elif line.format == ResponseFormat.RANK.value:
         # The option placed first says most about the applicant's judgement.
         rubric = tuple(r for r in rubric if r.role is RubricRole.PLACED and r.value == 1
                        ) or rubric[-1:]
-    return tuple(EvidenceLine(trace.role_text(r), *trace.rubric_words(r, line)) for r in rubric)
+    return tuple(EvidenceLine(wording.role_text(r), *wording.rubric_words(r, line)) for r in rubric)
 
 
 def _highlight(line: TraceLine, *, strength: bool) -> Highlight:
@@ -286,7 +313,7 @@ def _highlight(line: TraceLine, *, strength: bool) -> Highlight:
         points=sum(line.points.values()),
         maximum=sum(line.maximum.values()),
         points_text=_points_text(line),
-        answer_summary=trace.answer_summary(line),
+        answer_summary=wording.answer_summary(line),
         evidence=_evidence(line, strength=strength),
     )
 
@@ -313,29 +340,22 @@ def strengths_and_concerns(
     return strengths, concerns
 
 
-def weakest_dimension(result: SubmissionResult) -> str | None:
-    """The scored dimension with the lowest percent; ties go to questionnaire order."""
-    scored = [score for score in result.dimensions if score.maximum > 0]
-    if not scored:
-        return None
-    return min(scored, key=lambda score: score.percent).dimension
-
-
 def interview_guide(
     questionnaire: Questionnaire, result: SubmissionResult
 ) -> InterviewGuide | None:
-    """Follow-up questions from the bank for the weakest dimension.
+    """Follow-up questions from the bank: for the clearly weakest dimension, or, when no
+    dimension is clearly weaker than the others, across all three.
 
-    Taken from the items that mainly measure it, the applicant's weakest answers
-    first, one question per item before any second question, so the interviewer
-    probes the most situations in few questions.
+    The applicant's weakest answers first, one question per item before any second
+    question, so the interviewer probes the most situations in few questions.
     """
-    dimension = weakest_dimension(result)
-    if dimension is None:
+    if not any(score.maximum > 0 for score in result.dimensions):
         return None
+    dimension = clear_weakest_dimension(result)
     shares = {line.item_id: _share(line) for line in result.trace}
     items = [item for item in questionnaire.items
-             if item.primary_dimension == dimension and item.interview_questions]
+             if (dimension is None or item.primary_dimension == dimension)
+             and item.interview_questions]
     order = {item.id: index for index, item in enumerate(questionnaire.items)}
     items.sort(key=lambda item: (
         1.0 if shares.get(item.id) is None else shares[item.id], order[item.id]))
@@ -345,6 +365,9 @@ def interview_guide(
         for item in items:
             if round_ < len(item.interview_questions):
                 questions.append(InterviewQuestion(item.interview_questions[round_], item.title))
+    if dimension is None:
+        return InterviewGuide(dimension=None, label=NO_CLEAR_WEAK_AREA, percent=None,
+                              questions=tuple(questions[:MAX_INTERVIEW_QUESTIONS]))
     return InterviewGuide(
         dimension=dimension,
         label=DIMENSION_LABELS.get(dimension, dimension),
@@ -365,7 +388,7 @@ def _points_text(line: TraceLine) -> str:
 def quality_messages(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[str, ...]:
     """Every response-quality flag of the result, in words."""
     items = {item.id: item for item in questionnaire.items}
-    return tuple(trace.quality_text(flag, result, items) for flag in result.quality_flags)
+    return tuple(wording.quality_text(flag, result, items) for flag in result.quality_flags)
 
 
 def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[AppendixEntry, ...]:
@@ -375,13 +398,13 @@ def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[Ap
     for number, line in enumerate(result.trace, start=1):
         item = items.get(line.item_id)
         dimensions = item.dimensions if item is not None else (line.primary_dimension,)
-        summary = trace.answer_summary(line)
+        summary = wording.answer_summary(line)
         rows = []
         for r in line.rubric:
-            text, rationale = trace.rubric_words(r, line)
+            text, rationale = wording.rubric_words(r, line)
             # An option already quoted in the answer is not printed a second time.
-            rows.append(RubricRow(trace.role_text(r), "" if text and text in summary else text,
-                                  rationale, trace.key_text(r, line, item)))
+            rows.append(RubricRow(wording.role_text(r), "" if text and text in summary else text,
+                                  rationale, wording.key_text(r, line, item)))
         entries.append(AppendixEntry(
             number=number,
             item_id=line.item_id,
@@ -390,7 +413,7 @@ def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[Ap
             dimension_labels=", ".join(DIMENSION_LABELS.get(d, d) for d in dimensions),
             answer_summary=summary,
             rubric=tuple(rows),
-            note=trace.note(line, item),
+            note=wording.note(line, item),
             points_text=_points_text(line),
             pending=line.pending,
             answered=line.answered,
@@ -484,7 +507,11 @@ def build_applicant_report(
 ) -> ApplicantReport:
     """Everything the applicant summary says, from the stored result and its questionnaire."""
     percentiles = norms.percentiles(result)
-    sems = _sem_percents(result, psychometrics)
+    # Method 2 results carry each dimension's standard error; method 1 used the
+    # version's standard error of measurement, from reliability.
+    sems = ({score.dimension: score.error for score in result.dimensions
+             if score.error is not None}
+            if result.method > 1 else _sem_percents(result, psychometrics))
     dimensions = []
     for score in result.dimensions:
         median = norms.median(score.dimension)
@@ -495,6 +522,9 @@ def build_applicant_report(
             raw=score.raw,
             maximum=score.maximum,
             percent=score.percent,
+            detail=(f"{score.raw:g} of {score.maximum:g} points" if result.method == 1 else
+                    f"{score.maximum:g} item{'s' if score.maximum != 1 else ''}, "
+                    "each weighing the same"),
             percentile=percentiles.get(score.dimension),
             norm_size=norms.size_of(score.dimension),
             sem_percent=sem,
@@ -511,9 +541,15 @@ def build_applicant_report(
         questionnaire_version=questionnaire.version_label,
         provisional=result.provisional,
         pending_count=len(result.pending_items),
-        band_id=result.band.id,
-        band_label=result.band.label,
-        band_description=result.band.description,
+        band_id=wording.standing(result),
+        band_label=wording.headline(result),
+        band_description=(result.band.description if result.band is not None else
+                          "The answers cannot be read as a judgement of the applicant, so "
+                          "the screen gives no band."),
+        band_notes=wording.band_notes(result, questionnaire.bands),
+        cautions=(*((DEMO_DATA,) if facts.synthetic else ()), *wording.cautions(result)),
+        banded=result.band is not None,
+        synthetic=facts.synthetic,
         overall=result.overall,
         overall_percentile=percentiles.get(OVERALL),
         norm_size=norms.size,

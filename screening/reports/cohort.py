@@ -14,7 +14,7 @@ from datetime import datetime
 from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire
 from screening.scoring import OVERALL, NormGroup, SubmissionResult
 
-from . import charts
+from . import charts, wording
 from .applicant import (
     CONFIDENTIAL,
     DECISION_SUPPORT,
@@ -103,7 +103,7 @@ def _compare_pages(
     for start in range(0, len(entries), COMPARE_COLUMNS):
         chunk = entries[start:start + COMPARE_COLUMNS]
         lines = [
-            CompareLine("Band", tuple(e.result.band.label for e in chunk)),
+            CompareLine("Band", tuple(wording.headline(e.result) for e in chunk)),
             CompareLine("Status", tuple("Provisional" if e.result.provisional else "Final"
                                         for e in chunk)),
             CompareLine("Overall", tuple(
@@ -177,11 +177,13 @@ def build_cohort_report(
             provisional=e.result.provisional,
             percents=tuple(percents),
             overall=e.result.overall,
-            band_id=e.result.band.id,
-            band_label=e.result.band.label,
+            band_id=wording.standing(e.result),
+            band_label=wording.headline(e.result) if e.result.band is not None
+            else e.result.status.value.capitalize(),
             decision=e.decision,
             red_flags=len(e.result.red_flags),
         ))
+    # Incomplete and unreliable results have no band: they are counted apart.
     band_counts: dict[str, int] = {band.label: 0 for band in questionnaire.bands}
     for row in rows:
         band_counts[row.band_label] = band_counts.get(row.band_label, 0) + 1

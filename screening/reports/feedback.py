@@ -1,17 +1,18 @@
-"""Feedback every applicant keeps: strengths in plain words, one area to develop, next steps.
+"""Feedback every applicant keeps: an honest summary, strengths, an area to develop, next steps.
 
 Pure: built from a scored result and the frozen questionnaire. It never carries
-raw scores, percentiles or red-flag wording; only dimension names, plain
-descriptions and the rubric's own account of what works best.
+raw scores, percentiles, red-flag wording, keyed options or rationales: the items
+must stay fair for the next applicant. Strengths are named only where the scores
+support them, and an area to develop only where it is clearly weaker.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
-from screening.bank.model import Questionnaire, ResponseFormat
+from screening.bank.model import Questionnaire
 from screening.i18n import DEFAULT_LANGUAGE, N_, Gettext, offered_languages
-from screening.scoring import SubmissionResult, TraceLine
+from screening.scoring import SubmissionResult, clear_weakest_dimension
 
 #: The words, in English; each is looked up in the applicant's catalogue when built.
 DIMENSION_NAMES = {
@@ -39,10 +40,22 @@ DEVELOP_WORDS = {
                   "to the next step instead of proving a point."),
 }
 
-TIP = N_("In one of the situations you saw, “%(title)s”, the response that works best is: "
-         "“%(action)s”")
-#: Rationales are written for managers in English: given only with English item text.
-WHY = N_("Why: %(why)s")
+#: One honest sentence about the result as a whole, by where its band sits.
+SUMMARY = {
+    "strong": N_("Your answers showed sound judgement in most of the situations."),
+    "mixed": N_("Your answers showed real strengths, and some situations where another "
+                "response would have worked better."),
+    "weak": N_("In many of the situations, another response would have worked better. "
+               "Front-line work asks a lot of anyone; we hope these notes help you prepare "
+               "for your next application."),
+    "incomplete": N_("You answered too few of the questions for us to say what your answers "
+                     "show. If something stopped you, please tell the hiring team."),
+    "unreliable": N_("Many answers came faster than the questions can be read, so we cannot "
+                     "say what they show. If something went wrong, please tell the hiring "
+                     "team."),
+}
+NO_CLEAR_STRENGTH = N_("No single area stood out as a clear strength on this screen.")
+NO_CLEAR_DEVELOPMENT = N_("No single area stood out as weaker than the others.")
 
 NEXT_STEPS = {
     "advance": N_("The hiring team would like to take your application further and will "
@@ -54,6 +67,11 @@ NEXT_STEPS = {
                          "you in your next application."),
     "on_hold": N_("The hiring team has not decided yet and will contact you when they have."),
 }
+
+
+#: A dimension is named as a strength from this score up: below it, praise would not be
+#: honest.
+STRENGTH_MIN = 70.0
 
 
 @dataclass(frozen=True)
@@ -68,14 +86,20 @@ class Development:
     dimension: str
     name: str
     description: str
-    tip: str
 
 
 @dataclass(frozen=True)
 class Feedback:
     language: str
+    #: one honest sentence about the whole result.
+    summary: str
+    #: up to two dimensions at or above STRENGTH_MIN; empty when none is.
     strengths: tuple[Strength, ...]
-    development: Development
+    #: the clearly weakest dimension; None when none is clearly weaker.
+    development: Development | None
+    #: what to say when there is no strength or no development to name.
+    no_strength: str
+    no_development: str
     next_steps: str
 
 
@@ -86,58 +110,42 @@ def build_feedback(
     gettext: Gettext,
     language: str = "en",
 ) -> Feedback:
-    """Two strongest dimensions, the weakest with a concrete tip, and what happens next.
+    """What the applicant reads: an honest summary, strengths the scores support, the area
+    clearly to develop, and what happens next.
 
-    ``gettext`` translates into ``language`` (``screening.i18n.translator``); the
-    item's own wording comes from the bank's translation where it has one.
+    It never shows a score, a percentile, a flag, a keyed option or a rationale: the
+    items stay fair for the next applicant. ``gettext`` translates into ``language``
+    (``screening.i18n.translator``).
     """
     if language not in offered_languages():
         language = DEFAULT_LANGUAGE
+    summary = gettext(SUMMARY[_standing(result, questionnaire)])
+    if result.band is None:  # incomplete or unreliable: nothing to say about the answers
+        return Feedback(language, summary, (), None, "", "", gettext(NEXT_STEPS[outcome]))
     # Ties keep the questionnaire's dimension order, so the same result reads the same.
     ranked = sorted(result.dimensions, key=lambda score: -score.percent)
     strengths = tuple(
         Strength(score.dimension, gettext(DIMENSION_NAMES[score.dimension]),
                  gettext(STRENGTH_WORDS[score.dimension]))
-        for score in ranked[:2]
+        for score in ranked[:2] if score.maximum and score.percent >= STRENGTH_MIN
     )
-    weakest = ranked[-1].dimension
-    development = Development(
-        weakest,
-        gettext(DIMENSION_NAMES[weakest]),
-        gettext(DEVELOP_WORDS[weakest]),
-        _tip(result, questionnaire, weakest, gettext, language),
+    weakest = clear_weakest_dimension(result)
+    development = (
+        Development(weakest, gettext(DIMENSION_NAMES[weakest]), gettext(DEVELOP_WORDS[weakest]))
+        if weakest is not None and weakest not in {s.dimension for s in strengths} else None
     )
-    return Feedback(language, strengths, development, gettext(NEXT_STEPS[outcome]))
+    return Feedback(language, summary, strengths, development, gettext(NO_CLEAR_STRENGTH),
+                    gettext(NO_CLEAR_DEVELOPMENT), gettext(NEXT_STEPS[outcome]))
 
 
-def _tip(
-    result: SubmissionResult,
-    questionnaire: Questionnaire,
-    dimension: str,
-    gettext: Gettext,
-    language: str,
-) -> str:
-    """The keyed-best behaviour of the item, mainly on ``dimension``, where most was lost."""
-    candidates = [
-        line
-        for line in result.trace
-        if line.primary_dimension == dimension and line.format in _KEYED_FORMATS
-    ] or [line for line in result.trace if line.format in _KEYED_FORMATS]
-    line = max(candidates, key=_points_lost)
-    item = questionnaire.item(line.item_id)
-    best = max(item.options, key=lambda option: sum(option.points.values()))
-    translation = item.translations.get(language)
-    if translation is not None:
-        return gettext(TIP) % {"title": translation.title, "action": translation.options[best.id]}
-    tip = gettext(TIP) % {"title": item.title, "action": best.text}
-    return f"{tip} {gettext(WHY) % {'why': best.rationale}}"
-
-
-_KEYED_FORMATS = {ResponseFormat.BEST_CHOICE.value, ResponseFormat.MOST_LEAST.value}
-
-
-def _points_lost(line: TraceLine) -> int:
-    return sum(line.maximum.values()) - sum(line.points.values())
+def _standing(result: SubmissionResult, questionnaire: Questionnaire) -> str:
+    if result.band is None:
+        return result.status.value
+    ids = [band.id for band in questionnaire.bands]
+    place = ids.index(result.band.id) if result.band.id in ids else len(ids) - 1
+    if place == 0:
+        return "strong"
+    return "weak" if place == len(ids) - 1 else "mixed"
 
 
 __all__ = ["Development", "Feedback", "Strength", "build_feedback"]

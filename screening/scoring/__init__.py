@@ -6,6 +6,7 @@ traced back to rubric lines a hiring manager can read.
 """
 
 from .answers import FREE_TEXT_MAX, FREE_TEXT_MIN, Answer, answer_problems
+from .bands import INCOMPLETE_SHARE, UNRELIABLE_SHARE
 from .engine import AnswerError, score_submission
 from .norms import (
     NORM_MIN_GROUP,
@@ -15,6 +16,7 @@ from .norms import (
     NormGroupBuilder,
     percentile_rank,
 )
+from .profile import clear_weakest_dimension
 from .psychometrics import (
     DimensionReliability,
     ItemStatistics,
@@ -29,10 +31,12 @@ from .psychometrics import (
 )
 from .quality import MIN_SECONDS, quality_flags, too_fast_threshold
 from .result import (
+    BandCap,
     BandResult,
     DimensionScore,
     QualityFlag,
     RedFlag,
+    ResultStatus,
     RubricLine,
     RubricRole,
     SubmissionResult,
@@ -54,12 +58,15 @@ from .simulate import SimulatedApplicant, simulate_answers
 __all__ = [
     "FREE_TEXT_MAX",
     "FREE_TEXT_MIN",
+    "INCOMPLETE_SHARE",
     "MIN_SECONDS",
     "NORM_MIN_GROUP",
     "NOT_ENOUGH_DATA",
     "OVERALL",
+    "UNRELIABLE_SHARE",
     "Answer",
     "AnswerError",
+    "BandCap",
     "BandResult",
     "DimensionReliability",
     "DimensionScore",
@@ -70,6 +77,7 @@ __all__ = [
     "PsychometricReport",
     "QualityFlag",
     "RedFlag",
+    "ResultStatus",
     "RubricLine",
     "RubricRole",
     "RuleScore",
@@ -79,6 +87,7 @@ __all__ = [
     "TraceLine",
     "analyse_results",
     "answer_problems",
+    "clear_weakest_dimension",
     "corrected_item_totals",
     "cronbach_alpha",
     "f_quantile",

@@ -14,20 +14,26 @@ that passed validation, so an invalid answer always raises.
 
 from __future__ import annotations
 
+import math
+import statistics
 import weakref
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from types import MappingProxyType
 from typing import NamedTuple
 
 from screening.bank.model import (
     DIMENSION_LABELS,
     DIMENSIONS,
+    LEGACY_SCORING_METHOD,
+    SCORING_METHODS,
     Item,
     Option,
     Questionnaire,
     ResponseFormat,
 )
 
+from . import bands as banding
 from .answers import Answer, answer_problems
 from .quality import (
     many_too_fast_flag,
@@ -42,15 +48,18 @@ from .result import (
     DimensionScore,
     QualityFlag,
     RedFlag,
+    ResultStatus,
     RubricLine,
     RubricRole,
     SubmissionResult,
     TraceLine,
 )
 from .rules import (
+    RATE_EACH_MAXIMUM,
     ScoringError,
     item_maximum,
     rate_each_agreement,
+    rate_each_contributions,
     score_best_choice,
     score_free_text,
     score_most_least,
@@ -90,17 +99,21 @@ def _frozen(mapping: Mapping[str, int]) -> Mapping[str, int]:
 class _ItemPlan:
     """One item of a questionnaire, compiled for fast, traceable scoring."""
 
-    def __init__(self, item: Item) -> None:
+    def __init__(self, item: Item, method: int) -> None:
         for dimension in item.dimensions:
             if dimension not in DIMENSION_LABELS:
                 raise ScoringError(f"unknown dimension {dimension!r}", item_id=item.id)
         if not item.dimensions:
             raise ScoringError("an item needs at least one dimension", item_id=item.id)
         self.item = item
+        self.method = method
         self.item_id = item.id
         self.format = item.format
         self.dimensions = item.dimensions
-        self.maximum = _frozen(item_maximum(item))
+        self.maximum = _frozen(
+            dict.fromkeys(item.dimensions, RATE_EACH_MAXIMUM)
+            if method > LEGACY_SCORING_METHOD and item.format is ResponseFormat.RATE_EACH
+            else item_maximum(item))
         self.zero = _frozen(dict.fromkeys(item.dimensions, 0))
         self.threshold = too_fast_threshold(item)
         #: options sorted by id, so nothing in a result follows the display order.
@@ -120,7 +133,9 @@ class _ItemPlan:
         builders: dict[ResponseFormat, Callable[[Answer], _Scored]] = {
             ResponseFormat.BEST_CHOICE: self._best_choice,
             ResponseFormat.MOST_LEAST: self._most_least,
-            ResponseFormat.RATE_EACH: self._rate_each,
+            ResponseFormat.RATE_EACH: (
+                self._rate_each if method == LEGACY_SCORING_METHOD else self._rate_each_balanced
+            ),
             ResponseFormat.RANK: self._rank,
         }
         self.build = builders.get(item.format)
@@ -265,6 +280,37 @@ class _ItemPlan:
             (straight,) if straight else (),
         )
 
+    def _rate_each_balanced(self, answer: Answer) -> _Scored:
+        """Agreement with the key beyond the applicant's own rating style (method 2).
+
+        2 + 2r of 4, r the correlation of the ratings with the keyed effectiveness:
+        rating every option alike (3, 3, 3, 3 or 5, 5, 5, 5) earns the 2 chance earns;
+        each option's line carries its share of 2r.
+        """
+        ratings = answer.ratings
+        keys = {option.id: option.effectiveness or 0 for option in self.options}
+        contributions = rate_each_contributions(ratings, keys)
+        rubric = [RubricLine(None, "", "", RubricRole.BASE, None, None,
+                             _frozen(dict.fromkeys(self.dimensions, 2.0)))]
+        flags = []
+        for option in self.options:
+            rating = ratings[option.id]
+            rubric.append(
+                RubricLine(option.id, option.text, option.rationale, RubricRole.RATED,
+                           rating, option.effectiveness,
+                           _frozen(dict.fromkeys(self.dimensions, contributions[option.id])))
+            )
+            if rating >= RED_FLAG_RATING and option.id in self.red_flags:
+                flags.append(self.red_flags[option.id])
+        total = round(2.0 + sum(contributions.values()), PERCENT_DECIMALS)
+        straight = straight_lining_flag(self.item, answer)
+        return _Scored(
+            self._line(tuple(rubric), _frozen(dict.fromkeys(self.dimensions, total)),
+                       self.maximum),
+            tuple(flags),
+            (straight,) if straight else (),
+        )
+
     def _rank(self, answer: Answer) -> _Scored:
         ranking = answer.ranking
         rule = score_rank(self.item, ranking)
@@ -320,7 +366,10 @@ class _ItemPlan:
 
 
 class _QuestionnairePlan:
-    def __init__(self, questionnaire: Questionnaire) -> None:
+    def __init__(self, questionnaire: Questionnaire, method: int) -> None:
+        if method not in SCORING_METHODS:
+            raise ScoringError(f"unknown scoring method {method!r}")
+        self.method = method
         seen: set[str] = set()
         for item in questionnaire.items:
             if item.id in seen:
@@ -328,47 +377,40 @@ class _QuestionnairePlan:
             seen.add(item.id)
         if not questionnaire.bands:
             raise ScoringError(f"questionnaire {questionnaire.id} has no bands")
-        self.items = tuple(_ItemPlan(item) for item in questionnaire.items)
+        self.items = tuple(_ItemPlan(item, method) for item in questionnaire.items)
         self.item_count = len(self.items)
         self.weights = {d: float(questionnaire.weights.get(d, 0.0)) for d in DIMENSIONS}
+        self.band_list = questionnaire.bands
         self.bands = tuple(
             (band, BandResult(band.id, band.label, band.description))
             for band in questionnaire.bands
         )
 
 
-#: Compiled scoring plans: id(questionnaire) -> (weak reference, plan). Scoring thousands of
-#: submissions is then mostly look-ups. Bounded: an entry vanishes with its questionnaire,
-#: and a plan's memo holds at most the distinct valid answers to each item.
-_PLANS: dict[int, tuple[weakref.ref[Questionnaire], _QuestionnairePlan]] = {}
+#: Compiled scoring plans: (id(questionnaire), method) -> (weak reference, plan). Scoring
+#: thousands of submissions is then mostly look-ups. Bounded: an entry vanishes with its
+#: questionnaire (two methods at most each), and a plan's memo holds at most the distinct
+#: valid answers to each item.
+_PLANS: dict[tuple[int, int], tuple[weakref.ref[Questionnaire], _QuestionnairePlan]] = {}
 
 
-def _plan_for(questionnaire: Questionnaire) -> _QuestionnairePlan:
-    key = id(questionnaire)
+def _plan_for(questionnaire: Questionnaire, method: int) -> _QuestionnairePlan:
+    key = (id(questionnaire), method)
     cached = _PLANS.get(key)
     if cached is not None and cached[0]() is questionnaire:
         return cached[1]
-    plan = _QuestionnairePlan(questionnaire)
+    plan = _QuestionnairePlan(questionnaire, method)
     _PLANS[key] = (weakref.ref(questionnaire), plan)
     weakref.finalize(questionnaire, _PLANS.pop, key, None)
     return plan
-
-
-def _choose_band(
-    plan: _QuestionnairePlan, overall: float, percents: Mapping[str, float]
-) -> BandResult:
-    for band, result in plan.bands:
-        if overall >= band.overall_min and all(
-            percents.get(d, 0.0) >= minimum for d, minimum in band.dimension_min.items()
-        ):
-            return result
-    raise ScoringError("no band matches; the last band must have no thresholds")
 
 
 def score_submission(
     questionnaire: Questionnaire,
     answers: Mapping[str, Answer],
     free_text_ratings: Mapping[str, int] | None = None,
+    *,
+    method: int | None = None,
 ) -> SubmissionResult:
     """Score one applicant's answers against the questionnaire's rubric.
 
@@ -376,34 +418,33 @@ def score_submission(
     and scores 0. Answers to items outside the questionnaire (the practice
     item, say) are ignored. ``free_text_ratings`` maps free-text item id to a
     manager's anchored rating 1..5; an unrated answer is pending and makes the
-    result provisional. Raises :class:`AnswerError` for an answer that was
-    given but is invalid, and :class:`ScoringError` for a rating outside 1..5.
+    result provisional. ``method`` is the questionnaire's own scoring method unless
+    given (``rescore --method current`` asks what another method would say).
+    Raises :class:`AnswerError` for an answer that was given but is invalid, and
+    :class:`ScoringError` for a rating outside 1..5 or an unknown method.
     """
-    plan = _plan_for(questionnaire)
+    method = questionnaire.scoring_method if method is None else method
+    plan = _plan_for(questionnaire, method)
     ratings = free_text_ratings or {}
-    raw = dict.fromkeys(DIMENSIONS, 0)
-    maximum = dict.fromkeys(DIMENSIONS, 0)
     trace = []
     red_flags: list[RedFlag] = []
     quality: list[QualityFlag] = []
     pending = []
-    too_fast = 0
+    too_fast = answered = 0
     for item_plan in plan.items:
         item_id = item_plan.item_id
         answer = answers.get(item_id)
         scored = item_plan.score(answer, ratings.get(item_id))
         line = scored.line
         trace.append(line)
-        for d, value in line.points.items():
-            raw[d] += value
-        for d, value in line.maximum.items():
-            maximum[d] += value
         if scored.red_flags:
             red_flags.extend(scored.red_flags)
         if scored.quality_flags:
             quality.extend(scored.quality_flags)
         if line.pending:
             pending.append(item_id)
+        if line.answered:
+            answered += 1
         if line.answered and answer is not None and answer.seconds is not None:
             flag = too_fast_flag(item_plan.item, answer, item_plan.threshold)
             if flag is not None:
@@ -412,31 +453,96 @@ def score_submission(
     summary = many_too_fast_flag(too_fast, plan.item_count)
     if summary is not None:
         quality.append(summary)
-
-    scores = []
-    percents = {}
-    weighted = 0.0
-    weight_total = 0.0
-    for d in DIMENSIONS:
-        top = maximum[d]
-        percent = round(100 * raw[d] / top, PERCENT_DECIMALS) if top else 0.0
-        percents[d] = percent
-        scores.append(DimensionScore(d, raw[d], top, percent))
-        # A dimension with nothing scored yet is unknown, not 0%: leave it out of
-        # the overall instead of dragging the applicant down.
-        if top and plan.weights[d] > 0:
-            weighted += plan.weights[d] * percent
-            weight_total += plan.weights[d]
-    overall = round(weighted / weight_total, PERCENT_DECIMALS) if weight_total else 0.0
-    return SubmissionResult(
+    aggregate = _points if method == LEGACY_SCORING_METHOD else _balanced
+    scores = aggregate(trace)
+    percents = {score.dimension: score.percent for score in scores}
+    overall, overall_error = _overall(plan, scores)
+    result = SubmissionResult(
         questionnaire_id=questionnaire.id,
         content_hash=questionnaire.content_hash,
         dimensions=tuple(scores),
         overall=overall,
-        band=_choose_band(plan, overall, percents),
+        band=None,
         provisional=bool(pending),
         pending_items=tuple(pending),
         red_flags=tuple(red_flags),
         quality_flags=tuple(quality),
         trace=tuple(trace),
+        method=method,
+        answered=answered,
+        item_count=plan.item_count,
+        overall_error=overall_error,
     )
+    if method == LEGACY_SCORING_METHOD:
+        # Method 1: every result gets the band its thresholds reach, nothing else.
+        index = banding.reached(plan.band_list, overall, percents)
+        return replace(result, band=plan.bands[index][1])
+    status = banding.status_of(answered, plan.item_count, too_fast)
+    if status is not ResultStatus.SCORED:
+        return replace(result, status=status)
+    decision = banding.decide(plan.band_list, overall, percents, len(red_flags))
+    return replace(
+        result,
+        band=plan.bands[decision.index][1],
+        band_cap=decision.cap,
+        close_to_line=banding.close_to_line(
+            plan.band_list, overall, overall_error, percents,
+            {score.dimension: score.error for score in scores}),
+    )
+
+
+def _points(trace: list[TraceLine]) -> list[DimensionScore]:
+    """Method 1: Σ points / Σ maxima per dimension; an item weighs what its format gives."""
+    raw = dict.fromkeys(DIMENSIONS, 0)
+    maximum = dict.fromkeys(DIMENSIONS, 0)
+    for line in trace:
+        for d, value in line.points.items():
+            raw[d] += value
+        for d, value in line.maximum.items():
+            maximum[d] += value
+    return [
+        DimensionScore(d, raw[d], maximum[d],
+                       round(100 * raw[d] / maximum[d], PERCENT_DECIMALS) if maximum[d] else 0.0)
+        for d in DIMENSIONS
+    ]
+
+
+def _balanced(trace: list[TraceLine]) -> list[DimensionScore]:
+    """Method 2: each item's share of its own maximum, averaged per dimension.
+
+    Every item weighs the same on its dimension whatever its format; an unanswered
+    item counts as 0 of 1, a written answer waiting for its rating not at all.
+    """
+    shares: dict[str, list[float]] = {d: [] for d in DIMENSIONS}
+    for line in trace:
+        for d, top in line.maximum.items():
+            if top > 0:
+                shares[d].append(line.points.get(d, 0) / top)
+    scores = []
+    for d in DIMENSIONS:
+        values = shares[d]
+        count = len(values)
+        mean = statistics.fmean(values) if values else 0.0
+        error = (round(100 * statistics.stdev(values) / math.sqrt(count), PERCENT_DECIMALS)
+                 if count >= 2 else None)
+        scores.append(DimensionScore(d, round(sum(values), PERCENT_DECIMALS), count,
+                                     round(100 * mean, PERCENT_DECIMALS), error))
+    return scores
+
+
+def _overall(
+    plan: _QuestionnairePlan, scores: list[DimensionScore]
+) -> tuple[float, float | None]:
+    """The weighted mean of the dimension percents, and its standard error where known."""
+    # A dimension with nothing scored yet is unknown, not 0%: leave it out of the
+    # overall instead of dragging the applicant down.
+    counted = [(plan.weights[s.dimension], s) for s in scores
+               if s.maximum and plan.weights[s.dimension] > 0]
+    total = sum(weight for weight, _ in counted)
+    if not total:
+        return 0.0, None
+    overall = round(sum(weight * s.percent for weight, s in counted) / total, PERCENT_DECIMALS)
+    if any(s.error is None for _, s in counted):
+        return overall, None
+    error = math.sqrt(sum((weight / total) ** 2 * (s.error or 0.0) ** 2 for weight, s in counted))
+    return overall, round(error, PERCENT_DECIMALS)

@@ -5,7 +5,7 @@ Floats are rounded to 4 decimals when the result is built, so
 a stored result compares equal to a re-derived one.
 
 A result holds codes and numbers, never wording the engine made up: how a rubric
-line or a quality flag reads is decided where it is shown (screening.reports.trace),
+line or a quality flag reads is decided where it is shown (screening.reports.wording),
 so rewording a page never makes a stored result differ from its re-derivation.
 Texts copied from the bank (item titles, option texts, rationales, band labels)
 are kept: they are what the applicant saw and the key said, frozen with the result.
@@ -27,10 +27,15 @@ PERCENT_DECIMALS = 4
 @dataclass(frozen=True)
 class DimensionScore:
     dimension: str
-    raw: int
-    maximum: int
+    #: method 1: rubric points earned and available. Method 2: the items' shares of their
+    #: own maximum, summed, and how many items count (each item weighs the same).
+    raw: float
+    maximum: float
     #: 100·raw/maximum, 0 when nothing on this dimension could be scored yet.
     percent: float
+    #: one standard error, in percentage points: how far the percent could move by the
+    #: luck of which items were asked (method 2; None when it cannot be estimated).
+    error: float | None = None
 
     @property
     def label(self) -> str:
@@ -42,15 +47,17 @@ class DimensionScore:
             "raw": self.raw,
             "maximum": self.maximum,
             "percent": self.percent,
+            "error": self.error,
         }
 
     @classmethod
     def from_dict(cls, stored: Mapping[str, Any]) -> DimensionScore:
         return cls(
             dimension=stored["dimension"],
-            raw=int(stored["raw"]),
-            maximum=int(stored["maximum"]),
+            raw=stored["raw"],
+            maximum=stored["maximum"],
             percent=float(stored["percent"]),
+            error=stored.get("error"),
         )
 
 
@@ -126,6 +133,7 @@ class RubricRole(enum.StrEnum):
     RATED = "rated"  # rate each: ``value`` is the rating given
     PLACED = "placed"  # rank: ``value`` is the place given, 1 = first
     RANKING = "ranking"  # rank: the line that sums up the whole order
+    BASE = "base"  # rate each (method 2): half the item for a complete set of ratings
     MANAGER_RATING = "manager_rating"  # free text: ``value`` is the agreed rating
 
 
@@ -166,7 +174,7 @@ class RubricLine:
             role=RubricRole(stored["role"]),
             value=stored.get("value"),
             keyed=stored.get("keyed"),
-            points={d: int(v) for d, v in stored["points"].items()},
+            points=dict(stored["points"]),
         )
 
 
@@ -209,12 +217,29 @@ class TraceLine:
             format=stored["format"],
             primary_dimension=stored["primary_dimension"],
             rubric=tuple(RubricLine.from_dict(line) for line in stored["rubric"]),
-            points={d: int(v) for d, v in stored["points"].items()},
-            maximum={d: int(v) for d, v in stored["maximum"].items()},
+            points=dict(stored["points"]),
+            maximum=dict(stored["maximum"]),
             pending=bool(stored["pending"]),
             answered=bool(stored["answered"]),
             answer_text=stored.get("answer_text"),
         )
+
+
+class ResultStatus(enum.StrEnum):
+    """Whether a result can be read as a judgement at all (method 2)."""
+
+    SCORED = "scored"
+    #: fewer than INCOMPLETE_SHARE of the items answered (timed out, left): no band.
+    INCOMPLETE = "incomplete"
+    #: most answers given faster than the items can be read: no band.
+    UNRELIABLE = "unreliable"
+
+
+class BandCap(enum.StrEnum):
+    """Why a result sits below the band its scores reach (method 2)."""
+
+    ONE_RED_FLAG = "one_red_flag"  # at most the middle band
+    RED_FLAGS = "red_flags"  # two or more: the lowest band
 
 
 @dataclass(frozen=True)
@@ -224,13 +249,26 @@ class SubmissionResult:
     content_hash: str
     dimensions: tuple[DimensionScore, ...]
     overall: float
-    band: BandResult
+    #: None when the status says the result cannot be read as a judgement.
+    band: BandResult | None
     #: True while any free-text answer waits for a manager's rating.
     provisional: bool
     pending_items: tuple[str, ...]
     red_flags: tuple[RedFlag, ...]
     quality_flags: tuple[QualityFlag, ...]
     trace: tuple[TraceLine, ...]
+    #: the scoring method (screening.bank.model.SCORING_METHODS) this result was made with.
+    method: int = 1
+    status: ResultStatus = ResultStatus.SCORED
+    #: items answered, of ``item_count``.
+    answered: int = 0
+    item_count: int = 0
+    #: set when red flags hold the band below what the scores reach.
+    band_cap: BandCap | None = None
+    #: the cut scores ("overall" or a dimension) the result is within one error of.
+    close_to_line: tuple[str, ...] = ()
+    #: one standard error of the overall percent, in percentage points (method 2).
+    overall_error: float | None = None
 
     def dimension(self, dimension: str) -> DimensionScore:
         for score in self.dimensions:
@@ -242,13 +280,25 @@ class SubmissionResult:
     def percents(self) -> dict[str, float]:
         return {score.dimension: score.percent for score in self.dimensions}
 
+    @property
+    def banded(self) -> bool:
+        """Whether the result has a band (a scored result of any method)."""
+        return self.band is not None
+
     def to_dict(self) -> dict[str, Any]:
         return {
             "questionnaire_id": self.questionnaire_id,
             "content_hash": self.content_hash,
+            "method": self.method,
+            "status": self.status.value,
+            "answered": self.answered,
+            "item_count": self.item_count,
             "dimensions": [score.to_dict() for score in self.dimensions],
             "overall": self.overall,
-            "band": self.band.to_dict(),
+            "overall_error": self.overall_error,
+            "band": self.band.to_dict() if self.band is not None else None,
+            "band_cap": self.band_cap.value if self.band_cap is not None else None,
+            "close_to_line": list(self.close_to_line),
             "provisional": self.provisional,
             "pending_items": list(self.pending_items),
             "red_flags": [flag.to_dict() for flag in self.red_flags],
@@ -258,15 +308,24 @@ class SubmissionResult:
 
     @classmethod
     def from_dict(cls, stored: Mapping[str, Any]) -> SubmissionResult:
+        band = stored.get("band")
+        cap = stored.get("band_cap")
         return cls(
             questionnaire_id=stored["questionnaire_id"],
             content_hash=stored["content_hash"],
             dimensions=tuple(DimensionScore.from_dict(s) for s in stored["dimensions"]),
             overall=float(stored["overall"]),
-            band=BandResult.from_dict(stored["band"]),
+            band=BandResult.from_dict(band) if band else None,
             provisional=bool(stored["provisional"]),
             pending_items=tuple(stored["pending_items"]),
             red_flags=tuple(RedFlag.from_dict(f) for f in stored["red_flags"]),
             quality_flags=tuple(QualityFlag.from_dict(f) for f in stored["quality_flags"]),
             trace=tuple(TraceLine.from_dict(line) for line in stored["trace"]),
+            method=int(stored.get("method", 1)),
+            status=ResultStatus(stored.get("status", ResultStatus.SCORED.value)),
+            answered=int(stored.get("answered", 0)),
+            item_count=int(stored.get("item_count", 0)),
+            band_cap=BandCap(cap) if cap else None,
+            close_to_line=tuple(stored.get("close_to_line", ())),
+            overall_error=stored.get("overall_error"),
         )

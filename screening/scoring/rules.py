@@ -1,12 +1,14 @@
 """The scoring rule of each response format: points per dimension and the item maximum.
 
-All rules use integers only, so a score can be checked by hand against the
-rubric. The functions assume a valid answer (see ``answers.answer_problems``);
-the engine validates before calling them.
+The rules of scoring method 1 use integers only, so a score can be checked by hand
+against the rubric; method 2 scores rate-each items by correlation (four decimals).
+The functions assume a valid answer (see ``answers.answer_problems``); the engine
+validates before calling them.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
@@ -93,6 +95,31 @@ def score_most_least(item: Item, most: str, least: str) -> RuleScore:
 def rate_each_agreement(rating: int, effectiveness: int) -> int:
     """4 − |rating − key|: 4 for matching the expert key, 0 for the opposite end."""
     return RATING_SPAN - abs(rating - effectiveness)
+
+
+#: Method 2: a rate-each item is worth 4, like a best-choice item on the default scale.
+RATE_EACH_MAXIMUM = 4
+
+
+def rate_each_contributions(
+    ratings: Mapping[str, int], keys: Mapping[str, int]
+) -> dict[str, float]:
+    """Each option's share of 2r, r the correlation of the ratings with the key.
+
+    2·(rating − mean rating)·(key − mean key) / √(Σ(rating − mean)² · Σ(key − mean)²):
+    the sum is 2r, from −2 to 2. Centring and scaling both sides removes the
+    applicant's rating style (all high, all middling, all at the ends), so ratings
+    that are all alike contribute nothing, and random ratings nothing on average.
+    """
+    ids = list(keys)
+    mean_rating = sum(ratings[i] for i in ids) / len(ids)
+    mean_key = sum(keys[i] for i in ids) / len(ids)
+    spread = math.sqrt(sum((ratings[i] - mean_rating) ** 2 for i in ids)
+                       * sum((keys[i] - mean_key) ** 2 for i in ids))
+    if not spread:
+        return dict.fromkeys(ids, 0.0)
+    return {i: round(2 * (ratings[i] - mean_rating) * (keys[i] - mean_key) / spread, 4)
+            for i in ids}
 
 
 def score_rate_each(item: Item, ratings: Mapping[str, int]) -> RuleScore:

@@ -33,6 +33,8 @@ class VersionAnalytics:
     bands: tuple[tuple[str, str, int], ...]
     distributions: tuple[Distribution, ...]
     psychometrics: PsychometricReport
+    #: the figures are of simulated applicants (`flask demo`): the version has no real ones.
+    demo: bool = False
 
 
 def version_summaries(session: Session) -> list[VersionSummary]:
@@ -43,7 +45,7 @@ def version_summaries(session: Session) -> list[VersionSummary]:
     ))
     counts = {
         version.id: session.scalar(select(func.count(Submission.id))
-                                   .where(norms.counted(version.id))) or 0
+                                   .where(norms.counted(version.scoring_hash))) or 0
         for version in versions
     }
     return [VersionSummary(version, counts[version.id]) for version in versions]
@@ -56,19 +58,23 @@ def version_analytics(session: Session, version: QuestionnaireVersion) -> Versio
     methodology page of every report (screening.services.norms).
     """
     questionnaire = questionnaire_for(version)
+    group = norms.norm_group(session, version)
+    demo = not group.size and bool(norms.norm_group(session, version, synthetic=True).size)
+    if demo:  # nothing real yet: show the simulated applicants, said to be demo data
+        group = norms.norm_group(session, version, synthetic=True)
     band_counts = dict(
         session.execute(
             select(Submission.band_id, func.count(Submission.id))
-            .where(norms.counted(version.id))
+            .where(norms.counted(version.scoring_hash, synthetic=demo))
             .group_by(Submission.band_id)
         ).all()
     )
-    group = norms.norm_group(session, version)
     labels = {**DIMENSION_LABELS, OVERALL: "Overall"}
     distributions = tuple(
         distribution(name, labels[name], group.values(name)) for name in (*DIMENSIONS, OVERALL)
     )
-    psychometrics = norms.psychometrics(session, version) or analyse_results(questionnaire, [])
+    psychometrics = (norms.psychometrics(session, version, synthetic=demo)
+                     or analyse_results(questionnaire, []))
     return VersionAnalytics(
         version=version,
         counted=group.size,
@@ -77,4 +83,5 @@ def version_analytics(session: Session, version: QuestionnaireVersion) -> Versio
                     for band in questionnaire.bands),
         distributions=distributions,
         psychometrics=psychometrics,
+        demo=demo,
     )

@@ -18,6 +18,7 @@ from screening.bank.model import DIMENSION_LABELS
 from screening.exports.results import SubmissionRecord
 from screening.formatting import iso
 from screening.models import Position, Submission
+from screening.reports.applicant import DECISION_SUPPORT
 from screening.scoring import OVERALL, NormGroup
 from screening.services import norms
 from screening.services.exports import ExportFilters, submission_records
@@ -80,9 +81,10 @@ def submission_detail(session: Session, submission_id: int) -> dict[str, Any] | 
 
 
 def submission_json(
-    record: SubmissionRecord, groups: Mapping[str, NormGroup]
+    record: SubmissionRecord, groups: Mapping[tuple[str, bool], NormGroup]
 ) -> dict[str, Any]:
-    group = groups.get(record.questionnaire_version) if record.status == "submitted" else None
+    group = (groups.get((record.questionnaire_version, record.synthetic))
+             if record.status == "submitted" else None)
     return {
         "id": record.submission_id,
         "applicant": {
@@ -91,6 +93,7 @@ def submission_json(
             "email": record.applicant_email,
         },
         "position_id": record.position_id,
+        "synthetic": record.synthetic,
         "questionnaire_version": record.questionnaire_version,
         "status": record.status,
         "started_at": iso(record.started_at),
@@ -124,7 +127,14 @@ def _result_summary(result: Mapping[str, Any] | None, group: NormGroup | None) -
         "overall": result.get("overall"),
         "overall_percentile": _percentile(group, OVERALL, result.get("overall")),
         "norm_group_size": group.size if group is not None else None,
-        "band": {"id": band.get("id"), "label": band.get("label")},
+        "status": result.get("status"),
+        "answered": result.get("answered"),
+        "item_count": result.get("item_count"),
+        "band": {"id": band.get("id"), "label": band.get("label")} if band else None,
+        "band_cap": result.get("band_cap"),
+        "close_to_line": list(result.get("close_to_line") or ()),
+        "scoring_method": result.get("method"),
+        "advisory": DECISION_SUPPORT,
         "provisional": bool(result.get("provisional")),
         "red_flags": [{"item_id": f["item_id"], "option_id": f["option_id"]}
                       for f in result.get("red_flags", ())],

@@ -123,12 +123,26 @@ def list_applicants(session: Session, position: Position, query: ListQuery) -> A
         .offset((page - 1) * PAGE_SIZE)
         .options(selectinload(Applicant.invitation).selectinload(Invitation.submission))
     ).all()
-    group = norms.norm_group(session, position.questionnaire_version)
-    rows = [_row(applicant, group) for applicant in applicants]
-    return ApplicantPage(rows, total, page, pages, group.size)
+    groups = _Groups(session, position)
+    rows = [_row(applicant, groups) for applicant in applicants]
+    return ApplicantPage(rows, total, page, pages, groups.of(False).size)
 
 
-def _row(applicant: Applicant, group: scoring.NormGroup) -> ApplicantRow:
+class _Groups:
+    """The position's norm groups, read when a row needs one: real, and demo for demo rows."""
+
+    def __init__(self, session: Session, position: Position) -> None:
+        self._session, self._version = session, position.questionnaire_version
+        self._groups: dict[bool, scoring.NormGroup] = {}
+
+    def of(self, synthetic: bool) -> scoring.NormGroup:
+        if synthetic not in self._groups:
+            self._groups[synthetic] = norms.norm_group(self._session, self._version,
+                                                       synthetic=synthetic)
+        return self._groups[synthetic]
+
+
+def _row(applicant: Applicant, groups: _Groups) -> ApplicantRow:
     invitation = applicant.invitation
     submission = invitation.submission if invitation else None
     result = stored_result(submission) if submission else None
@@ -140,7 +154,8 @@ def _row(applicant: Applicant, group: scoring.NormGroup) -> ApplicantRow:
         submission=submission,
         status=status_of(invitation) if invitation else InvitationStatus.INVITED,
         result=result,
-        percentiles=group.percentiles(result) if result is not None else {},
+        percentiles=(groups.of(submission.synthetic).percentiles(result)
+                     if result is not None and submission is not None else {}),
         decision=decision,
     )
 
@@ -157,13 +172,13 @@ def compare(
         .options(selectinload(Submission.decisions).selectinload(Decision.decided_by))
     ).all()
     by_id = {submission.id: submission for submission in found}
-    group = norms.norm_group(session, position.questionnaire_version)
+    groups = _Groups(session, position)
     rows = []
     for submission_id in submission_ids:
         if submission_id not in by_id:
             continue
         submission = by_id[submission_id]
-        row = _row(submission.invitation.applicant, group)
+        row = _row(submission.invitation.applicant, groups)
         if row.result is not None:
             questionnaire = questionnaire_for(submission.questionnaire_version)
             row = replace(row, quality_notes=quality_messages(questionnaire, row.result))

@@ -132,6 +132,7 @@ def create_simulated_applicants(
             started_at=submitted_at - timedelta(seconds=seconds + 60),
             submitted_at=submitted_at,
             status=SubmissionStatus.SUBMITTED,
+            synthetic=True,  # never in figures for real decisions; "demo data" where shown
         )
         session.add(submission)
         for item_id, answer in applicant.answers.items():

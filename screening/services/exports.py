@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import IO, Any
 
-from sqlalchemy import JSON, Float, Select, column, func, select, true
+from sqlalchemy import JSON, Float, Integer, Select, Text, column, func, select, true
 from sqlalchemy.orm import Session
 
 from screening.exports.results import (
@@ -48,7 +48,9 @@ _OUTCOME_LABELS = {outcome.value: label for outcome, label in OUTCOME_LABELS.ite
 #: What the wide layout reads of the stored result: everything but the trace, which
 #: is nine tenths of its size and is needed only by the long layout. ("provisional"
 #: comes from its boolean column: SQLite's JSON_EXTRACT would turn true into 1.)
-SUMMARY_KEYS = ("dimensions", "overall", "band", "red_flags", "quality_flags")
+SUMMARY_KEYS = ("dimensions", "overall", "band", "red_flags", "quality_flags", "method",
+                "status", "answered", "item_count", "band_cap", "close_to_line",
+                "overall_error")
 
 
 @dataclass(frozen=True)
@@ -113,14 +115,17 @@ def filtered(statement: Select[Any], filters: ExportFilters, user: User | None) 
 def _summary_on_postgresql() -> Any:
     """json_to_record: one parse of the stored result for all the summary keys.
 
-    Five ``result -> 'key'`` would each de-TOAST and parse ~27 KB of JSON again
+    A ``result -> 'key'`` per key would each de-TOAST and parse ~27 KB of JSON again
     (about 5x slower); SQLite caches its parse, so there plain paths are fine.
     """
     return (
         func.json_to_record(Submission.result)
         .table_valued(
             column("dimensions", JSON), column("overall", Float), column("band", JSON),
-            column("red_flags", JSON), column("quality_flags", JSON),
+            column("red_flags", JSON), column("quality_flags", JSON), column("method", Integer),
+            column("status", Text), column("answered", Integer), column("item_count", Integer),
+            column("band_cap", Text), column("close_to_line", JSON),
+            column("overall_error", Float),
         )
         .render_derived(name="result_summary", with_types=True)
     )
@@ -157,6 +162,7 @@ def _records_statement(
             _latest_decision(Decision.outcome),
             _latest_decision(Decision.created_at),
             Submission.provisional,
+            Submission.synthetic,
             *result_columns,
         )
         .join(Submission.invitation)
@@ -210,9 +216,9 @@ def _records(
     for row in session.execute(statement):
         outcome = row[11]
         if trace:
-            result = row[14]
+            result = row[15]
         else:
-            parts = row[14] if summary_array else row[14:]
+            parts = row[15] if summary_array else row[15:]
             result = None if parts is None or parts[0] is None else {
                 **dict(zip(SUMMARY_KEYS, parts, strict=True)), "provisional": bool(row[13])}
         decided_at = row[12]
@@ -231,6 +237,7 @@ def _records(
             decision=str(outcome) if outcome else "",
             decision_label=_OUTCOME_LABELS.get(str(outcome), "") if outcome else "",
             decided_at=_as_utc(decided_at),
+            synthetic=bool(row[14]),
         )
 
 

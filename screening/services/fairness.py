@@ -57,6 +57,8 @@ class PositionImpact:
     #: submitted applicants left out: no decision yet (decision basis only).
     undecided: int
     reports: tuple[ImpactReport, ...]
+    #: the report is of simulated applicants (`flask demo`): there are no real ones yet.
+    demo: bool = False
 
 
 def save_self_identification(
@@ -98,8 +100,13 @@ def position_impact(
     basis: SelectionBasis = SelectionBasis.DECISION,
     band_id: str | None = None,
     minimum_group: int = DEFAULT_MINIMUM_GROUP,
+    demo: bool = False,
 ) -> PositionImpact:
-    """Adverse impact by sex and by race/ethnicity among the position's submitted applicants."""
+    """Adverse impact by sex and by race/ethnicity among the position's submitted applicants.
+
+    Real applicants only; when a position has none but simulated ones, the report of
+    those, marked as demo data (``demo``), so a first look shows how the page works.
+    """
     band_rank: dict[str, int] = {}
     if basis is SelectionBasis.BAND:
         order = [band for band, _ in band_choices(position)]
@@ -121,6 +128,7 @@ def position_impact(
         .where(
             Applicant.position_id == position.id,
             Submission.status == SubmissionStatus.SUBMITTED,
+            Submission.synthetic.is_(demo),
         )
     )
     outcomes: dict[str, list[tuple[str, bool]]] = {name: [] for name in CHARACTERISTICS}
@@ -135,6 +143,11 @@ def position_impact(
             selected = band in band_rank and band_rank[band] <= cut
         outcomes["sex"].append((sex or NOT_ANSWERED, selected))
         outcomes["race_ethnicity"].append((race or NOT_ANSWERED, selected))
+    if not demo and not outcomes["sex"] and undecided == 0:
+        shown = position_impact(session, position, basis=basis, band_id=band_id,
+                                minimum_group=minimum_group, demo=True)
+        if shown.applicants or shown.undecided:
+            return shown
     reports = tuple(
         adverse_impact(name, rows, minimum_group=minimum_group)
         for name, rows in outcomes.items()
@@ -147,4 +160,5 @@ def position_impact(
         applicants=len(outcomes["sex"]),
         undecided=undecided,
         reports=reports,
+        demo=demo,
     )

@@ -2,10 +2,16 @@
 
 Percentiles on the manager's pages, in the PDFs, in every export and in the API,
 the medians on the score bars, and the reliability figures of the methodology
-page and HR's analytics are all computed from the results chosen here: submitted,
-final (every written answer rated) results of the same questionnaire version.
-A provisional result is still changing, so it would move everyone's percentile
-when its rating arrives.
+page and HR's analytics are all computed from the results chosen here:
+
+- submitted and final (every written answer rated): a provisional result is still
+  changing, so it would move everyone's percentile when its rating arrives;
+- scored (not incomplete or unreliable): those are not judgements to compare with;
+- of a questionnaire version with the same scoring hash (the same items, keys,
+  points, bands and method; wording may differ), so fixing a typo or adding a
+  translation does not reset the percentiles;
+- real, or else all synthetic: demo applicants are compared only with demo
+  applicants, and never count where real applicants are compared.
 """
 
 from __future__ import annotations
@@ -13,7 +19,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from sqlalchemy import ColumnElement, and_, func, select
 from sqlalchemy.orm import Session
@@ -22,6 +28,7 @@ from screening import scoring
 from screening.bank.model import DIMENSIONS
 from screening.exports.analytics import LeanResults
 from screening.models import QuestionnaireVersion, Submission, SubmissionStatus
+from screening.scoring import ResultStatus
 from screening.services.questionnaires import questionnaire_for
 
 #: Reliability is estimated from at most this many recent results of a version, so a
@@ -35,17 +42,23 @@ _PERCENT_COLUMNS = {
 }
 
 
-def counted(version_id: int) -> ColumnElement[bool]:
-    """The one rule: which submissions of a version are in its norm group."""
+def counted(scoring_hash: str, *, synthetic: bool = False) -> ColumnElement[bool]:
+    """The one rule: which submissions are in the norm group of versions with this hash."""
+    same_scoring = select(QuestionnaireVersion.id).where(
+        QuestionnaireVersion.scoring_hash == scoring_hash)
     return and_(
-        Submission.questionnaire_version_id == version_id,
+        Submission.questionnaire_version_id.in_(same_scoring.scalar_subquery()),
         Submission.status == SubmissionStatus.SUBMITTED,
         Submission.provisional.is_(False),
         Submission.result.is_not(None),
+        Submission.result_status == ResultStatus.SCORED.value,
+        Submission.synthetic.is_(synthetic),
     )
 
 
-def fingerprint(session: Session, version_id: int) -> tuple[object, ...]:
+def fingerprint(
+    session: Session, version: QuestionnaireVersion, *, synthetic: bool = False
+) -> tuple[object, ...]:
     """A cheap summary (one aggregate query) that changes whenever the group does.
 
     Count, newest id and the sum of every score column: a new, rescored, rated or
@@ -54,7 +67,7 @@ def fingerprint(session: Session, version_id: int) -> tuple[object, ...]:
     row = session.execute(
         select(func.count(Submission.id), func.max(Submission.id),
                *(func.sum(column) for column in _PERCENT_COLUMNS.values()))
-        .where(counted(version_id))
+        .where(counted(version.scoring_hash, synthetic=synthetic))
     ).one()
     count, newest, *sums = row
     return (int(count or 0), newest, *(round(float(total or 0.0), 3) for total in sums))
@@ -79,19 +92,20 @@ class _ByVersion:
     KEPT = 16
 
     def __init__(self) -> None:
-        self._entries: OrderedDict[str, _Entry] = OrderedDict()
+        self._entries: OrderedDict[tuple[str, bool], _Entry] = OrderedDict()
         self._lock = threading.Lock()  # gthread workers share it
 
-    def entry(self, session: Session, version: QuestionnaireVersion) -> _Entry:
-        key = fingerprint(session, version.id)
+    def entry(self, session: Session, version: QuestionnaireVersion, synthetic: bool) -> _Entry:
+        key = fingerprint(session, version, synthetic=synthetic)
+        name = (version.scoring_hash, synthetic)
         with self._lock:
-            found = self._entries.get(version.content_hash)
+            found = self._entries.get(name)
             if found is not None and found.fingerprint == key:
-                self._entries.move_to_end(version.content_hash)
+                self._entries.move_to_end(name)
                 return found
-        entry = _Entry(key, _read_group(session, version.id), [])
+        entry = _Entry(key, _read_group(session, version.scoring_hash, synthetic), [])
         with self._lock:
-            self._entries[version.content_hash] = entry
+            self._entries[name] = entry
             while len(self._entries) > self.KEPT:
                 self._entries.popitem(last=False)
         return entry
@@ -100,13 +114,13 @@ class _ByVersion:
 _CACHE = _ByVersion()
 
 
-def _read_group(session: Session, version_id: int) -> scoring.NormGroup:
+def _read_group(session: Session, scoring_hash: str, synthetic: bool) -> scoring.NormGroup:
     """Read from the score columns stored beside each result, not from its JSON."""
     names = list(_PERCENT_COLUMNS)
     builder = scoring.NormGroupBuilder()
     statement = (
         select(*_PERCENT_COLUMNS.values())
-        .where(counted(version_id))
+        .where(counted(scoring_hash, synthetic=synthetic))
         .execution_options(yield_per=READ_BATCH)
     )
     for row in session.execute(statement):
@@ -114,19 +128,27 @@ def _read_group(session: Session, version_id: int) -> scoring.NormGroup:
     return builder.build()
 
 
-def norm_group(session: Session, version: QuestionnaireVersion) -> scoring.NormGroup:
-    """The norm group of ``version``: what every percentile of its results compares with."""
-    return _CACHE.entry(session, version).group
+def norm_group(
+    session: Session, version: QuestionnaireVersion, *, synthetic: bool = False
+) -> scoring.NormGroup:
+    """The norm group of ``version``: what every percentile of its results compares with.
+
+    ``synthetic``: the group demo applicants are compared with (demo applicants only).
+    """
+    return _CACHE.entry(session, version, synthetic).group
 
 
 def norm_groups(
     session: Session, versions: Iterable[QuestionnaireVersion]
-) -> dict[str, scoring.NormGroup]:
-    """Norm groups by version label (``key@hash``), as exports and the API name versions."""
-    return {version.version_label: norm_group(session, version) for version in versions}
+) -> dict[tuple[str, bool], scoring.NormGroup]:
+    """Norm groups by (version label ``key@hash``, synthetic), as exports and the API ask."""
+    return {(version.version_label, synthetic): norm_group(session, version, synthetic=synthetic)
+            for version in versions for synthetic in (False, True)}
 
 
-def norm_groups_by_label(session: Session, labels: Iterable[str]) -> dict[str, scoring.NormGroup]:
+def norm_groups_by_label(
+    session: Session, labels: Iterable[str]
+) -> dict[tuple[str, bool], scoring.NormGroup]:
     """Norm groups of the versions named ``key@hash`` (the label exports and the API use)."""
     wanted = set(labels)
     if not wanted:
@@ -137,33 +159,38 @@ def norm_groups_by_label(session: Session, labels: Iterable[str]) -> dict[str, s
 
 
 def recent_results(
-    session: Session, version: QuestionnaireVersion, limit: int = RELIABILITY_WINDOW
+    session: Session, version: QuestionnaireVersion, limit: int = RELIABILITY_WINDOW,
+    *, synthetic: bool = False,
 ) -> Iterator[scoring.SubmissionResult]:
-    """The newest counted results of ``version`` (scored against exactly that version)."""
+    """The newest counted results of ``version``'s norm group, as results of ``version``.
+
+    Versions sharing a scoring hash have the same items, options and keys, so their
+    results analyse together; each is relabelled with ``version``'s content hash.
+    """
     questionnaire = questionnaire_for(version)
     lean = LeanResults()  # thousands of full results would not fit in a web worker
     for stored in session.scalars(
         select(Submission.result)
-        .where(counted(version.id))
+        .where(counted(version.scoring_hash, synthetic=synthetic))
         .order_by(Submission.submitted_at.desc(), Submission.id.desc())
         .limit(limit)
         .execution_options(yield_per=READ_BATCH)
     ):
         result = lean.result(stored)
-        if result.content_hash == questionnaire.content_hash:
-            yield result
+        if result.questionnaire_id == questionnaire.id:
+            yield replace(result, content_hash=questionnaire.content_hash)
 
 
 def psychometrics(
-    session: Session, version: QuestionnaireVersion
+    session: Session, version: QuestionnaireVersion, *, synthetic: bool = False
 ) -> scoring.PsychometricReport | None:
     """Item analysis and reliability over the newest RELIABILITY_WINDOW counted results.
 
     The same figures on the methodology page of every PDF and on HR's analytics page.
     """
-    entry = _CACHE.entry(session, version)
+    entry = _CACHE.entry(session, version, synthetic)
     if not entry.psychometrics:
-        results = list(recent_results(session, version))
+        results = list(recent_results(session, version, synthetic=synthetic))
         report = scoring.analyse_results(questionnaire_for(version), results) if results else None
         entry.psychometrics.append(report)
     return entry.psychometrics[0]

@@ -92,6 +92,7 @@ def _stored(session: Session, questionnaire: Questionnaire) -> QuestionnaireVers
             questionnaire_key=questionnaire.id,
             title=questionnaire.title,
             content_hash=questionnaire.content_hash,
+            scoring_hash=questionnaire.scoring_hash,
             snapshot=questionnaire_to_snapshot(questionnaire),
         )
         session.add(version)

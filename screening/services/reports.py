@@ -67,6 +67,7 @@ def _facts(submission: Submission) -> ApplicantFacts:
         position_location=applicant.position.location,
         started_at=submission.started_at,
         submitted_at=submission.submitted_at,
+        synthetic=submission.synthetic,
     )
 
 
@@ -89,9 +90,10 @@ def applicant_report(
     result = _submitted_result(submission)
     version = submission.questionnaire_version
     if norms is None:
-        norms = norm_service.norm_group(session, version)
+        norms = norm_service.norm_group(session, version, synthetic=submission.synthetic)
     if psychometrics is None:
-        psychometrics = norm_service.psychometrics(session, version)
+        psychometrics = norm_service.psychometrics(session, version,
+                                                   synthetic=submission.synthetic)
     return build_applicant_report(
         facts=_facts(submission),
         questionnaire=questionnaire_for(version),
@@ -121,8 +123,9 @@ def applicant_cache_key(session: Session, submission: Submission, page_size: str
         "template": render.template_version(),
         "page_size": render.page_size_css(page_size),
         "facts": [facts.applicant_name, facts.position_title, facts.position_location,
-                  iso(facts.started_at), iso(facts.submitted_at)],
-        "norms": norm_service.fingerprint(session, submission.questionnaire_version_id),
+                  iso(facts.started_at), iso(facts.submitted_at), facts.synthetic],
+        "norms": norm_service.fingerprint(session, submission.questionnaire_version,
+                                          synthetic=submission.synthetic),
     }
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
@@ -197,9 +200,10 @@ def position_reports(
     reports = []
     for submission in _position_submissions(session, position):
         version = submission.questionnaire_version
-        if version.id not in shared:
-            shared[version.id] = (norm_service.norm_group(session, version),
-                                  norm_service.psychometrics(session, version))
+        if version.id not in shared:  # one position's applicants: all demo or none
+            shared[version.id] = (
+                norm_service.norm_group(session, version, synthetic=submission.synthetic),
+                norm_service.psychometrics(session, version, synthetic=submission.synthetic))
         norms, psychometrics = shared[version.id]
         reports.append((applicant_filename(submission.id), applicant_report(
             session, submission, norms=norms, psychometrics=psychometrics,

@@ -30,12 +30,19 @@ def agreed_free_text_ratings(submission: Submission) -> dict[str, int]:
     }
 
 
-def derive_result(submission: Submission) -> scoring.SubmissionResult:
-    """Score a submission from its frozen snapshot, its answers and its ratings."""
+def derive_result(submission: Submission, method: int | None = None) -> scoring.SubmissionResult:
+    """Score a submission from its frozen snapshot, its answers and its ratings.
+
+    With the method its stored result was made with (else its questionnaire's): old
+    results keep their rules. ``method`` asks what another method would make of it.
+    """
+    if method is None and submission.scoring_method is not None:
+        method = submission.scoring_method
     return scoring.score_submission(
         questionnaire_for(submission.questionnaire_version),
         stored_answers(submission),
         agreed_free_text_ratings(submission),
+        method=method,
     )
 
 
@@ -45,7 +52,9 @@ def store_result(session: Session, submission: Submission) -> scoring.Submission
     submission.overall_percent = result.overall
     for dimension in result.dimensions:
         setattr(submission, f"{dimension.dimension}_percent", dimension.percent)
-    submission.band_id = result.band.id
+    submission.band_id = result.band.id if result.band is not None else None
+    submission.result_status = result.status.value
+    submission.scoring_method = result.method
     submission.provisional = result.provisional
     session.flush()
     return result
@@ -68,8 +77,13 @@ class Difference:
     derived: object
 
 
-def rescore_differences(session: Session) -> Iterator[tuple[int, list[Difference]]]:
-    """For every submitted submission, the top-level result fields that no longer agree."""
+def rescore_differences(
+    session: Session, method: int | None = None
+) -> Iterator[tuple[int, list[Difference]]]:
+    """For every submitted submission, the top-level result fields that no longer agree.
+
+    Each is re-derived with its own method unless ``method`` is given (what would the
+    current rules change?)."""
     statement = (
         select(Submission)
         .where(Submission.status == SubmissionStatus.SUBMITTED)
@@ -78,7 +92,7 @@ def rescore_differences(session: Session) -> Iterator[tuple[int, list[Difference
         .execution_options(yield_per=BATCH)
     )
     for submission in session.scalars(statement):
-        derived = derive_result(submission).to_dict()
+        derived = derive_result(submission, method).to_dict()
         stored = submission.result or {}
         differences = [
             Difference(submission.id, key, stored.get(key), derived.get(key))

@@ -9,6 +9,7 @@ from flask import Flask
 from screening import formatting
 from screening.bank.model import DIMENSION_LABELS
 from screening.models import OUTCOME_LABELS
+from screening.reports import wording
 
 
 def field_attrs(field: Any, hint: str | None) -> dict[str, str]:
@@ -27,6 +28,7 @@ def field_attrs(field: Any, hint: str | None) -> dict[str, str]:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_attrs=field_attrs,
+        result_headline=wording.headline,
         dimension_labels=DIMENSION_LABELS,
         outcome_labels=OUTCOME_LABELS,
     )

@@ -37,12 +37,16 @@ from tests.factories import (
 
 DIMENSIONS = ("warmth", "common_sense", "respect")
 T0 = datetime(2026, 1, 10, 9, 0, tzinfo=UTC)
+#: applicants who submit on the front-desk position (enough for 30 scored and final).
+FRONT = 34
 
 
 @pytest.fixture
 def cohort(app: Flask) -> dict[str, Any]:
-    """31 submitted applicants on one position: 30 final (a norm group of 30) and one
-    whose written answer is not rated yet (provisional, so outside the norm group);
+    """FRONT submitted applicants on one position: all final but one, whose written answer
+    is not rated yet (provisional, so outside the norm group); the simulator makes a few
+    answer faster than they could read (unreliable, also outside), and the rest, at least
+    30, make the norm group;
     one in progress, one on another position, a few decisions and a self-identification."""
     with app.app_context():
         hr = create_user(Role.HR)
@@ -50,7 +54,7 @@ def cohort(app: Flask) -> dict[str, Any]:
         front = create_position(managers=[manager], title="Front desk")
         other = create_position(title="Call centre", questionnaire="frontline-short")
         submitted = []
-        for n in range(31):
+        for n in range(FRONT):
             name = "=HYPERLINK(\"http://evil\")" if n == 0 else f"Applicant {n} Zoë"
             submitted.append(submit_simulated(front, name=name, seed=100 + n,
                                               submitted_at=T0 + timedelta(days=n),
@@ -72,10 +76,14 @@ def cohort(app: Flask) -> dict[str, Any]:
 def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
     """The wide layout computed straight from the ORM objects and scoring.percentile_rank."""
     submissions = db.session.scalars(select(Submission).order_by(Submission.id)).all()
-    norm: dict[int, dict[str, list[float]]] = {}
+    # The norm rule, spelled out again: final, scored (not incomplete or unreliable),
+    # real or demo apart, pooled across versions whose scoring content is the same.
+    norm: dict[tuple[str, bool], dict[str, list[float]]] = {}
     for s in submissions:
-        if s.status == SubmissionStatus.SUBMITTED and not s.provisional:
-            group = norm.setdefault(s.questionnaire_version_id, {})
+        if (s.status == SubmissionStatus.SUBMITTED and not s.provisional
+                and s.result["status"] == "scored"):
+            key = (s.questionnaire_version.scoring_hash, s.synthetic)
+            group = norm.setdefault(key, {})
             result = SubmissionResult.from_dict(s.result)
             for score in result.dimensions:
                 group.setdefault(score.dimension, []).append(score.percent)
@@ -86,7 +94,8 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
         if position_id is not None and applicant.position_id != position_id:
             continue
         result = SubmissionResult.from_dict(s.result) if s.result else None
-        group = norm.get(s.questionnaire_version_id, {}) if result else {}
+        group = (norm.get((s.questionnaire_version.scoring_hash, s.synthetic), {})
+                 if result else {})
         decision = s.decisions[-1] if s.decisions else None
         row: dict[str, Any] = {
             "submission_id": s.id, "applicant_id": applicant.id,
@@ -108,8 +117,14 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
             "overall_percentile": percentile_rank(result.overall, group["overall"])
             if result else None,
             "norm_group_size": len(group["overall"]) if result else None,
-            "band": result.band.id if result else None,
-            "band_label": result.band.label if result else None,
+            "result_status": result.status.value if result else None,
+            "answered": result.answered if result else None,
+            "item_count": result.item_count if result else None,
+            "band": result.band.id if result and result.band else None,
+            "band_label": result.band.label if result and result.band else None,
+            "band_cap": result.band_cap.value if result and result.band_cap else None,
+            "close_to_line": "; ".join(result.close_to_line) if result else None,
+            "scoring_method": result.method if result else None,
             "provisional": result.provisional if result else None,
             "red_flags": "; ".join(f"{f.item_id}:{f.option_id}" for f in result.red_flags)
             if result else "",
@@ -117,6 +132,7 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
             "decision": decision.outcome.value if decision else None,
             "decision_label": OUTCOME_LABELS[decision.outcome] if decision else None,
             "decided_at": decision.created_at if decision else None,
+            "synthetic": s.synthetic,
         })
         rows.append(row)
     return rows
@@ -150,7 +166,7 @@ def test_managers_position_csv_is_the_wide_layout_with_percentiles(
     rows = list(csv.DictReader(io.StringIO(response.get_data().decode("utf-8-sig"))))
     with app.app_context():
         expected = expected_rows(cohort["front"])
-    assert len(rows) == len(expected) == 32
+    assert len(rows) == len(expected) == FRONT + 1
     for got, want in zip(rows, expected, strict=True):
         assert got == {key: as_csv_text(value) for key, value in want.items()}
     submitted = [row for row in rows if row["status"] == "submitted"]
@@ -168,10 +184,10 @@ def test_wide_csv_matches_the_database_row_for_row(app, client, cohort) -> None:
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8-sig"))))
     with app.app_context():
         expected = expected_rows()
-    assert len(rows) == len(expected) == 33
+    assert len(rows) == len(expected) == FRONT + 2
     for got, want in zip(rows, expected, strict=True):
         assert got == {key: as_csv_text(value) for key, value in want.items()}
-    # Hand-checked: the norm group holds 31 scores, so percentiles are filled in...
+    # At least 30 scored and final, so percentiles are filled in...
     assert rows[5]["warmth_percentile"] != ""
     # ...but not for the other position's version (1 score) nor the unfinished one.
     by_name = {row["applicant_name"]: row for row in rows}
@@ -193,7 +209,7 @@ def test_xlsx_matches_the_database_with_typed_cells(app, client, cohort) -> None
     sheet = book.active
     assert sheet.freeze_panes == "A2"
     last_column = sheet.cell(row=1, column=sheet.max_column).column_letter
-    assert sheet.auto_filter.ref == f"A1:{last_column}34"
+    assert sheet.auto_filter.ref == f"A1:{last_column}{FRONT + 3}"  # header + all rows
     table = [[cell.value for cell in row] for row in sheet.iter_rows()]
     headers, data = table[0], table[1:]
     with app.app_context():
@@ -235,7 +251,7 @@ def test_long_layout_has_one_row_per_scored_item(app, client, cohort) -> None:
                                                              .order_by(Submission.id))
                   if s.result and s.invitation.applicant.position_id == cohort["front"]
                   for line in s.result["trace"]]
-    assert len(rows) == len(traces) == 31 * 20
+    assert len(rows) == len(traces) == FRONT * 20
     for row, (submission_id, line) in zip(rows, traces, strict=True):
         assert row["submission_id"] == str(submission_id)
         assert row["item_id"] == line["item_id"] and row["format"] == line["format"]
@@ -281,7 +297,8 @@ def test_the_last_possible_day_is_a_valid_end_date(client, cohort) -> None:
     sign_in(client, cohort["hr"])
     body = download(client, format="csv", since="2026-01-12", until="9999-12-31").get_data()
     rows = list(csv.DictReader(io.StringIO(body.decode("utf-8"))))
-    assert len(rows) == 31 - 2 + 1 + 1  # n = 2..30, the other position's, the unfinished one
+    # n = 2..FRONT-1, the other position's, the unfinished one
+    assert len(rows) == FRONT - 2 + 1 + 1
 
 
 def test_invalid_filters_show_the_form_again(client, cohort) -> None:
@@ -374,7 +391,7 @@ def test_rows_come_from_a_server_side_cursor_on_postgresql(app, cohort, monkeypa
             records = exports.submission_records(db.session,
                                                         exports.ExportFilters())
             assert next(records).submission_id == cohort["submitted"][0]
-            assert len(list(records)) == 32
+            assert len(list(records)) == FRONT + 1
         finally:
             event.remove(db.engine, "before_cursor_execute", spy)
         expected = "ServerCursor" if db.engine.dialect.name == "postgresql" else "Cursor"

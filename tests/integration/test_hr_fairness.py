@@ -35,16 +35,16 @@ from tests.factories import (
 # One row per applicant: (sex, race/ethnicity, band, latest decision). None = no answer.
 F, M = "female", "male"
 ROWS: list[tuple[str | None, str | None, str, Outcome | None]] = (
-    [(F, "asian", "front_line", Outcome.ADVANCE)] * 3
-    + [(F, "asian", "probe", Outcome.DO_NOT_ADVANCE)] * 5
-    + [(F, "white", "secondary", Outcome.DO_NOT_ADVANCE)] * 2
-    + [(M, "white", "front_line", Outcome.ADVANCE)] * 4
-    + [(M, "white", "secondary", Outcome.DO_NOT_ADVANCE)] * 4
-    + [("another", "two_or_more_races", "probe", Outcome.ADVANCE)] * 2
-    + [("prefer_not_to_say", "prefer_not_to_say", "front_line", Outcome.ADVANCE)] * 3
-    + [(None, None, "secondary", Outcome.ON_HOLD)] * 2
-    + [(F, "asian", "front_line", None)] * 2
-    + [(M, "white", "secondary", None)] * 2
+    [(F, "asian", "strong", Outcome.ADVANCE)] * 3
+    + [(F, "asian", "mixed", Outcome.DO_NOT_ADVANCE)] * 5
+    + [(F, "white", "weak", Outcome.DO_NOT_ADVANCE)] * 2
+    + [(M, "white", "strong", Outcome.ADVANCE)] * 4
+    + [(M, "white", "weak", Outcome.DO_NOT_ADVANCE)] * 4
+    + [("another", "two_or_more_races", "mixed", Outcome.ADVANCE)] * 2
+    + [("prefer_not_to_say", "prefer_not_to_say", "strong", Outcome.ADVANCE)] * 3
+    + [(None, None, "weak", Outcome.ON_HOLD)] * 2
+    + [(F, "asian", "strong", None)] * 2
+    + [(M, "white", "weak", None)] * 2
 )
 
 
@@ -113,18 +113,18 @@ def test_decision_basis_matches_the_hand_worked_figures(client, position_with_ou
 
 
 def test_band_basis_counts_everyone_submitted(client, position_with_outcomes) -> None:
-    # Band "probe" or better, all 29 submitted applicants:
-    # female: 3 front_line + 5 probe + 2 undecided front_line = 10 of 12 = 83.3% (highest);
-    # male: 4 front_line of 8 + 2 undecided secondary = 4 of 10 = 40.0% -> 0.40/0.8333 = 0.48.
+    # Band "mixed" or better, all 29 submitted applicants:
+    # female: 3 strong + 5 mixed + 2 undecided strong = 10 of 12 = 83.3% (highest);
+    # male: 4 strong of 8 + 2 undecided weak = 4 of 10 = 40.0% -> 0.40/0.8333 = 0.48.
     sign_in(client, position_with_outcomes["hr"])
     page = client.get(f"/hr/fairness/{position_with_outcomes['position']}",
-                      query_string={"basis": "band", "band": "probe", "minimum": "5"})
+                      query_string={"basis": "band", "band": "mixed", "minimum": "5"})
     sex = section(page.text, "sex")
     assert cells(sex, "Female") == ["Female (highest rate)", "12", "10", "83.3%", "1.00", "OK"]
     assert cells(sex, "Male") == ["Male", "10", "4", "40.0%", "0.48", "Below four-fifths"]
-    # With a minimum group of 2 the two "another" applicants (both probe) are shown: 100%.
+    # With a minimum group of 2 the two "another" applicants (both mixed) are shown: 100%.
     small = client.get(f"/hr/fairness/{position_with_outcomes['position']}",
-                       query_string={"basis": "band", "band": "probe", "minimum": "2"})
+                       query_string={"basis": "band", "band": "mixed", "minimum": "2"})
     assert cells(section(small.text, "sex"), "Another")[1:4] == ["2", "2", "100.0%"]
     missing_band = client.get(f"/hr/fairness/{position_with_outcomes['position']}",
                               query_string={"basis": "band", "band": ""})

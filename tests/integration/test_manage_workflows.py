@@ -182,7 +182,7 @@ def test_list_filters_sorts_searches_and_compares(app: Flask, client: FlaskClien
         )
         create_invitation(position, name="Ivy Invited")
         ids = (position.id, strong.id, weak.id)
-        assert strong.band_id == "front_line" and weak.band_id == "secondary"
+        assert strong.band_id == "strong" and weak.band_id == "weak"
         email = manager.email
     sign_in(client, email)
     base = f"/manage/positions/{ids[0]}"
@@ -196,7 +196,7 @@ def test_list_filters_sorts_searches_and_compares(app: Flask, client: FlaskClien
 
     assert names("?sort=overall&order=desc")[:2] == ["Sam Strong", "Wes Weak"]
     assert names("?sort=overall&order=asc")[:2] == ["Wes Weak", "Sam Strong"]
-    assert names("?band=secondary") == ["Wes Weak"]
+    assert names("?band=weak") == ["Wes Weak"]
     assert names("?status=invited") == ["Ivy Invited"]
     assert names("?q=sam") == ["Sam Strong"]
     compare = client.get(f"{base}/compare?ids={ids[1]}&ids={ids[2]}")

@@ -9,6 +9,7 @@ result with a fresh derivation.
 from __future__ import annotations
 
 import os
+import shutil
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -25,6 +26,7 @@ from screening.services.questionnaires import questionnaire_for
 from screening.services.results import rescore_differences, store_result
 from tests.factories import create_invitation, create_position, create_user, submit_simulated
 
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
 PLACES = {1: "1st", 2: "2nd", 3: "3rd", 4: "4th", 5: "5th"}
 LABELS = {"warmth": "Warmth", "common_sense": "Common sense", "respect": "Respect under pressure"}
 
@@ -46,10 +48,22 @@ def databases(tmp_path: Path) -> Iterator[tuple[str, str]]:
         _drop_postgres_database(configured, url)
 
 
-def _app(url: str, folder: Path) -> Flask:
+def _app(url: str, folder: Path, bank: Path | None = None) -> Flask:
     return create_app({"TESTING": True, "DATABASE_URL": url, "INSTANCE_PATH": str(folder),
                        "SECRET_KEY": "test", "WTF_CSRF_ENABLED": False,
-                       "RATELIMIT_ENABLED": False})
+                       "RATELIMIT_ENABLED": False,
+                       **({"BANK_PATH": str(bank)} if bank else {})})
+
+
+def _bank_scored_by_points(folder: Path) -> Path:
+    """The shipped bank with its questionnaires on scoring method 1, as every version
+    stored before issue #17 was (their snapshots named no method)."""
+    copy = folder / "questions"
+    shutil.copytree(PROJECT_ROOT / "questions", copy)
+    for form in (copy / "forms").glob("*.yaml"):
+        form.write_text(form.read_text(encoding="utf-8").replace(
+            "scoring_method: 2", "scoring_method: 1"), encoding="utf-8")
+    return copy
 
 
 def _copy_rows(source: str, target: str) -> None:
@@ -130,9 +144,12 @@ def old_shape(result: dict[str, Any], scale_max: dict[str, int]) -> dict[str, An
             old["answer_summary"] = "Some answer in words" if line["answered"] else "Not answered"
         old["note"] = "How the rubric lines combine."
         trace.append(old)
+    added_later = ("method", "status", "answered", "item_count", "overall_error", "band_cap",
+                   "close_to_line")
     return {
-        **result,
-        "dimensions": [{**d, "label": LABELS[d["dimension"]]} for d in result["dimensions"]],
+        **{key: value for key, value in result.items() if key not in added_later},
+        "dimensions": [{**{k: v for k, v in d.items() if k != "error"},
+                        "label": LABELS[d["dimension"]]} for d in result["dimensions"]],
         "quality_flags": [{"kind": f["kind"], "item_id": f["item_id"],
                            "message": f"Answered in {f['seconds'] or 0:.1f} s, too fast."}
                           for f in result["quality_flags"]],
@@ -144,7 +161,7 @@ def test_a_database_from_before_migrates_keeping_every_row_and_rescores_alike(
     databases: tuple[str, str], tmp_path: Path
 ) -> None:
     now_url, before_url = databases
-    now = _app(now_url, tmp_path / "now")
+    now = _app(now_url, tmp_path / "now", _bank_scored_by_points(tmp_path))
     with now.app_context():
         upgrade()
         rater = create_user()
@@ -172,7 +189,7 @@ def test_a_database_from_before_migrates_keeping_every_row_and_rescores_alike(
         db.session.remove()
         db.engine.dispose()
 
-    before = _app(before_url, tmp_path / "before")
+    before = _app(before_url, tmp_path / "before", tmp_path / "questions")
     with before.app_context():
         upgrade(revision=BEFORE)
         db.engine.dispose()

@@ -79,7 +79,7 @@ def test_applicant_to_manager_pdf_and_csv(app: Flask, client: FlaskClient) -> No
     detail = client.get(f"/manage/submissions/{submission_id}")
     for label in ("Warmth", "Common sense", "Respect under pressure"):
         assert label in detail.text
-    assert "Strong fit for front-line work" in detail.text
+    assert "Strong result" in detail.text
 
     pdf = client.get(f"/manage/submissions/{submission_id}/report.pdf")
     assert pdf.mimetype == "application/pdf"
@@ -88,7 +88,7 @@ def test_applicant_to_manager_pdf_and_csv(app: Flask, client: FlaskClient) -> No
     assert "Hotel front desk" in text
     for label in ("Warmth", "Common sense", "Respect under pressure"):
         assert label in text
-    assert "Strong fit for front-line work" in text
+    assert "Strong result" in text
 
     export = client.get(f"/manage/positions/{position_id}/results.csv")
     rows = list(csv.DictReader(io.StringIO(export.data.decode("utf-8-sig"))))

@@ -159,7 +159,7 @@ bands:
 
 #: The snapshot of TINY_FORM, written out by hand: this pins the canonical form.
 TINY_SNAPSHOT: dict[str, Any] = {
-    "snapshot_schema": 2,
+    "snapshot_schema": 3,
     "id": "tiny",
     "title": "Tiny screen",
     "description": "Six situations.",
@@ -185,6 +185,7 @@ TINY_SNAPSHOT: dict[str, Any] = {
     ],
     "practice_item": None,
     "languages": ["en"],
+    "scoring_method": 2,
     "items": [
         {
             "id": "W01-tiny-greeting",
@@ -250,7 +251,8 @@ TINY_SNAPSHOT: dict[str, Any] = {
 
 #: sha256 of TINY_SNAPSHOT's canonical JSON. If this changes, every stored
 #: version hash changes with it: bump SNAPSHOT_SCHEMA and say so in review.
-TINY_HASH = "89875f15689b0c04e6902ba6aba10ff9ecb565e037a6ef1999287dcbb9eac957"
+# Schema 3 (issue #17) added the scoring method: every content hash changed once, on purpose.
+TINY_HASH = "592a9f4eb8175c771e7be061527f631ff41ff00e693515751c9771f20cc54070"
 
 
 def _write_tiny(root: Path, item: str = TINY_ITEM, form: str = TINY_FORM) -> Path:

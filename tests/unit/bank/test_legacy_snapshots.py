@@ -78,10 +78,12 @@ def test_old_snapshots_are_offered_in_the_languages_every_item_has() -> None:
 
 
 def test_a_new_snapshot_of_an_old_version_is_in_the_new_layout() -> None:
-    """Nothing re-snapshots a stored version; if anything did, it would write schema 2."""
+    """Nothing re-snapshots a stored version; if anything did, it would write the current
+    schema and keep the old version's scoring method (1: it predates the method field)."""
     legacy = _legacy("frontline-short")
     again = questionnaire_to_snapshot(questionnaire_from_snapshot(legacy["snapshot"]))
-    assert again["snapshot_schema"] == 2
+    assert again["snapshot_schema"] == 3
+    assert again["scoring_method"] == 1
     assert again["items"][0]["reviewed_by"] == [
         {"who": "Front-line practice panel", "on": "", "change": ""}
     ]

@@ -20,9 +20,12 @@ def test_wide_row_has_every_column_with_native_values() -> None:
         "common_sense_percentile": None,
         "respect_raw": 4, "respect_max": 4, "respect_percent": 100.0, "respect_percentile": None,
         "overall_percent": 75.0, "overall_percentile": None, "norm_group_size": None,
-        "band": "probe", "band_label": "Probe in interview", "provisional": True,
+        "result_status": "scored", "answered": 3, "item_count": 3,
+        "band": "probe", "band_label": "Probe in interview", "band_cap": "one_red_flag",
+        "close_to_line": "overall; respect", "scoring_method": 2, "provisional": True,
         "red_flags": "R1:d", "quality_flags": "too_fast; straight_lining",
         "decision": "advance", "decision_label": "Advance to front line", "decided_at": DECIDED,
+        "synthetic": False,
     }
 
 
@@ -32,7 +35,7 @@ def test_percentiles_come_from_the_version_norm_group() -> None:
     scores = [50.0] * 10 + [75.0] * 20 + [100.0] * 10
     group = NormGroup({"warmth": scores, "common_sense": scores, "respect": scores[:29],
                        "overall": scores})
-    (row,) = wide_rows([record()], {"frontline-short@abababababab": group})
+    (row,) = wide_rows([record()], {("frontline-short@abababababab", False): group})
     values = dict(zip(WIDE_COLUMNS, row, strict=True))
     assert values["warmth_percentile"] == 50.0
     assert values["common_sense_percentile"] == 12.5
@@ -43,12 +46,12 @@ def test_percentiles_come_from_the_version_norm_group() -> None:
 
 def test_no_percentile_for_another_version_or_an_unfinished_submission() -> None:
     group = NormGroup({"warmth": [75.0] * 40})
-    norms = {"frontline-standard@cdcdcdcdcdcd": group}
+    norms = {("frontline-standard@cdcdcdcdcdcd", False): group}
     (other,) = wide_rows([record()], norms)
     assert dict(zip(WIDE_COLUMNS, other, strict=True))["warmth_percentile"] is None
     (unfinished,) = wide_rows([record(status="in_progress", result=None, submitted_at=None,
                                       decision="", decision_label="", decided_at=None)],
-                              {"frontline-short@abababababab": group})
+                              {("frontline-short@abababababab", False): group})
     values = dict(zip(WIDE_COLUMNS, unfinished, strict=True))
     assert values["warmth_percent"] is None and values["warmth_percentile"] is None
     assert values["band"] is None and values["decision"] is None and values["provisional"] is None

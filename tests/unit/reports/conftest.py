@@ -12,6 +12,7 @@ import pytest
 
 from screening.bank.model import (
     DIMENSIONS,
+    LEGACY_SCORING_METHOD,
     Anchor,
     Band,
     Item,
@@ -41,7 +42,8 @@ def _item(item_id: str, title: str, fmt: ResponseFormat, dimensions: tuple[str, 
     )
 
 
-def build_questionnaire() -> Questionnaire:
+def build_questionnaire(scoring_method: int = LEGACY_SCORING_METHOD) -> Questionnaire:
+    """Method 1 unless asked: the figures the layout tests print were worked out for it."""
     items = (
         _item("W1", "Phone rings during the huddle", ResponseFormat.BEST_CHOICE, ("warmth",), (
             _option("a", "Answer at once and greet", points={"warmth": 4}),
@@ -81,7 +83,7 @@ def build_questionnaire() -> Questionnaire:
     return Questionnaire(
         id="report-form", title="Report test form", description="Built in the tests.",
         items=items, weights=dict.fromkeys(DIMENSIONS, 1.0), bands=bands,
-        content_hash="feedc0de" * 8,
+        content_hash="feedc0de" * 8, scoring_method=scoring_method,
     )
 
 

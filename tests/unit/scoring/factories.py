@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 
 from screening.bank.model import (
     DIMENSIONS,
+    LEGACY_SCORING_METHOD,
     Anchor,
     Band,
     Item,
@@ -97,7 +98,9 @@ def make_questionnaire(
     weights: Mapping[str, float] | None = None,
     bands: Sequence[Band] | None = None,
     questionnaire_id: str = "test-form",
+    scoring_method: int = LEGACY_SCORING_METHOD,
 ) -> Questionnaire:
+    """A questionnaire of ``items``; method 1 unless asked, as the hand-worked figures are."""
     return Questionnaire(
         id=questionnaire_id,
         title="Test form",
@@ -106,6 +109,7 @@ def make_questionnaire(
         weights=dict(weights or dict.fromkeys(DIMENSIONS, 1.0)),
         bands=tuple(bands or standard_bands()),
         content_hash="0123456789abcdef" * 4,
+        scoring_method=scoring_method,
     )
 
 
@@ -166,8 +170,8 @@ HAND_ITEMS = (B01, M01, R01, K01, F01)
 FREE_TEXT_ANSWER = "I would listen, say sorry and call them back tomorrow."
 
 
-def hand_questionnaire() -> Questionnaire:
-    return make_questionnaire(HAND_ITEMS)
+def hand_questionnaire(scoring_method: int = LEGACY_SCORING_METHOD) -> Questionnaire:
+    return make_questionnaire(HAND_ITEMS, scoring_method=scoring_method)
 
 
 def hand_answers(seconds: float | None = None) -> dict[str, Answer]:

@@ -1,4 +1,4 @@
-"""How a scored result reads: the words for its rubric lines, answers and quality flags.
+"""How a scored result reads: its standing, rubric lines, answers and quality flags.
 
 The engine stores codes and numbers (``RubricRole``, the rating or place given, the
 keyed value, points); this module turns them into the sentences a manager reads, on
@@ -9,11 +9,19 @@ needs (an item's scale, its reading time).
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 
-from screening.bank.model import DIMENSION_LABELS, RATING_MAX, Item, ResponseFormat
+from screening.bank.model import DIMENSION_LABELS, RATING_MAX, Band, Item, ResponseFormat
 from screening.formatting import ordinal
-from screening.scoring import QualityFlag, RubricLine, RubricRole, SubmissionResult, TraceLine
+from screening.scoring import (
+    OVERALL,
+    QualityFlag,
+    ResultStatus,
+    RubricLine,
+    RubricRole,
+    SubmissionResult,
+    TraceLine,
+)
 from screening.scoring.quality import (
     MANY_TOO_FAST,
     STRAIGHT_LINING,
@@ -59,9 +67,15 @@ def key_text(rubric: RubricLine, line: TraceLine, item: Item | None) -> str:
             scale_max = item.scale_max if item else 0
             own = {d: scale_max - earned for d, earned in rubric.points.items()}
             return f"{points_text(own)}; rejecting it earns {scale_max} minus these"
+        case RubricRole.RATED if _balanced(line):
+            share = next(iter(rubric.points.values()), 0.0)
+            return f"keyed effectiveness {rubric.keyed}; {share:+.2f} towards agreement"
         case RubricRole.RATED:
             agreement = next(iter(rubric.points.values()), 0)
             return f"keyed effectiveness {rubric.keyed}; agreement {agreement} of 4"
+        case RubricRole.BASE:
+            total = next(iter(line.points.values()), 0.0)
+            return f"2 of 4, then 2 × r with r = {(total - 2) / 2:+.2f} = {total:.2f} of 4"
         case RubricRole.PLACED:
             off = abs((rubric.value or 0) - (rubric.keyed or 0))
             return f"keyed {ordinal(rubric.keyed or 0)}; {off} place{'s' if off != 1 else ''} off"
@@ -82,6 +96,11 @@ def rubric_words(rubric: RubricLine, line: TraceLine) -> tuple[str, str]:
                 "every place an option is off costs one point.")
     if rubric.role is RubricRole.MANAGER_RATING:
         return rubric.text, "The manager's rating on the behavioural anchors."
+    if rubric.role is RubricRole.BASE:
+        return ("A rating for every option",
+                "Any complete set of ratings earns half the item; following the key's order "
+                "adds up to 2 points and going against it takes up to 2 away, whatever the "
+                "applicant's own rating style (all high, all middling).")
     return rubric.text, rubric.rationale
 
 
@@ -89,6 +108,11 @@ def _ranking(line: TraceLine) -> tuple[int, int]:
     """(the most a ranking can earn, what this one earned)."""
     placed = sum(1 for rubric in line.rubric if rubric.role is RubricRole.PLACED)
     return rank_maximum(placed), next(iter(line.points.values()), 0)
+
+
+def _balanced(line: TraceLine) -> bool:
+    """A rate-each line scored by agreement beyond rating style (method 2)."""
+    return any(rubric.role is RubricRole.BASE for rubric in line.rubric)
 
 
 def answer_summary(line: TraceLine) -> str:
@@ -102,7 +126,8 @@ def answer_summary(line: TraceLine) -> str:
         case ResponseFormat.MOST_LEAST.value:
             return f"Most effective: {rubric[0].option_id}; least effective: {rubric[1].option_id}"
         case ResponseFormat.RATE_EACH.value:
-            return "Rated " + ", ".join(f"{r.option_id}={r.value}" for r in rubric)
+            return "Rated " + ", ".join(f"{r.option_id}={r.value}" for r in rubric
+                                        if r.role is RubricRole.RATED)
         case ResponseFormat.RANK.value:
             return "Ranked " + ", ".join(
                 str(r.option_id) for r in rubric if r.role is RubricRole.PLACED)
@@ -119,6 +144,9 @@ def note(line: TraceLine, item: Item | None) -> str:
         scale_max = item.scale_max if item else 0
         return ("The most-effective pick earns its points; the least-effective pick "
                 f"earns {scale_max} minus its points.")
+    if line.format == ResponseFormat.RATE_EACH.value and _balanced(line):
+        return ("2 + 2 × r of 4, r the correlation of the ratings with the key: how closely "
+                "they follow the key's order, beyond how high or low the applicant rates.")
     if line.format == ResponseFormat.RANK.value:
         best, _ = _ranking(line)
         return f"{best} minus the places each option is away from its keyed rank."
@@ -132,7 +160,8 @@ def quality_text(flag: QualityFlag, result: SubmissionResult, items: Mapping[str
     if flag.kind == UNANSWERED:
         return f"Not answered: {title}."
     if flag.kind == STRAIGHT_LINING:
-        rating = line.rubric[0].value if line is not None and line.rubric else None
+        rated = [r for r in line.rubric if r.role is RubricRole.RATED] if line else []
+        rating = rated[0].value if rated else None
         return (f"Gave every option the same rating ({rating}) in {title!r}; "
                 "the ratings may not reflect real judgement.")
     if flag.kind == TOO_FAST:
@@ -147,3 +176,72 @@ def quality_text(flag: QualityFlag, result: SubmissionResult, items: Mapping[str
         return (f"{fast} of {total} items ({share:.0f}%) were answered faster than they "
                 "can be read; treat the whole result with caution.")
     return flag.kind.replace("_", " ")
+
+
+# -- the result's standing: band or status, and what qualifies it ----------------------
+
+
+def headline(result: SubmissionResult) -> str:
+    """The band's label, or why there is none."""
+    if result.band is not None:
+        return result.band.label
+    if result.status is ResultStatus.INCOMPLETE:
+        return (f"Incomplete: {result.answered} of {result.item_count} questions answered, "
+                "so no band is given")
+    return "Unreliable: answered faster than the questions can be read, so no band is given"
+
+
+def standing(result: SubmissionResult) -> str:
+    """A code for the result's standing: the band's id, or the status (for filters, CSS)."""
+    return result.band.id if result.band is not None else result.status.value
+
+
+def band_notes(result: SubmissionResult, bands: Sequence[Band]) -> tuple[str, ...]:
+    """What qualifies the band: a cap by red flags, a score close to a cut."""
+    notes = []
+    if result.band_cap is not None:
+        count = len(result.red_flags)
+        reached = _band_label_reached(result, bands)
+        notes.append(
+            f"{'One red flag holds' if count == 1 else f'{count} red flags hold'} this result "
+            f"at “{result.band.label if result.band else ''}”"
+            + (f"; the scores alone reach “{reached}”." if reached else ".")
+        )
+    if result.close_to_line:
+        what = ", ".join("the overall score" if name == OVERALL else
+                         DIMENSION_LABELS.get(name, name).lower() for name in result.close_to_line)
+        notes.append(f"Close to the line: {what} within one standard error of a cut score, "
+                     "so the band could fall either way; weigh the interview more.")
+    return tuple(notes)
+
+
+def _band_label_reached(result: SubmissionResult, bands: Sequence[Band]) -> str:
+    for band in bands:
+        if result.overall >= band.overall_min and all(
+            result.percents.get(d, 0.0) >= minimum for d, minimum in band.dimension_min.items()
+        ):
+            return band.label
+    return ""
+
+
+def cautions(result: SubmissionResult) -> tuple[str, ...]:
+    """Reasons to read the result with care, most serious first (shown above everything)."""
+    found = []
+    if result.status is ResultStatus.INCOMPLETE:
+        found.append(f"Incomplete: only {result.answered} of {result.item_count} questions "
+                     "were answered (timed out or left). The scores describe too little to "
+                     "judge, so there is no band.")
+    if result.status is ResultStatus.UNRELIABLE:
+        fast = sum(1 for flag in result.quality_flags if flag.kind == TOO_FAST)
+        found.append(f"Unreliable: {fast} of {result.answered} answers came faster than the "
+                     "questions can be read, so they may not be the applicant's judgement. "
+                     "There is no band; talk with the applicant before using the scores.")
+    elif any(flag.kind == MANY_TOO_FAST for flag in result.quality_flags):
+        fast = sum(1 for flag in result.quality_flags if flag.kind == TOO_FAST)
+        found.append(f"{fast} of {result.item_count} answers came faster than the questions "
+                     "can be read: treat the result with caution.")
+    if result.provisional:
+        count = len(result.pending_items)
+        found.append(f"Provisional: {count} written answer{'s' if count != 1 else ''} still "
+                     "to be rated, so the scores and band may change.")
+    return tuple(found)
