@@ -17,7 +17,13 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
 
-from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire, ResponseFormat
+from screening.bank.model import (
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    LEGACY_SCORING_METHOD,
+    Questionnaire,
+    ResponseFormat,
+)
 from screening.formatting import ordinal
 from screening.scoring import (
     NORM_MIN_GROUP,
@@ -60,6 +66,21 @@ FORMAT_LABELS: Mapping[str, str] = {
 }
 
 #: How each response format turns into points, in the words of the methodology page.
+def format_rules(method: int) -> tuple[tuple[str, str], ...]:
+    """The format rules of ``method``: method 2 scores rate-each by correlation."""
+    if method == LEGACY_SCORING_METHOD:
+        return FORMAT_RULES
+    return tuple(
+        (name, RATE_EACH_BALANCED_RULE) if name == "Rate each option" else (name, rule)
+        for name, rule in FORMAT_RULES
+    )
+
+
+RATE_EACH_BALANCED_RULE = (
+    "2 of 4 points for rating every option, plus 2 × r, r the correlation between the "
+    "ratings and the keyed effectiveness (−1 to 1): only the order of the ratings counts, "
+    "so rating everything alike, high, middling or at the ends earns what chance earns.")
+
 FORMAT_RULES: tuple[tuple[str, str], ...] = (
     ("Best choice", "the chosen option earns the points its rubric line gives it."),
     ("Most and least effective", "the option picked as most effective earns its points; the "
@@ -221,6 +242,8 @@ class Methodology:
     weights_text: str
     bands: tuple[BandRule, ...]
     format_rules: tuple[tuple[str, str], ...]
+    #: how points become dimension scores, bands and statuses under the result's method.
+    scoring_rules: tuple[str, ...]
     reliability_submissions: int
     reliability: tuple[ReliabilityRow, ...]
     warnings: tuple[str, ...]
@@ -426,7 +449,10 @@ def _alpha(value: float | None) -> str:
 
 
 def methodology(
-    questionnaire: Questionnaire, norms: NormGroup, psychometrics: PsychometricReport | None
+    questionnaire: Questionnaire,
+    norms: NormGroup,
+    psychometrics: PsychometricReport | None,
+    method: int = LEGACY_SCORING_METHOD,
 ) -> Methodology:
     weights = {d: float(questionnaire.weights.get(d, 0.0)) for d in DIMENSIONS}
     used = {d: w for d, w in weights.items() if w > 0}
@@ -471,7 +497,8 @@ def methodology(
         norm_min=NORM_MIN_GROUP,
         weights_text=weights_text,
         bands=tuple(bands),
-        format_rules=FORMAT_RULES,
+        format_rules=format_rules(method),
+        scoring_rules=wording.scoring_rules(method),
         reliability_submissions=submissions,
         reliability=tuple(rows),
         warnings=tuple(warnings),
@@ -563,6 +590,6 @@ def build_applicant_report(
         quality_flags=quality_messages(questionnaire, result),
         interview=interview_guide(questionnaire, result),
         appendix=appendix(questionnaire, result),
-        methodology=methodology(questionnaire, norms, psychometrics),
+        methodology=methodology(questionnaire, norms, psychometrics, result.method),
         generated_at=generated_at,
     )

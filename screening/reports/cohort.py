@@ -178,15 +178,16 @@ def build_cohort_report(
             percents=tuple(percents),
             overall=e.result.overall,
             band_id=wording.standing(e.result),
-            band_label=wording.headline(e.result) if e.result.band is not None
-            else e.result.status.value.capitalize(),
+            band_label=wording.short_headline(e.result),
             decision=e.decision,
             red_flags=len(e.result.red_flags),
         ))
     # Incomplete and unreliable results have no band: they are counted apart.
     band_counts: dict[str, int] = {band.label: 0 for band in questionnaire.bands}
-    for row in rows:
-        band_counts[row.band_label] = band_counts.get(row.band_label, 0) + 1
+    for e in entries:
+        label = (e.result.band.label if e.result.band is not None
+                 else e.result.status.value.capitalize())
+        band_counts[label] = band_counts.get(label, 0) + 1
     charts_ = []
     for index, d in enumerate([*dimension_ids, "overall"]):
         label = "Overall" if d == "overall" else DIMENSION_LABELS.get(d, d)

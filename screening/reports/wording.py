@@ -11,7 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
-from screening.bank.model import DIMENSION_LABELS, RATING_MAX, Band, Item, ResponseFormat
+from screening.bank.model import (
+    DIMENSION_LABELS,
+    LEGACY_SCORING_METHOD,
+    RATING_MAX,
+    Band,
+    Item,
+    ResponseFormat,
+)
 from screening.formatting import ordinal
 from screening.scoring import (
     OVERALL,
@@ -22,6 +29,7 @@ from screening.scoring import (
     SubmissionResult,
     TraceLine,
 )
+from screening.scoring.bands import INCOMPLETE_SHARE, UNRELIABLE_SHARE
 from screening.scoring.quality import (
     MANY_TOO_FAST,
     STRAIGHT_LINING,
@@ -191,6 +199,15 @@ def headline(result: SubmissionResult) -> str:
     return "Unreliable: answered faster than the questions can be read, so no band is given"
 
 
+def short_headline(result: SubmissionResult) -> str:
+    """The band's label, or the status in a few words (for tables)."""
+    if result.band is not None:
+        return result.band.label
+    if result.status is ResultStatus.INCOMPLETE:
+        return f"Incomplete ({result.answered} of {result.item_count} answered)"
+    return "Unreliable (answered too fast to read)"
+
+
 def standing(result: SubmissionResult) -> str:
     """A code for the result's standing: the band's id, or the status (for filters, CSS)."""
     return result.band.id if result.band is not None else result.status.value
@@ -245,3 +262,29 @@ def cautions(result: SubmissionResult) -> tuple[str, ...]:
         found.append(f"Provisional: {count} written answer{'s' if count != 1 else ''} still "
                      "to be rated, so the scores and band may change.")
     return tuple(found)
+
+
+def scoring_rules(method: int) -> tuple[str, ...]:
+    """How a result of ``method`` was put together, for the methodology page."""
+    if method == LEGACY_SCORING_METHOD:
+        return (
+            "A dimension's score is its points as a share of the points available on it, "
+            "so an item weighs what its format gives (scoring method 1, used before "
+            "December 2026; this result keeps it).",
+            "The band is the first one whose thresholds the result meets.",
+        )
+    return (
+        "Each item scores the dimension it was written for and weighs the same on it "
+        "whatever its format: its points as a share of its own maximum. A dimension's score "
+        "is the mean of those shares; ± is one standard error of that mean (scoring "
+        "method 2).",
+        "The band is the first one whose thresholds the result meets, then red flags cap "
+        "it: one red flag at most the middle band, two or more the lowest. The cut scores "
+        "were set so that random answering, or a rule that does not read the situation "
+        "(longest answer, most polite answer), cannot reach the top band.",
+        f"A result with fewer than {INCOMPLETE_SHARE:.0%} of the questions answered is "
+        "incomplete, and one with more than "
+        f"{UNRELIABLE_SHARE:.0%} of its answers given faster than the questions can be read "
+        "is unreliable: neither gets a band.",
+        "A score within one standard error of a cut score is marked close to the line.",
+    )

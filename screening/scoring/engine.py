@@ -302,7 +302,9 @@ class _ItemPlan:
             )
             if rating >= RED_FLAG_RATING and option.id in self.red_flags:
                 flags.append(self.red_flags[option.id])
-        total = round(2.0 + sum(contributions.values()), PERCENT_DECIMALS)
+        # Each share is rounded for the trace; their sum may then stray past 0..4 by 0.0001.
+        total = round(min(RATE_EACH_MAXIMUM, max(0.0, 2.0 + sum(contributions.values()))),
+                      PERCENT_DECIMALS)
         straight = straight_lining_flag(self.item, answer)
         return _Scored(
             self._line(tuple(rubric), _frozen(dict.fromkeys(self.dimensions, total)),

@@ -20,8 +20,9 @@ from flask_migrate import upgrade
 from sqlalchemy import MetaData, create_engine, func, select, table, text
 
 from screening.app import create_app
+from screening.bank.snapshot import scoring_hash
 from screening.extensions import db
-from screening.models import Submission
+from screening.models import QuestionnaireVersion, Submission
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import rescore_differences, store_result
 from tests.factories import create_invitation, create_position, create_user, submit_simulated
@@ -203,5 +204,14 @@ def test_a_database_from_before_migrates_keeping_every_row_and_rescores_alike(
         checked = list(rescore_differences(db.session))
         assert len(checked) == 7
         assert [differences for _, differences in checked if differences] == []
+        # Results from before scoring method 2 keep method 1 and its band, with no status
+        # that method did not know; real applicants are not mistaken for demo data.
+        migrated = db.session.scalars(select(Submission).where(Submission.result.is_not(None)))
+        for submission in migrated:
+            assert (submission.scoring_method, submission.result["method"]) == (1, 1)
+            assert submission.result_status == "scored" and submission.band_id is not None
+            assert submission.synthetic is False
+        version = db.session.scalar(select(QuestionnaireVersion))
+        assert version.scoring_hash == scoring_hash(version.snapshot)
         db.session.remove()
         db.engine.dispose()

@@ -48,3 +48,26 @@ def test_simulated_data_is_the_same_for_the_same_seed(app: Flask, runner) -> Non
     with app.app_context():
         second = db.session.scalars(select(Submission.result).order_by(Submission.id)).all()
     assert [r["dimensions"] for r in first] == [r["dimensions"] for r in second]
+
+
+def test_old_results_keep_their_method_and_rescore_current_shows_what_would_change(
+    app: Flask, runner
+) -> None:
+    from screening.services import results
+
+    runner.invoke(args=["demo", "--applicants", "4", "--seed", "2"])
+    with app.app_context():
+        old = db.session.scalar(select(Submission).order_by(Submission.id).limit(1))
+        old.scoring_method = 1  # as the migration leaves a result stored before method 2
+        results.store_result(db.session, old)
+        db.session.commit()
+        assert old.result["method"] == 1 and old.scoring_method == 1
+        old_id = old.id
+    own = runner.invoke(args=["rescore"])
+    assert own.exit_code == 0, own.output
+    assert "Rescored 4 submissions: 0 with differences." in own.output
+    current = runner.invoke(args=["rescore", "--method", "current"])
+    assert current.exit_code == 0, current.output
+    assert "Rescored 4 submissions: 1 with differences under the current method." \
+        in current.output
+    assert f"submission {old_id}: method stored 1 but derives 2" in current.output
