@@ -11,7 +11,7 @@ from flask_migrate import upgrade
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from screening.extensions import db
-from screening.models import Position
+from screening.models import Position, Role
 from screening.services import (
     accounts,
     demo,
@@ -25,6 +25,9 @@ def _database_failure(error: SQLAlchemyError) -> click.ClickException:
     return click.ClickException(
         f"Cannot use the database at SCREENING_DATABASE_URL={url}: {reason}"
     )
+
+
+_ROLE_LABELS = {Role.MANAGER: "Manager", Role.HR: "HR", Role.ADMIN: "Admin"}
 
 
 @click.command("setup")
@@ -47,11 +50,14 @@ def setup_command(with_demo: bool) -> None:
         raise _database_failure(error) from None
     base = current_app.config["BASE_URL"].rstrip("/")
     click.echo("")
-    click.echo(f"  Manager sign-in:  {base}/login")
-    click.echo(f"      email:        {access.manager_email}")
-    click.echo(f"      password:     {access.manager_password}")
+    for role, email in access.staff:
+        click.echo(f"  {_ROLE_LABELS[role] + ' sign-in:':<18}{base}/login")
+        click.echo(f"      email:        {email}")
+        click.echo(f"      password:     {access.manager_password}")
     click.echo(f"  Applicant link:   {base}/apply/{access.invitation_token}")
     click.echo(f"  Open link:        {base}/apply/join/{access.open_token}")
+    click.echo(f"  Demo data:        {access.simulated} simulated applicants on the demo "
+               "position, marked \"demo data\" and kept out of real applicants' figures")
     click.echo("")
 
 
@@ -78,7 +84,8 @@ def demo_command(count: int, seed: int, position_id: int | None) -> None:
 
     sync_versions(db.session, current_bank())
     access = demo.ensure_demo_data(
-        db.session, Path(current_app.instance_path), current_app.config["INVITATION_DAYS"]
+        db.session, Path(current_app.instance_path), current_app.config["INVITATION_DAYS"],
+        applicants=0,  # only the ones asked for
     )
     manager = accounts.find_user_by_email(db.session, access.manager_email)
     position = (

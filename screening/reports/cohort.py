@@ -49,6 +49,10 @@ class CohortRow:
     band_label: str
     decision: str
     red_flags: int
+    #: a simulated applicant (`flask demo`): demo data, never a person.
+    synthetic: bool = False
+    #: False for an incomplete or unreliable result: listed, not charted.
+    banded: bool = True
 
 
 @dataclass(frozen=True)
@@ -87,6 +91,9 @@ class CohortReport:
     charts: tuple[DistributionChart, ...]
     compare: tuple[ComparePage, ...]
     norm_size: int
+    #: how many of the rows are demo data; percentiles then compare with demo data only
+    #: when every row is.
+    demo_count: int = 0
     decision_support: str = DECISION_SUPPORT
     confidential: str = CONFIDENTIAL
     language: str = "en"
@@ -181,6 +188,8 @@ def build_cohort_report(
             band_label=wording.short_headline(e.result),
             decision=e.decision,
             red_flags=len(e.result.red_flags),
+            synthetic=e.facts.synthetic,
+            banded=e.result.band is not None,
         ))
     # Incomplete and unreliable results have no band: they are counted apart.
     band_counts: dict[str, int] = {band.label: 0 for band in questionnaire.bands}
@@ -191,8 +200,9 @@ def build_cohort_report(
     charts_ = []
     for index, d in enumerate([*dimension_ids, "overall"]):
         label = "Overall" if d == "overall" else DIMENSION_LABELS.get(d, d)
-        values = ([row.overall for row in rows] if d == "overall"
-                  else [row.percents[index] for row in rows])
+        charted = [row for row in rows if row.banded]
+        values = ([row.overall for row in charted] if d == "overall"
+                  else [row.percents[index] for row in charted])
         median = charts.median(values)
         charts_.append(DistributionChart(
             dimension=d, label=label, median=median,
@@ -217,4 +227,5 @@ def build_cohort_report(
         charts=tuple(charts_),
         compare=_compare_pages(chosen, norms),
         norm_size=norms.size,
+        demo_count=sum(1 for e in entries if e.facts.synthetic),
     )

@@ -487,8 +487,11 @@ def score_submission(
         result,
         band=plan.bands[decision.index][1],
         band_cap=decision.cap,
+        # Under a red-flag cap the higher bands' cuts cannot change the band: only the
+        # capped band's own cuts (falling below it) count.
         close_to_line=banding.close_to_line(
-            plan.band_list, overall, overall_error, percents,
+            plan.band_list[decision.index:] if decision.cap else plan.band_list,
+            overall, overall_error, percents,
             {score.dimension: score.error for score in scores}),
     )
 

@@ -10,12 +10,13 @@ from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screening import scoring
 from screening.models import (
     Answer,
+    Applicant,
     FreeTextRating,
     Invitation,
     Position,
@@ -30,8 +31,18 @@ from screening.services.questionnaires import current_version, questionnaire_for
 from screening.services.results import store_result
 
 DEMO_MANAGER_EMAIL = "manager@example.com"
+#: The staff a newcomer signs in as, one per role, all with the demo password.
+DEMO_STAFF = (
+    (Role.MANAGER, DEMO_MANAGER_EMAIL, "Demo Manager"),
+    (Role.HR, "hr@example.com", "Demo HR"),
+    (Role.ADMIN, "admin@example.com", "Demo Admin"),
+)
 DEMO_POSITION_TITLE = "Front desk associate (demo)"
 DEMO_QUESTIONNAIRE = "frontline-standard"
+#: Simulated applicants on the demo position, so the pages have something to show;
+#: stored as synthetic (demo data), never in real applicants' figures.
+DEMO_APPLICANTS = 60
+DEMO_SEED = 1
 
 
 @dataclass(frozen=True)
@@ -40,20 +51,25 @@ class DemoAccess:
     manager_password: str
     invitation_token: str
     open_token: str
+    #: (role, email) of every demo sign-in; all use ``manager_password``.
+    staff: tuple[tuple[Role, str], ...] = ()
+    #: simulated (synthetic) applicants on the demo position.
+    simulated: int = 0
 
 
-def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> DemoAccess:
-    """Create the demo records once; later calls return the same access without changes."""
+def ensure_demo_data(
+    session: Session, instance_path: Path, valid_days: int, applicants: int = DEMO_APPLICANTS
+) -> DemoAccess:
+    """Create the demo records once; later calls return the same access without changes.
+
+    ``applicants`` simulated applicants fill the demo position while it has none.
+    """
     password = _demo_password(instance_path)
+    for role, email, name in DEMO_STAFF:
+        if accounts.find_user_by_email(session, email) is None:
+            accounts.create_user(session, email=email, name=name, role=role, password=password)
     manager = accounts.find_user_by_email(session, DEMO_MANAGER_EMAIL)
-    if manager is None:
-        manager = accounts.create_user(
-            session,
-            email=DEMO_MANAGER_EMAIL,
-            name="Demo Manager",
-            role=Role.MANAGER,
-            password=password,
-        )
+    assert manager is not None
     position = demo_position(session)
     if position is None:
         version = current_version(session, DEMO_QUESTIONNAIRE)
@@ -82,8 +98,16 @@ def ensure_demo_data(session: Session, instance_path: Path, valid_days: int) -> 
             valid_days=valid_days,
             created_by=manager,
         )
+    simulated = session.scalar(
+        select(func.count(Submission.id)).join(Submission.invitation).join(Invitation.applicant)
+        .where(Applicant.position_id == position.id, Submission.synthetic.is_(True))
+    ) or 0
+    if not simulated and applicants:
+        simulated = create_simulated_applicants(session, position, applicants, DEMO_SEED, manager)
     assert position.open_token is not None
-    return DemoAccess(DEMO_MANAGER_EMAIL, password, invitation.token, position.open_token)
+    return DemoAccess(DEMO_MANAGER_EMAIL, password, invitation.token, position.open_token,
+                      staff=tuple((role, email) for role, email, _ in DEMO_STAFF),
+                      simulated=simulated)
 
 
 def _demo_password(instance_path: Path) -> str:

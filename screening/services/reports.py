@@ -196,15 +196,17 @@ def position_reports(
 ) -> list[tuple[str, ApplicantReport]]:
     """Every submitted applicant's summary content, norms and reliability computed once."""
     generated_at = utcnow()
-    shared: dict[int, tuple[scoring.NormGroup, scoring.PsychometricReport | None]] = {}
+    shared: dict[tuple[int, bool],
+                 tuple[scoring.NormGroup, scoring.PsychometricReport | None]] = {}
     reports = []
     for submission in _position_submissions(session, position):
         version = submission.questionnaire_version
-        if version.id not in shared:  # one position's applicants: all demo or none
-            shared[version.id] = (
+        key = (version.id, submission.synthetic)  # demo applicants have a group of their own
+        if key not in shared:
+            shared[key] = (
                 norm_service.norm_group(session, version, synthetic=submission.synthetic),
                 norm_service.psychometrics(session, version, synthetic=submission.synthetic))
-        norms, psychometrics = shared[version.id]
+        norms, psychometrics = shared[key]
         reports.append((applicant_filename(submission.id), applicant_report(
             session, submission, norms=norms, psychometrics=psychometrics,
             generated_at=generated_at,
@@ -243,7 +245,9 @@ def cohort_report(
         entries=entries,
         not_submitted=max(0, applicants - len(entries)),
         compare=compare,
-        norms=norm_service.norm_group(session, version),
+        # A demo position compares its demo applicants with demo data; any other, real ones.
+        norms=norm_service.norm_group(
+            session, version, synthetic=bool(entries) and all(e.facts.synthetic for e in entries)),
         generated_at=utcnow(),
     )
 

@@ -4,9 +4,11 @@ versions that differ only in wording, and never with results that have no band.
 
 from __future__ import annotations
 
+import io
 import shutil
 from pathlib import Path
 
+import pdfplumber
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 from sqlalchemy import select
@@ -54,6 +56,9 @@ def test_demo_applicants_are_never_in_a_real_applicants_norm_group(
         assert norms.norm_group(db.session, version).size == real_count
         assert norms.norm_group(db.session, version, synthetic=True).size == demo_count
         real_id = applicants[0].id
+        demo_position_id = demo.id
+        demo_submitted = sum(1 for s in db.session.scalars(select(Submission))
+                             if s.synthetic and s.result is not None)
         demo_id = db.session.scalar(select(Submission.id).where(Submission.synthetic.is_(True))
                                     .limit(1))
         email = manager.email
@@ -65,6 +70,13 @@ def test_demo_applicants_are_never_in_a_real_applicants_norm_group(
     demo_page = visible_text(client.get(f"/manage/submissions/{demo_id}").text)
     assert f"compare with {demo_count} final results of this questionnaire (demo data)" \
         in demo_page
+    cohort = client.get(f"/manage/positions/{demo_position_id}/cohort.pdf")
+    with pdfplumber.open(io.BytesIO(cohort.data)) as document:
+        first_page = " ".join(document.pages[0].extract_text().split())
+    assert (f"Demo data: {demo_submitted} of these {demo_submitted} applicants are simulated"
+            in first_page)
+    assert (f"Percentiles compare with the {demo_count} final, scored results of this "
+            "questionnaire (demo data)") in first_page
 
 
 def _edited_bank(folder: Path, edit_item: str | None = None, edit_form: str | None = None):

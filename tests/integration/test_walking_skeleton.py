@@ -112,8 +112,13 @@ def test_setup_command_is_idempotent(app: Flask, runner) -> None:
     assert second.exit_code == 0, second.output
     assert second.output == first.output  # same login, same links
     assert "manager@example.com" in second.output
+    assert "hr@example.com" in second.output and "admin@example.com" in second.output
+    assert "Demo data:        60 simulated applicants" in second.output
     with app.app_context():
-        assert counts == (1, 1, 1)
+        # manager, HR, admin; the demo position; the demo invitation and 60 simulated
+        assert counts == (3, 1, 61)
+        assert db.session.scalar(select(func.count(Submission.id))
+                                 .where(Submission.synthetic.is_(True))) == 60
         assert (
             db.session.scalar(select(func.count(User.id))),
             db.session.scalar(select(func.count(Position.id))),
@@ -136,6 +141,11 @@ def test_printed_links_work(app: Flask, client: FlaskClient, runner) -> None:
     assert joined.status_code == 302
     assert "Welcome, Sam Walk-in" in client.get(joined.headers["Location"]).text
     password = output.split("password:")[1].split()[0]
+    for email in ("manager@example.com", "hr@example.com", "admin@example.com"):
+        signed_in = client.post("/login", data={"email": email, "password": password})
+        assert signed_in.status_code == 302, email
+        assert "/login" not in signed_in.headers["Location"], email
+        client.post("/logout")
     signed_in = client.post("/login", data={"email": "manager@example.com", "password": password})
     assert signed_in.headers["Location"].endswith("/manage/")
 

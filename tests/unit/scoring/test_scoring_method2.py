@@ -275,3 +275,19 @@ def test_close_to_the_line_is_within_one_error_of_a_cut_score() -> None:
     assert close_to_line(bands, 72.0, 3.0, percents, errors) == ("overall", "respect")
     assert close_to_line(bands, 80.0, 3.0, percents, {**errors, "respect": 3.0}) == ()
     assert close_to_line(bands, 72.0, None, percents, errors) == ("respect",)
+
+
+def test_under_a_red_flag_cap_only_the_capped_bands_cuts_are_close_to_the_line() -> None:
+    """A result held at the middle band by a red flag cannot rise above it, so being near
+    the top band's cuts says nothing; with two red flags no cut can change the band."""
+    items = [B01, M01, R01, K01]
+    answers = _all_keyed(items)
+    # Keyed everywhere but the red-flagged c of R01 rated 5: overall far above every cut.
+    flagged = dict(answers, **{R01.id: Answer(R01.id, ratings={"a": 5, "b": 2, "c": 5, "d": 4},
+                                              seconds=READ)})
+    one = score_submission(v2(items), flagged)
+    assert one.band_cap is BandCap.ONE_RED_FLAG
+    assert one.close_to_line == ()
+    two = dict(flagged, **{B01.id: Answer(B01.id, choice="c", seconds=READ)})
+    capped = score_submission(v2(items), two)
+    assert capped.band_cap is BandCap.RED_FLAGS and capped.close_to_line == ()
