@@ -10,6 +10,7 @@ from screening import formatting
 from screening.bank.model import DIMENSION_LABELS
 from screening.models import OUTCOME_LABELS
 from screening.reports import wording
+from screening.reports.applicant import DECISION_SUPPORT
 
 
 def field_attrs(field: Any, hint: str | None) -> dict[str, str]:
@@ -29,6 +30,7 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals.update(
         field_attrs=field_attrs,
         result_headline=wording.headline,
+        decision_support=DECISION_SUPPORT,
         dimension_labels=DIMENSION_LABELS,
         outcome_labels=OUTCOME_LABELS,
     )
