@@ -63,6 +63,18 @@ def create_position(
     return position
 
 
+def manager_position_and_api_token(title: str = "Front desk") -> dict[str, Any]:
+    """A manager's position and an HR-issued API token: what the every-channel tests read."""
+    from screening.services import api_tokens
+
+    manager = create_user(Role.MANAGER)
+    hr = create_user(Role.HR)
+    position = create_position(managers=[manager], title=title)
+    _, token = api_tokens.create_token(db.session, name="ATS", created_by=hr)
+    db.session.commit()
+    return {"manager": manager.email, "position": position.id, "token": token}
+
+
 def create_invitation(
     position: Position, name: str = "Alex Applicant", **fields: Any
 ) -> Invitation:

@@ -20,9 +20,11 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from screening.extensions import db
-from screening.models import Role
-from screening.services import api_tokens
-from tests.factories import create_position, create_user, sign_in, submit_simulated
+from tests.factories import (
+    manager_position_and_api_token,
+    sign_in,
+    submit_simulated,
+)
 
 ORDINAL = re.compile(r"(\d+)(?:st|nd|rd|th) percentile of (\d+)")
 NOT_ENOUGH = re.compile(r"not enough data yet \((\d+) of 30 completed\)")
@@ -39,13 +41,7 @@ class Seen:
 @pytest.fixture
 def world(app: Flask) -> dict[str, object]:
     with app.app_context():
-        manager = create_user(Role.MANAGER)
-        hr = create_user(Role.HR)
-        position = create_position(managers=[manager], title="Front desk")
-        _, token = api_tokens.create_token(db.session, name="ATS", created_by=hr)
-        db.session.commit()
-        return {"manager": manager.email, "position": position.id, "token": token,
-                "submissions": [], "counted": 0}
+        return {**manager_position_and_api_token(), "submissions": [], "counted": 0}
 
 
 def add(app: Flask, world: dict[str, object], count: int, *, final: bool, seed: int) -> None:

@@ -18,15 +18,14 @@ from flask.testing import FlaskClient
 
 from screening.bank.model import Item, ResponseFormat
 from screening.extensions import db
-from screening.models import Position, Role, Submission
-from screening.services import api_tokens, journey
+from screening.models import Position, Submission
+from screening.services import journey
 from screening.services.questionnaires import questionnaire_for
 from tests.factories import (
     answer_from_form,
     create_invitation,
-    create_position,
-    create_user,
     keyed_best_form,
+    manager_position_and_api_token,
     sign_in,
     visible_text,
 )
@@ -37,12 +36,7 @@ READING_PACE = 45.0  # seconds an item: slower than any item's too-fast threshol
 @pytest.fixture
 def world(app: Flask) -> dict[str, Any]:
     with app.app_context():
-        manager = create_user(Role.MANAGER)
-        hr = create_user(Role.HR)
-        position = create_position(managers=[manager], title="Front desk")
-        _, token = api_tokens.create_token(db.session, name="ATS", created_by=hr)
-        db.session.commit()
-        return {"manager": manager.email, "position": position.id, "token": token}
+        return manager_position_and_api_token()
 
 
 def submit(app: Flask, world: dict[str, Any], *, seconds: float = READING_PACE, skip: int = 0,
