@@ -3,6 +3,9 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 5000
+# Printed and emailed links follow the port served, unless SCREENING_BASE_URL says otherwise.
+SCREENING_BASE_URL ?= http://127.0.0.1:$(PORT)
+export SCREENING_BASE_URL
 FLASK := $(BIN)/flask --app screening.app
 
 .PHONY: run test install setup lint bench clean
