@@ -15,7 +15,6 @@ that passed validation, so an invalid answer always raises.
 from __future__ import annotations
 
 import math
-import statistics
 import weakref
 from collections.abc import Callable, Mapping
 from dataclasses import replace
@@ -527,8 +526,11 @@ def _balanced(trace: list[TraceLine]) -> list[DimensionScore]:
     for d in DIMENSIONS:
         values = shares[d]
         count = len(values)
-        mean = statistics.fmean(values) if values else 0.0
-        error = (round(100 * statistics.stdev(values) / math.sqrt(count), PERCENT_DECIMALS)
+        mean = math.fsum(values) / count if values else 0.0
+        # statistics.stdev works in exact fractions: several times the cost of the rest
+        # of the result. fsum keeps the sums correctly rounded, so this is reproducible.
+        error = (round(100 * math.sqrt(math.fsum((v - mean) ** 2 for v in values)
+                                       / (count - 1) / count), PERCENT_DECIMALS)
                  if count >= 2 else None)
         scores.append(DimensionScore(d, round(sum(values), PERCENT_DECIMALS), count,
                                      round(100 * mean, PERCENT_DECIMALS), error))
