@@ -14,8 +14,16 @@ from aiosmtpd.controller import Controller
 
 
 class Inbox:
-    def __init__(self) -> None:
+    def __init__(self, refused_recipients: frozenset[str] = frozenset()) -> None:
         self.messages: list[Message] = []
+        #: addresses answered "550 no such mailbox", as a real server does for a typo
+        self.refused_recipients = refused_recipients
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address in self.refused_recipients:
+            return "550 5.1.1 No such mailbox here"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
 
     async def handle_DATA(self, server, session, envelope):
         self.messages.append(email.message_from_bytes(envelope.content, policy=policy.default))
@@ -35,8 +43,10 @@ def free_port() -> int:
 
 
 @contextmanager
-def smtp_server(port: int | None = None) -> Iterator[tuple[Inbox, int]]:
-    inbox = Inbox()
+def smtp_server(
+    port: int | None = None, refused_recipients: frozenset[str] = frozenset()
+) -> Iterator[tuple[Inbox, int]]:
+    inbox = Inbox(refused_recipients)
     port = port or free_port()
     controller = Controller(inbox, hostname="127.0.0.1", port=port)
     controller.start()

@@ -31,11 +31,18 @@ def outbox_send() -> None:
     reminders = messages.queue_reminders(db.session)
     digests = messages.queue_digests(db.session)
     db.session.commit()
-    sent, failed = outbox.send_pending(db.session, settings)
+    report = outbox.send_pending(db.session, settings)
     click.echo(
         f"Queued {reminders} reminder(s) and {digests} digest(s); "
-        f"sent {sent}, failed {failed} (failures are retried)."
+        f"sent {report.sent}, failed {report.failed} ({report.retrying} to be retried)."
     )
+    _echo_failed_for_good(report)
+
+
+def _echo_failed_for_good(report: outbox.SendReport) -> None:
+    for message_id, kind, reason in report.failed_for_good:
+        click.echo(f"Message {message_id} ({kind}) failed and will not be retried: {reason}",
+                   err=True)
 
 
 @outbox_group.command("work")
@@ -55,7 +62,7 @@ def outbox_work(interval: int, seconds: int) -> None:
         messages.queue_reminders(db.session)
         messages.queue_digests(db.session)
         db.session.commit()
-        outbox.send_pending(db.session, settings)
+        _echo_failed_for_good(outbox.send_pending(db.session, settings))
         time.sleep(
             interval if deadline is None else min(interval, max(deadline - time.monotonic(), 0))
         )

@@ -40,7 +40,6 @@ def erase_command(applicant_id: int, yes: bool) -> None:
                       abort=True)
     try:
         applicant = retention.erase(db.session, applicant_id, None, via="cli")
-        db.session.commit()
     except retention.ErasureError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None

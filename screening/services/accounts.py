@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screening.models import Role, User, utcnow
+from screening.single_line import one_line_refusal, unsafe_characters
 
 # OWASP Password Storage Cheat Sheet minimum for Argon2id: 19 MiB, 2 iterations, 1 lane.
 PASSWORD_HASHER = PasswordHasher(time_cost=2, memory_cost=19 * 1024, parallelism=1)
@@ -39,6 +40,9 @@ def find_user_by_email(session: Session, email: str) -> User | None:
 
 def create_user(session: Session, *, email: str, name: str, role: Role, password: str) -> User:
     email = email.strip().lower()
+    for what, text in (("name", name), ("email address", email)):
+        if unsafe := unsafe_characters(text):  # it reaches email headers: see single_line
+            raise AccountError(one_line_refusal(what, unsafe))
     if find_user_by_email(session, email) is not None:
         raise AccountError(f"An account for {email} exists already.")
     user = User(email=email, name=name, role=role, password_hash=hash_password(password))

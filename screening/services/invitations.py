@@ -24,6 +24,7 @@ from screening.models import (
     utcnow,
 )
 from screening.services.journey import claim_key
+from screening.single_line import one_line_refusal, unsafe_characters
 
 MAX_BULK_ROWS = 1000
 
@@ -137,6 +138,9 @@ def parse_invitation_csv(text: str, existing_emails: set[str]) -> ImportPlan:
             continue
         if len(name) > 200:
             rejected.append(RejectedRow(number, content, "The name is longer than 200 characters."))
+            continue
+        if unsafe := unsafe_characters(name):
+            rejected.append(RejectedRow(number, content, one_line_refusal("name", unsafe)))
             continue
         try:
             email = validate_email(email, check_deliverability=False).normalized.lower()

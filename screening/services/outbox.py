@@ -4,15 +4,22 @@ A web request only adds rows; delivery happens in a background thread started
 after the response (or by `flask outbox work`), so a slow or broken mail server
 never slows or fails a page. Each row is claimed by one sender before it is
 sent, so several app servers never send the same message twice.
+
+A message that cannot be built (a header Python's email package refuses) or that the
+mail server refuses for good (a 5xx answer to its recipient or content) is marked
+failed at once with the reason; one that fails for a passing reason (the server is
+down, busy or answers 4xx) is retried with back-off. Either way the sender goes on
+to the next message: one bad message never stops the queue or stays "sending".
 """
 
 from __future__ import annotations
 
+import logging
 import smtplib
 import ssl
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
@@ -23,10 +30,13 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from screening.models import EmailStatus, OutgoingEmail, utcnow
+from screening.single_line import one_line, unsafe_characters
 
 MAX_ATTEMPTS = 6
 #: A claim older than this is taken to be from a sender that died mid-send.
 STALE_CLAIM = timedelta(minutes=10)
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -104,10 +114,15 @@ def _claim(session: Session, message_id: int) -> bool:
 
 
 def _mime(settings: SmtpSettings, message: OutgoingEmail) -> EmailMessage:
+    if unsafe := unsafe_characters(message.recipient):
+        # Not stripped like the subject: a changed address could reach someone else.
+        raise ValueError(f"the recipient address holds {', '.join(unsafe)}")
     mime = EmailMessage()
     mime["From"] = settings.sender
     mime["To"] = message.recipient
-    mime["Subject"] = message.subject
+    # Forms refuse line breaks in names and titles; a value that came another way is
+    # put on one line here rather than refused (see screening.single_line).
+    mime["Subject"] = one_line(message.subject)
     mime["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or "localhost")
     mime.set_content(message.body_text)
     mime.add_alternative(message.body_html, subtype="html")
@@ -123,8 +138,53 @@ def _deliver(settings: SmtpSettings, mime: EmailMessage) -> None:
         smtp.send_message(mime)
 
 
-def send_pending(session: Session, settings: SmtpSettings, limit: int = 200) -> tuple[int, int]:
-    """Send what is due; returns (sent, failed). Failures are recorded and retried later."""
+class _Undeliverable(Exception):
+    """This message can never be sent as it is: fail it now instead of retrying."""
+
+
+def _refused_for_good(error: Exception) -> bool:
+    """A 5xx answer about this message (its recipients or its content), or a message
+    the server cannot take at all (an address needing SMTPUTF8 it lacks)."""
+    if isinstance(error, smtplib.SMTPRecipientsRefused):
+        return all(code >= 500 for code, _ in error.recipients.values())
+    if isinstance(error, smtplib.SMTPDataError):
+        return error.smtp_code >= 500
+    return isinstance(error, smtplib.SMTPNotSupportedError)
+
+
+def _build_and_deliver(settings: SmtpSettings, message: OutgoingEmail) -> None:
+    """Raises _Undeliverable for a message that will never go, OSError or SMTPException
+    for a failure that may pass."""
+    try:
+        mime = _mime(settings, message)
+    except Exception as error:
+        raise _Undeliverable(f"Could not be built: {type(error).__name__}: {error}") from error
+    try:
+        _deliver(settings, mime)
+    except (OSError, smtplib.SMTPException) as error:
+        if _refused_for_good(error):
+            raise _Undeliverable(f"Refused: {type(error).__name__}: {error}") from error
+        raise
+    except Exception as error:  # e.g. an address smtplib cannot encode
+        logger.exception("email %s could not be sent", message.id)
+        raise _Undeliverable(f"Could not be sent: {type(error).__name__}: {error}") from error
+
+
+@dataclass
+class SendReport:
+    sent: int = 0
+    #: failed this time, to be tried again later
+    retrying: int = 0
+    #: (message id, kind, reason) of messages that failed for good
+    failed_for_good: list[tuple[int, str, str]] = field(default_factory=list)
+
+    @property
+    def failed(self) -> int:
+        return self.retrying + len(self.failed_for_good)
+
+
+def send_pending(session: Session, settings: SmtpSettings, limit: int = 200) -> SendReport:
+    """Send what is due. Failures are recorded; those that may pass are retried later."""
     now = utcnow()
     due = session.scalars(
         select(OutgoingEmail.id)
@@ -136,32 +196,36 @@ def send_pending(session: Session, settings: SmtpSettings, limit: int = 200) -> 
         .limit(limit)
     ).all()
     session.commit()
-    sent = failed = 0
+    report = SendReport()
     for message_id in due:
         if not _claim(session, message_id):
             continue
         message = session.get(OutgoingEmail, message_id)
         assert message is not None
+        message.attempts += 1
         try:
-            _deliver(settings, _mime(settings, message))
+            _build_and_deliver(settings, message)
+        except _Undeliverable as error:
+            message.status = EmailStatus.FAILED
+            message.last_error = str(error)[:500]
+            report.failed_for_good.append((message.id, message.kind, message.last_error))
         except (OSError, smtplib.SMTPException) as error:
-            message.attempts += 1
             message.last_error = f"{type(error).__name__}: {error}"[:500]
             if message.attempts >= MAX_ATTEMPTS:
                 message.status = EmailStatus.FAILED
+                report.failed_for_good.append((message.id, message.kind, message.last_error))
             else:
                 message.status = EmailStatus.PENDING
                 # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while is ridden out.
                 message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))
-            failed += 1
+                report.retrying += 1
         else:
-            message.attempts += 1
             message.status = EmailStatus.SENT
             message.sent_at = utcnow()
             message.last_error = ""
-            sent += 1
+            report.sent += 1
         session.commit()
-    return sent, failed
+    return report
 
 
 def send_in_background(app: Any) -> threading.Thread | None:

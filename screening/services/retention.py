@@ -11,6 +11,11 @@ What counts as personal data, and where it lives (models.py keeps it in few plac
   other emails (a manager's notice): their name, email or link token replaced by
   REMOVED; AuditEvent.detail: every value that mentions them replaced by REMOVED.
 
+After the database commits, the data is also made unrecoverable from its files as far
+as the database allows (``database.forget_deleted_rows``): SQLite zeroes deleted rows
+(secure_delete) and its write-ahead log is emptied; on PostgreSQL the purge runs VACUUM
+on the tables it changed (see the README for what that does and does not guarantee).
+
 Scores, bands, ratings and decision outcomes stay, without anyone's name, so
 norms and psychometrics keep their history. A free-text answer is replaced by
 a fixed sentence rather than removed, so the stored result can still be
@@ -20,6 +25,7 @@ re-derived (the manager's rating scores it, not the words).
 from __future__ import annotations
 
 import json
+import logging
 import re
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -30,10 +36,13 @@ from markupsafe import escape
 from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
+from screening import database
 from screening.ids import MAX_ID, parse_id
 from screening.models import (
+    Answer,
     Applicant,
     AuditEvent,
+    Decision,
     Invitation,
     OutgoingEmail,
     ReportCache,
@@ -52,6 +61,12 @@ REMOVED_NOTE = "(note removed with the applicant's personal data)"
 REMOVED = "[removed]"
 #: Applicants anonymised per transaction during a purge.
 PURGE_BATCH = 100
+#: Every table anonymise() deletes or overwrites rows in: vacuumed after a purge.
+ERASED_TABLES = tuple(model.__tablename__ for model in (
+    Applicant, Invitation, Submission, Answer, Decision, SelfIdentification, ReportCache,
+    OutgoingEmail, AuditEvent))
+
+logger = logging.getLogger(__name__)
 
 
 class ErasureError(Exception):
@@ -128,11 +143,17 @@ def purge(
     audit.record(session, None, "retention.purged", None, cutoff=cutoff.isoformat(),
                  retention_days=retention_days, applicants=len(ids), applicant_ids=ids)
     session.commit()
+    if ids:
+        _forget_on_disk(session, vacuum_tables=ERASED_TABLES)
     return PurgeReport(cutoff, tuple(ids), dry_run=False)
 
 
 def erase(session: Session, applicant_id: int, actor: User | None, *, via: str) -> Applicant:
-    """Erase one applicant on request (HR on the web, or the CLI) and log it; caller commits."""
+    """Erase one applicant on request (HR on the web, or the CLI), log it and commit.
+
+    On PostgreSQL the dead row versions wait for autovacuum or the next purge: VACUUM
+    is not run in a web request.
+    """
     applicant = session.get(Applicant, applicant_id) if 0 < applicant_id <= MAX_ID else None
     if applicant is None:
         raise ErasureError(f"There is no applicant {applicant_id}.")
@@ -140,8 +161,16 @@ def erase(session: Session, applicant_id: int, actor: User | None, *, via: str) 
     if not already:
         anonymise(session, applicant)
     audit.record(session, actor, "applicant.erased", applicant, via=via, already_anonymised=already)
-    session.flush()
+    session.commit()
+    _forget_on_disk(session)
     return applicant
+
+
+def _forget_on_disk(session: Session, vacuum_tables: Sequence[str] = ()) -> None:
+    """After the commit: the erased rows out of the database's files, where it can."""
+    if not database.forget_deleted_rows(session.get_bind(), vacuum_tables):
+        logger.warning("Erased personal data may remain in the SQLite write-ahead log until "
+                       "the next erasure or purge: the database stayed busy.")
 
 
 def anonymise(session: Session, applicant: Applicant) -> None:

@@ -5,7 +5,14 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from wtforms.validators import ValidationError
+
+from screening.single_line import unsafe_characters
+
+#: Said wherever one-line text (a name, a title) holds a line break or control character.
+ONE_LINE_MESSAGE = _l("Please write this on one line, without line breaks or control "
+                      "characters.")
 
 
 def visible_text(message: Any) -> Callable[[Any, Any], None]:
@@ -20,3 +27,10 @@ def visible_text(message: Any) -> Callable[[Any, Any], None]:
             raise ValidationError(message)
 
     return check
+
+
+def one_line(_form: Any, field: Any) -> None:
+    """Refuse a line break or control character in text that can reach an email header
+    (see screening.single_line): one such name once stopped all email."""
+    if unsafe_characters(field.data or ""):
+        raise ValidationError(ONE_LINE_MESSAGE)

@@ -160,3 +160,75 @@ def test_managers_choose_each_daily_or_no_notices(app: Flask, app_config: dict, 
     assert subjects["ola@example.com"] == "We have your answers for Clinic desk"
     assert subjects[emails["Each"]] == "New screening result: Ola Applicant for Clinic desk"
     assert subjects[emails["Daily"]] == "1 new screening result(s)"
+
+
+def _queued(**fields: str) -> int:
+    """A message as the outbox stores it, written directly (as any code path could)."""
+    message = OutgoingEmail(kind="submission_notice", body_text="A result.",
+                            body_html="<p>A result.</p>", **fields)
+    db.session.add(message)
+    db.session.commit()
+    return message.id
+
+
+def _statuses() -> dict[str, tuple[EmailStatus, str]]:
+    return {m.subject: (m.status, m.last_error) for m in db.session.scalars(select(OutgoingEmail))}
+
+
+def test_a_message_that_cannot_be_built_is_failed_and_the_next_one_sent(
+    app: Flask, app_config: dict, make_app
+) -> None:
+    with smtp_server() as (inbox, port):
+        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        with app.app_context():
+            broken = _queued(recipient="ana@example.com\nBcc: victim@example.com",
+                             subject="Broken")
+            _queued(recipient="mo@example.com", subject="New result: Ana\u2028Bcc: x@example.com")
+            _queued(recipient="lee@example.com", subject="Plain")
+        result = app.test_cli_runner().invoke(args=["outbox", "send"])
+        assert result.exit_code == 0, result.output
+        assert "sent 2, failed 1 (0 to be retried)" in result.output
+        assert (f"Message {broken} (submission_notice) failed and will not be retried: Could "
+                "not be built: ValueError: the recipient address holds U+000A") in result.output
+        received = inbox.wait_for(2)
+    assert sorted((m["To"], m["Subject"]) for m in received) == [
+        ("lee@example.com", "Plain"),
+        ("mo@example.com", "New result: Ana Bcc: x@example.com"),  # one line, no new header
+    ]
+    assert all(m["Bcc"] is None for m in received)
+    with app.app_context():
+        status, reason = _statuses()["Broken"]
+        assert status == EmailStatus.FAILED  # at once: building it again would fail again
+        assert reason.startswith("Could not be built: ") and "U+000A" in reason
+        assert EmailStatus.SENDING not in {s for s, _ in _statuses().values()}
+
+
+def test_a_recipient_the_server_refuses_is_failed_at_once_and_the_next_one_sent(
+    app: Flask, app_config: dict, make_app
+) -> None:
+    with smtp_server(refused_recipients=frozenset({"typo@example.com"})) as (inbox, port):
+        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        with app.app_context():
+            _queued(recipient="typo@example.com", subject="Refused")
+            _queued(recipient="lee@example.com", subject="Plain")
+        result = app.test_cli_runner().invoke(args=["outbox", "send"])
+        assert "sent 1, failed 1" in result.output
+        assert [m["To"] for m in inbox.wait_for(1)] == ["lee@example.com"]
+    with app.app_context():
+        status, reason = _statuses()["Refused"]
+        assert status == EmailStatus.FAILED  # a 5xx answer is final; retrying cannot help
+        assert "550" in reason and "No such mailbox" in reason
+
+
+def test_the_worker_survives_a_bad_message(app: Flask, app_config: dict, make_app) -> None:
+    with smtp_server() as (inbox, port):
+        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        with app.app_context():
+            _queued(recipient="ana@example.com\u2028Bcc: victim@example.com", subject="Broken")
+            _queued(recipient="lee@example.com", subject="Plain")
+        result = app.test_cli_runner().invoke(
+            args=["outbox", "work", "--seconds", "1", "--interval", "5"])
+        assert result.exit_code == 0, result.output
+        assert [m["To"] for m in inbox.wait_for(1)] == ["lee@example.com"]
+    with app.app_context():
+        assert _statuses()["Broken"][0] == EmailStatus.FAILED

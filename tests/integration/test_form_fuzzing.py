@@ -62,6 +62,7 @@ from screening.services import accounts, journey
 from screening.services.questionnaires import current_bank, questionnaire_for
 from screening.services.retention import ANONYMISED_NAME
 from screening.services.reviews import DECISION_NOTE_MIN
+from screening.single_line import unsafe_characters
 from tests.factories import (
     PASSWORD,
     create_invitation,
@@ -534,9 +535,13 @@ def check_database(app: Flask) -> None:
             if applicant.name == ANONYMISED_NAME:
                 continue
             assert applicant.name.strip() and len(applicant.name) <= 200, repr(applicant.name)
+            assert unsafe_characters(applicant.name) == [], repr(applicant.name)  # email headers
             assert _is_email(applicant.email), repr(applicant.email)
         for user in db.session.scalars(select(User)):
             assert user.name.strip() and len(user.name) <= 200 and _is_email(user.email)
+            assert unsafe_characters(user.name) == [], repr(user.name)
+        for position in db.session.scalars(select(Position)):
+            assert unsafe_characters(position.title + position.location) == [], position.title
         assert db.session.scalar(select(func.count()).select_from(User).where(
             User.role == Role.ADMIN, User.active.is_(True))), "no active administrator left"
         for position in db.session.scalars(select(Position)):

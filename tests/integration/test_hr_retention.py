@@ -10,6 +10,7 @@ from typing import Any
 import pytest
 from flask import Flask
 from sqlalchemy import select
+from sqlalchemy import text as sql
 
 from screening.extensions import db
 from screening.models import (
@@ -258,3 +259,18 @@ def test_cli_erases_one_applicant(app, runner, people) -> None:
     assert asked.exit_code != 0
     with app.app_context():
         assert db.session.get(Applicant, people["old"]).name == OLD_NAME
+
+
+@pytest.mark.postgres("VACUUM and its statistics are PostgreSQL's")
+def test_purge_vacuums_the_tables_it_changed_on_postgresql(app, runner, people) -> None:
+    with app.app_context():
+        started = db.session.scalar(sql("SELECT now()"))
+        db.session.rollback()
+    result = runner.invoke(args=["purge"])
+    assert result.exit_code == 0 and "2 applicant(s) anonymised" in result.output
+    with app.app_context():
+        db.session.execute(sql("SELECT pg_stat_clear_snapshot()"))
+        vacuumed = dict(db.session.execute(sql(
+            "SELECT relname, last_vacuum FROM pg_stat_user_tables")).all())
+    for table in ("applicants", "answers", "decisions", "outgoing_emails", "audit_events"):
+        assert vacuumed[table] is not None and vacuumed[table] >= started, table

@@ -19,6 +19,7 @@ CORE_MODULES = (
     "screening.scoring",
     "screening.formatting",
     "screening.ids",
+    "screening.single_line",
     "screening.reports.applicant",
     "screening.reports.cohort",
     "screening.reports.feedback",

@@ -4,7 +4,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length
 
 from screening.models import Role
-from screening.web.validators import visible_text
+from screening.web.validators import one_line, visible_text
 
 ROLE_CHOICES = [
     SelectChoice(Role.MANAGER.value, "Hiring manager"),
@@ -15,7 +15,7 @@ ROLE_CHOICES = [
 
 class StaffInviteForm(FlaskForm):
     name = StringField("Name", validators=[
-        InputRequired(), visible_text("Please enter a name."), Length(max=200)])
+        InputRequired(), visible_text("Please enter a name."), one_line, Length(max=200)])
     email = EmailField(
         "Email", validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)]
     )
@@ -29,8 +29,8 @@ class StaffChangeForm(FlaskForm):
 
 class PositionForm(FlaskForm):
     title = StringField("Title", validators=[
-        InputRequired(), visible_text("Please enter a title."), Length(max=200)])
-    location = StringField("Location", validators=[Length(max=200)])
+        InputRequired(), visible_text("Please enter a title."), one_line, Length(max=200)])
+    location = StringField("Location", validators=[one_line, Length(max=200)])
     questionnaire = SelectField("Questionnaire", validators=[InputRequired()])
     managers = SelectMultipleField("Hiring managers on this position", coerce=int)
     open_link = BooleanField(

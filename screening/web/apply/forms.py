@@ -42,7 +42,7 @@ from screening.scoring.fairness import (
     SEX_CATEGORIES,
 )
 from screening.web import language
-from screening.web.validators import visible_text
+from screening.web.validators import one_line, visible_text
 
 RATING_CHOICES = [
     SelectChoice(1, _l("1 – Very ineffective")),
@@ -103,6 +103,7 @@ class OpenLinkForm(ApplicantForm):
     name = StringField(_l("Your full name"), validators=[
         InputRequired(_l("Please enter your name.")),
         visible_text(_l("Please enter your name.")),
+        one_line,
         Length(max=200, message=_l("Please enter at most %(max)d characters.", max=200)),
     ])
     email = EmailField(_l("Your email address"), validators=[

@@ -245,7 +245,6 @@ def erase(applicant_id: int) -> str | Response | tuple[str, int]:
         if not form.validate_on_submit():
             return render_template("hr/erase.html", applicant=applicant, form=form), 400
         retention.erase(db.session, applicant.id, current_user, via="web")
-        db.session.commit()
         flash(f"Applicant {applicant.id}'s personal data has been erased; their anonymous "
               "scores remain for norms and reliability figures.", "success")
         return redirect(url_for("hr.applicants"))

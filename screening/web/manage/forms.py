@@ -16,12 +16,13 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from screening.models import OUTCOME_LABELS
 from screening.services.reviews import DECISION_NOTE_MIN
-from screening.web.validators import visible_text
+from screening.web.validators import one_line, visible_text
 
 
 class InviteForm(FlaskForm):
     name = StringField("Applicant's name", validators=[
-        InputRequired(), visible_text("Please enter the applicant's name."), Length(max=200)])
+        InputRequired(), visible_text("Please enter the applicant's name."), one_line,
+        Length(max=200)])
     email = EmailField(
         "Applicant's email",
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],

@@ -41,7 +41,9 @@ def invite(position_id: int) -> Response:
     found = position_or_404(position_id)
     form = InviteForm()
     if not form.validate_on_submit():
-        flash("Please give the applicant's name and a valid email address.", "error")
+        for field in form:
+            for message in field.errors:
+                flash(f"{field.label.text}: {message}", "error")
         return _back_to_position(found.id)
     invitation = invitations.invite(
         db.session,
