@@ -34,7 +34,7 @@ from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from screening.app import create_app  # noqa: E402
-from screening.extensions import db  # noqa: E402
+from screening.extensions import db, limiter  # noqa: E402
 from screening.services import accounts  # noqa: E402
 
 TEST_DATABASE_URL_VARIABLE = "SCREENING_TEST_DATABASE_URL"
@@ -213,6 +213,9 @@ def app(request: pytest.FixtureRequest, app_config: dict[str, object],
         db.session.remove()
         _empty_all_tables()  # the next test may run in a transaction of its own
         db.engine.dispose()
+    # Flask-Limiter keeps "enabled" on the one extension object, from the app built last:
+    # limits a test turned on would otherwise stay on for the shared app's later tests.
+    limiter.enabled = bool(shared_app.config["RATELIMIT_ENABLED"])
 
 
 @contextmanager
