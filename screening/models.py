@@ -135,6 +135,8 @@ class User(Base):
     last_login_at: Mapped[datetime | None]
     #: "each": an email per new submission; "daily": one digest a day; "off": none.
     notify_mode: Mapped[str] = mapped_column(String(10), default="each", server_default="each")
+    #: Part of every session's user id: raising it ends all of this user's sessions.
+    session_generation: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     positions: Mapped[list[Position]] = relationship(
@@ -155,7 +157,8 @@ class User(Base):
         return False
 
     def get_id(self) -> str:
-        return str(self.id)
+        # Flask-Login keeps this in the session; a cookie with an older generation is void.
+        return f"{self.id}:{self.session_generation}"
 
     @property
     def sees_all_positions(self) -> bool:
@@ -385,6 +388,9 @@ class ApiToken(Base):
     created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     revoked_at: Mapped[datetime | None]
+    expires_at: Mapped[datetime]
+    #: To the minute: a busy integration does not write on every request.
+    last_used_at: Mapped[datetime | None]
 
 
 class AuditEvent(Base):

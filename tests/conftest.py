@@ -34,10 +34,12 @@ from flask.testing import FlaskClient, FlaskCliRunner  # noqa: E402
 from sqlalchemy import create_engine, text  # noqa: E402
 
 from screening.app import create_app  # noqa: E402
-from screening.extensions import db  # noqa: E402
+from screening.extensions import db, limiter  # noqa: E402
 from screening.services import accounts  # noqa: E402
 
 TEST_DATABASE_URL_VARIABLE = "SCREENING_TEST_DATABASE_URL"
+#: Taken before any fixture replaces it, for tests marked ``real_password_hashing``.
+REAL_PASSWORD_HASHER = accounts.PASSWORD_HASHER
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -84,6 +86,19 @@ def _password_hashes_once_per_password() -> Iterator[None]:
 
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(accounts, "PASSWORD_HASHER", Remembering())
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _real_password_hashing_when_marked(request: pytest.FixtureRequest,
+                                       _password_hashes_once_per_password: None) -> Iterator[None]:
+    """A test marked ``real_password_hashing`` (it measures the hashing's time) gets every
+    hash and check computed afresh, not remembered."""
+    if request.node.get_closest_marker("real_password_hashing") is None:
+        yield
+        return
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(accounts, "PASSWORD_HASHER", REAL_PASSWORD_HASHER)
         yield
 
 
@@ -198,6 +213,9 @@ def app(request: pytest.FixtureRequest, app_config: dict[str, object],
         db.session.remove()
         _empty_all_tables()  # the next test may run in a transaction of its own
         db.engine.dispose()
+    # Flask-Limiter keeps "enabled" on the one extension object, from the app built last:
+    # limits a test turned on would otherwise stay on for the shared app's later tests.
+    limiter.enabled = bool(shared_app.config["RATELIMIT_ENABLED"])
 
 
 @contextmanager

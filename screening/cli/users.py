@@ -5,8 +5,9 @@ from __future__ import annotations
 import click
 from flask.cli import AppGroup
 
+from screening import formatting
 from screening.extensions import db
-from screening.models import Role
+from screening.models import Role, utcnow
 from screening.services import (
     accounts,
     api_tokens,
@@ -39,25 +40,45 @@ api_tokens_group = AppGroup("api-tokens", help="Tokens for the read-only API (/a
 @api_tokens_group.command("create")
 @click.option("--name", required=True, help="Which system uses it, e.g. 'Workday sync'.")
 @click.option("--by", "owner_email", help="Owning admin/HR account (default: the only admin).")
-def api_tokens_create(name: str, owner_email: str | None) -> None:
-    """Create a token and print it once; only its SHA-256 is stored."""
+@click.option("--days", "valid_days", default=api_tokens.DEFAULT_VALID_DAYS, show_default=True,
+              type=click.IntRange(1, api_tokens.MAX_VALID_DAYS),
+              help="Days until the token expires.")
+def api_tokens_create(name: str, owner_email: str | None, valid_days: int) -> None:
+    """Create a token and print it once; only its SHA-256 is stored.
+
+    The token reads with its owner's rights as they are at each request.
+    """
     try:
         owner = api_tokens.token_owner(db.session, owner_email)
-        row, token = api_tokens.create_token(db.session, name=name, created_by=owner)
+        row, token = api_tokens.create_token(db.session, name=name, created_by=owner,
+                                             valid_days=valid_days)
         db.session.commit()
     except api_tokens.ApiTokenError as error:
         db.session.rollback()
         raise click.ClickException(str(error)) from None
-    click.echo(f"Token {row.id} ({row.name}), owned by {owner.email}. Shown only now:")
+    click.echo(f"Token {row.id} ({row.name}), owned by {owner.email}, "
+               f"expires {formatting.date_time(row.expires_at)}. Shown only now:")
     click.echo(token)
 
 
 @api_tokens_group.command("list")
 def api_tokens_list() -> None:
-    """List tokens (never the tokens themselves)."""
-    for row in api_tokens.list_tokens(db.session):
-        state = f"revoked {row.revoked_at:%Y-%m-%d}" if row.revoked_at else "active"
-        click.echo(f"{row.id}\t{row.name}\tcreated {row.created_at:%Y-%m-%d}\t{state}")
+    """List tokens (never the tokens themselves): owner, expiry, last use, state."""
+    now = utcnow()
+    for row, owner_email in api_tokens.list_tokens(db.session):
+        if row.revoked_at is not None:
+            state = f"revoked {formatting.date_time(row.revoked_at)}"
+        elif row.expires_at <= now:
+            state = "expired"
+        else:
+            state = "active"
+        last_used = (f"last used {formatting.date_time(row.last_used_at)}"
+                     if row.last_used_at else "never used")
+        click.echo("\t".join([
+            str(row.id), row.name, f"owner {owner_email}",
+            f"created {formatting.date_time(row.created_at)}",
+            f"expires {formatting.date_time(row.expires_at)}", last_used, state,
+        ]))
 
 
 @api_tokens_group.command("revoke")

@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from screening.models import Role, User, utcnow
+from screening.services import messages
 from screening.single_line import one_line_refusal, unsafe_characters
 
 # OWASP Password Storage Cheat Sheet minimum for Argon2id: 19 MiB, 2 iterations, 1 lane.
@@ -52,19 +53,27 @@ def create_user(session: Session, *, email: str, name: str, role: Role, password
 
 
 def authenticate(session: Session, email: str, password: str) -> User | None:
-    """The active user with these credentials, or None; counts failures and locks out."""
+    """The active, unlocked user with these credentials, or None; counts failures and locks out.
+
+    Every path verifies one password hash (the account's, or a dummy one when there is
+    no account), so how long a refusal takes does not tell which accounts exist, are
+    disabled or locked. The caller shows one message for every refusal; the owner of an
+    account that has just been locked is told by email instead.
+    """
     user = find_user_by_email(session, email)
+    matches = _verify(user.password_hash if user is not None else _DUMMY_HASH, password)
     if user is None:
-        _verify(_DUMMY_HASH, password)
         return None
     now = utcnow()
-    if user.locked_until is not None and user.locked_until > now:
+    if is_locked_out(user):
         return None
-    if not user.active or not _verify(user.password_hash, password):
+    if not user.active or not matches:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCKOUT
             user.failed_logins = 0
+            if user.active:
+                messages.queue_lockout_notice(session, user)
         return None
     user.failed_logins = 0
     user.locked_until = None
@@ -93,9 +102,16 @@ def invite_staff(session: Session, *, email: str, name: str, role: Role) -> User
 
 
 def set_password(user: User, password: str) -> None:
+    """A new password, which also ends every session signed in with the old one."""
     user.password_hash = hash_password(password)
     user.failed_logins = 0
     user.locked_until = None
+    end_sessions(user)
+
+
+def end_sessions(user: User) -> None:
+    """Void every session of ``user``: their cookies name an older session generation."""
+    user.session_generation += 1
 
 
 def password_fingerprint(user: User) -> str:
@@ -106,10 +122,14 @@ def password_fingerprint(user: User) -> str:
 def change_role(session: Session, actor: User, user: User, role: Role) -> None:
     if user.id == actor.id and role is not Role.ADMIN:
         raise AccountError("You cannot remove your own administrator role.")
-    user.role = role
+    if user.role is not role:
+        user.role = role
+        end_sessions(user)  # pages and forms open under the old rights must not stay usable
 
 
 def set_active(session: Session, actor: User, user: User, active: bool) -> None:
     if user.id == actor.id and not active:
         raise AccountError("You cannot disable your own account.")
+    if user.active and not active:
+        end_sessions(user)
     user.active = active

@@ -124,6 +124,18 @@ def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
         )
 
 
+def queue_lockout_notice(session: Session, user: User) -> None:
+    """Tell the owner their account was locked: the sign-in page says nothing of it."""
+    if not mail_enabled() or user.locked_until is None:
+        return
+    _queue(
+        session, "lockout", user.email, "Your screening account is locked for a while",
+        {"user": user, "locked_until": user.locked_until,
+         "login_link": _absolute("auth.login")},
+        dedupe_key=f"lockout:{user.id}:{user.locked_until:%Y%m%dT%H%M%S}",
+    )
+
+
 def queue_reminders(session: Session, now: datetime | None = None) -> int:
     """One reminder per open invitation that expires within REMINDER_BEFORE_EXPIRY.
 

@@ -152,8 +152,10 @@ class World:
         if role not in self.clients:
             client = self.app.test_client()
             if role != "applicant":
+                with self.app.app_context():
+                    session_id = db.session.get_one(User, self.ids[role]).get_id()
                 with client.session_transaction() as session:
-                    session["_user_id"] = str(self.ids[role])
+                    session["_user_id"] = session_id  # what signing in would store
                     session["_fresh"] = True
             self.clients[role] = client
         return self.clients[role]

@@ -45,7 +45,7 @@ from werkzeug.routing import IntegerConverter
 from screening.app import create_app
 from screening.bank import ResponseFormat
 from screening.extensions import db
-from screening.models import Outcome, Role, User
+from screening.models import ApiToken, Outcome, Role, User
 from screening.services import api_tokens, journey, reviews
 from screening.web.auth.routes import set_password_link
 from tests.factories import (
@@ -75,6 +75,8 @@ class Who(enum.Enum):
 
 #: The role used for the allowed request, and the roles that must be refused.
 ALLOWED_ROLE = {Who.STAFF: "own_manager", Who.HR_ADMIN: "hr", Who.ADMIN: "admin"}
+#: Posts that end every session of the user who sends them.
+SESSION_ENDING = {"auth.logout", "auth.sign_out_elsewhere"}
 WRONG_ROLES = {
     Who.STAFF: ["disabled"],
     Who.HR_ADMIN: ["own_manager", "disabled"],
@@ -165,7 +167,10 @@ ROUTES: dict[str, Route] = {
         "GET POST", Who.PUBLIC, get="/login",
         post=Post("/login", lambda s: {"email": s["admin_email"], "password": PASSWORD}, 302),
     ),
-    "auth.logout": Route("POST", Who.STAFF, post=Post("/logout", no_fields, 302, changes=False)),
+    # Both end sessions (they raise the session generation), so they change the database.
+    "auth.logout": Route("POST", Who.STAFF, post=Post("/logout", no_fields, 302)),
+    "auth.sign_out_elsewhere": Route(
+        "POST", Who.STAFF, post=Post("/account/sign-out-elsewhere", no_fields, 302)),
     "auth.account": Route(
         "GET POST", Who.STAFF, get="/account",
         post=Post("/account", lambda s: {"notify_mode": "daily"}, 302),
@@ -513,11 +518,17 @@ class Site:
         return Visitor(self.app, email)  # type: ignore[arg-type]
 
     def tables(self) -> dict[str, list[tuple[Any, ...]]]:
-        """Every row of every table, to prove a refused request changed nothing."""
+        """Every row of every table, to prove a refused request changed nothing.
+
+        Except when an API token was last used: any request with a valid token records
+        it, whatever the answer.
+        """
         with self.app.app_context():
             rows = {
                 table.name: [tuple(row) for row in db.session.execute(
-                    select(table).order_by(*table.primary_key.columns))]
+                    select(*[column for column in table.columns
+                             if column is not ApiToken.__table__.c.last_used_at])
+                    .order_by(*table.primary_key.columns))]
                 for table in db.metadata.sorted_tables
             }
             db.session.rollback()
@@ -567,7 +578,7 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     users = {role: create_user(kind) for role, kind in [
         ("admin", Role.ADMIN), ("hr", Role.HR), ("own_manager", Role.MANAGER),
         ("other_manager", Role.MANAGER), ("disabled", Role.MANAGER),
-        ("password", Role.MANAGER)]}
+        ("password", Role.MANAGER), ("signs_out", Role.MANAGER)]}
     own = create_position(managers=[users["own_manager"]], title="Own front desk",
                           location="Reception")
     other = create_position(managers=[users["other_manager"]], title="Other front desk")
@@ -851,10 +862,15 @@ def test_allowed_get_is_served(site: Site, endpoint: str) -> None:
 def test_allowed_post_with_token_is_carried_out(site: Site, endpoint: str) -> None:
     route = ROUTES[endpoint]
     assert route.post is not None
-    # A browser of its own: signing out or changing a password must not touch the others.
+    # A browser of its own: signing out or consenting (both renew the session) must not
+    # touch the others; sign-outs as a user of their own, whose every session they end.
     role = ALLOWED_ROLE.get(route.who, "anonymous")
-    visitor = site.fresh_visitor(role) if endpoint in {"auth.logout", "auth.login"} \
-        else _allowed_visitor(route, site)
+    if endpoint in SESSION_ENDING:
+        visitor = site.fresh_visitor("signs_out")
+    elif endpoint in {"auth.login", "apply.welcome"}:
+        visitor = site.fresh_visitor(role)
+    else:
+        visitor = _allowed_visitor(route, site)
     path, data = site.url(route.post.path), route.post.data(site)
     before = site.tables()
     reply = visitor.send("POST", path, data)
@@ -862,5 +878,6 @@ def test_allowed_post_with_token_is_carried_out(site: Site, endpoint: str) -> No
     assert (site.tables() != before) == route.post.changes, f"POST {path}"
     if endpoint == "auth.logout":
         assert visitor.send("GET", "/account").location.startswith("/login")
+
 
 

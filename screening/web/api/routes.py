@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 from flask import Blueprint, Response, current_app, g, jsonify, request
-from werkzeug.exceptions import BadRequest, HTTPException, NotFound, Unauthorized
+from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, NotFound, Unauthorized
 
 from screening.extensions import csrf, db, limiter
 from screening.ids import MAX_ID
@@ -39,11 +39,13 @@ def _authenticate() -> None:
         return
     header = request.headers.get("Authorization", "")
     scheme, _, token = header.partition(" ")
-    found = None
-    if scheme.lower() == "bearer":
-        found = api_tokens.authenticate(db.session, token.strip())
-    if found is None:
-        raise Unauthorized("A valid API token is required: Authorization: Bearer <token>.")
+    found = api_tokens.authenticate(db.session, token.strip() if scheme.lower() == "bearer"
+                                    else None)
+    if found is api_tokens.TokenRefusal.OWNER_LACKS_RIGHTS:
+        raise Forbidden(found.value)  # a known token, but its owner may not read this
+    if isinstance(found, api_tokens.TokenRefusal):
+        raise Unauthorized(found.value)
+    api_tokens.note_use(db.session, found)
     g.api_token = found
 
 

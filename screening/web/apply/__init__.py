@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from flask import Blueprint, current_app, flash, g, render_template, request
+from flask import Blueprint, current_app, flash, g, render_template, request, session
 from flask.typing import ResponseReturnValue
 from flask_babel import LazyString, gettext
 from flask_wtf.csrf import CSRFError
@@ -24,7 +24,7 @@ from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from screening.extensions import limiter
-from screening.web import errors
+from screening.web import errors, language
 
 bp = Blueprint("apply", __name__, url_prefix="/apply")
 # Token links are unguessable, but a per-address limit stops anyone trying at scale.
@@ -81,6 +81,17 @@ def session_expired_notice() -> str | None:
         notice = str(notice)  # in the page's language, now that the view has chosen it
         flash(notice, "warning")
     return notice
+
+
+def renew_session() -> None:
+    """A new session at consent, keeping only the language chosen.
+
+    The CSRF secret lives in the session, so a token planted before consent (a shared
+    computer, a fixated cookie) is refused afterwards.
+    """
+    chosen = language.chosen_in_session()
+    session.clear()
+    language.remember(chosen)
 
 
 def session_expired() -> bool:

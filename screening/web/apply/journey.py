@@ -20,6 +20,7 @@ from screening.services.results import stored_answers
 from screening.web import language
 from screening.web.apply import (
     bp,
+    renew_session,
     retry_after_expiry,
     session_expired,
     session_expired_notice,
@@ -47,6 +48,7 @@ def welcome(token: str) -> str | Response:
     if session_expired_notice() is None and form.validate_on_submit():
         journey.start(db.session, invitation, language=language.current())
         db.session.commit()
+        renew_session()
         return redirect(url_for("apply.practice", token=token))
     form.language.data = language.current()
     version = invitation.applicant.position.questionnaire_version

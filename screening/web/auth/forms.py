@@ -14,6 +14,10 @@ class LogoutForm(FlaskForm):
     submit = SubmitField("Sign out")
 
 
+class SignOutElsewhereForm(FlaskForm):
+    submit = SubmitField("Sign out everywhere else")
+
+
 class SetPasswordForm(FlaskForm):
     password = PasswordField(
         "New password",

@@ -12,6 +12,7 @@ from flask import (
     redirect,
     render_template,
     request,
+    session,
     url_for,
 )
 from flask_login import current_user, login_required, login_user, logout_user
@@ -21,7 +22,13 @@ from werkzeug.wrappers import Response
 from screening.extensions import db, limiter, login_manager
 from screening.models import Role, User
 from screening.services import accounts
-from screening.web.auth.forms import LoginForm, LogoutForm, NotificationForm, SetPasswordForm
+from screening.web.auth.forms import (
+    LoginForm,
+    LogoutForm,
+    NotificationForm,
+    SetPasswordForm,
+    SignOutElsewhereForm,
+)
 
 bp = Blueprint("auth", __name__)
 
@@ -30,11 +37,26 @@ login_manager.login_message = "Please sign in to continue."
 
 
 @login_manager.user_loader
-def _load_user(user_id: str) -> User | None:
-    if not user_id.isdigit():
+def _load_user(session_user_id: str) -> User | None:
+    """The user of this session, if the session is still live (see ``User.get_id``).
+
+    Every sign-out, new password, role change or disabling raises the user's session
+    generation, so a cookie from before it (or copied from another browser) is refused.
+    """
+    user_id, _, generation = session_user_id.partition(":")
+    if not (user_id.isascii() and user_id.isdigit() and generation.isascii()
+            and generation.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    return user if user is not None and user.active else None
+    if user is None or not user.active or user.session_generation != int(generation):
+        return None
+    return user
+
+
+def _start_session(user: User) -> None:
+    """A new session for ``user``: nothing (and no CSRF secret) survives from before it."""
+    session.clear()
+    login_user(user)
 
 
 def roles_required(*roles: Role) -> Any:
@@ -75,21 +97,42 @@ def login() -> str | Response:
         user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
         db.session.commit()
         if user is not None:
-            login_user(user)
+            _start_session(user)
             return redirect(_safe_next(request.args.get("next")))
-        if accounts.is_locked_out(accounts.find_user_by_email(db.session, form.email.data or "")):
-            flash("Too many failed attempts: this account is locked for 15 minutes.", "error")
-        else:
-            flash("That email and password do not match an active account.", "error")
+        # One message whatever the reason, so the page never tells which accounts exist.
+        flash(SIGN_IN_REFUSED, "error")
     return render_template("auth/login.html", form=form)
+
+
+SIGN_IN_REFUSED = (
+    "That email and password did not sign you in. After five failed attempts an account "
+    "is locked for 15 minutes, and its owner is told by email."
+)
 
 
 @bp.post("/logout")
 @login_required
 def logout() -> Response:
+    """Sign out here and on every other device: a copied cookie stops working too."""
     if LogoutForm().validate_on_submit():
+        accounts.end_sessions(current_user)
+        db.session.commit()
         logout_user()
+        session.clear()
     return redirect(url_for("auth.login"))
+
+
+@bp.post("/account/sign-out-elsewhere")
+@login_required
+def sign_out_elsewhere() -> Response:
+    """End every other session of this account and keep this one."""
+    if SignOutElsewhereForm().validate_on_submit():
+        user = current_user._get_current_object()
+        accounts.end_sessions(user)
+        db.session.commit()
+        _start_session(user)
+        flash("Every other session of your account is signed out.", "success")
+    return redirect(url_for("auth.account"))
 
 
 SET_PASSWORD_MAX_AGE = 7 * 24 * 3600
