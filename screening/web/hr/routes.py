@@ -11,6 +11,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +26,6 @@ from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
 from screening.models import Applicant, Position, QuestionnaireVersion, Role
 from screening.scoring.fairness import (
-    DEFAULT_MINIMUM_GROUP,
     FOUR_FIFTHS,
     IMPACT_COLUMNS,
     impact_rows,
@@ -133,7 +133,8 @@ def _impact(position: Position) -> tuple[FairnessForm, fairness.PositionImpact |
         impact = fairness.position_impact(
             db.session, position, basis=fairness.SelectionBasis(form.basis.data),
             band_id=form.band.data or None,
-            minimum_group=form.minimum.data or DEFAULT_MINIMUM_GROUP,
+            # An installation setting, never a form field: nobody can show smaller groups.
+            minimum_group=current_app.config["FAIRNESS_MIN_GROUP"],
         )
     except fairness.FairnessError as error:
         return form, None, str(error)
