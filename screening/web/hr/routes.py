@@ -199,20 +199,24 @@ def _audit_filters(form: AuditFilterForm) -> audit.AuditFilters:
 def audit_page() -> str | tuple[str, int]:
     form = _audit_form()
     if request.args and not form.validate():
-        return render_template("hr/audit.html", form=form, events=[], next_before=None), 400
+        return render_template("hr/audit.html", form=form, events=[], next_before=None,
+                               targets={}), 400
     before = request.args.get("before", type=int)
     events, next_before = audit.page(
         db.session, _audit_filters(form),
         before_id=before if before is not None and 0 < before <= retention.MAX_ID else None,
     )
-    return render_template("hr/audit.html", form=form, events=events, next_before=next_before)
+    targets = audit.target_labels(db.session, ((e.target_type, e.target_id) for e in events))
+    return render_template("hr/audit.html", form=form, events=events, next_before=next_before,
+                           targets=targets)
 
 
 @bp.get("/audit.csv")
 def audit_csv() -> Response | tuple[str, int]:
     form = _audit_form()
     if request.args and not form.validate():
-        return render_template("hr/audit.html", form=form, events=[], next_before=None), 400
+        return render_template("hr/audit.html", form=form, events=[], next_before=None,
+                               targets={}), 400
     filters = _audit_filters(form)
     audit.record_in_own_transaction(db.session, current_user, "audit.exported", None,
                                     **filters.describe())
