@@ -6,8 +6,8 @@ adverse impact; bias audits of automated hiring tools (NYC Local Law 144)
 report the same impact ratios. A rate from a handful of people says nothing,
 and showing it could identify them, so groups under a minimum size are
 suppressed: no counts, no rate, and never the reference group. The minimum is
-never below five (MINIMUM_GROUP_FLOOR), and a hidden group is listed even when
-it has nobody, so "not shown" never tells that somebody is there.
+never below five (MINIMUM_GROUP_FLOOR), and while groups are hidden an empty
+one is listed as hidden too, so "not shown" never tells that somebody is there.
 
 Hiding a cell is not enough when the others and the total are shown: subtraction
 gives it back. So the undisclosed count is hidden with the small groups
