@@ -14,9 +14,11 @@ from screening.config import (
     PROJECT_ROOT,
     ConfigError,
     database_uri,
+    fairness_minimum_group,
     instance_secret_key,
     settings_from_environment,
 )
+from screening.scoring.fairness import MINIMUM_GROUP_FLOOR
 
 
 def create_app(config: Mapping[str, Any] | None = None) -> Flask:
@@ -47,6 +49,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
     if not app.config.get("SECRET_KEY"):
         app.config["SECRET_KEY"] = instance_secret_key(instance)
     app.config["SESSION_COOKIE_SECURE"] = str(app.config["BASE_URL"]).startswith("https://")
+    app.config["FAIRNESS_MIN_GROUP"] = fairness_minimum_group(
+        app.config["FAIRNESS_MIN_GROUP"], MINIMUM_GROUP_FLOOR)
     trust_proxy_headers(app)
 
     if app.testing:

@@ -81,6 +81,12 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
         "1 to upgrade the connection with STARTTLS, 0 not to",
     ),
     ("MAIL_FROM", "SCREENING_MAIL_FROM", "screening@localhost", "sender address of every email"),
+    (
+        "FAIRNESS_MIN_GROUP",
+        "SCREENING_FAIRNESS_MIN_GROUP",
+        5,
+        "smallest group the adverse-impact report shows; 5 or more, and no page can lower it",
+    ),
 )
 
 
@@ -105,6 +111,17 @@ def settings_from_environment(environ: Mapping[str, str]) -> dict[str, Any]:
         else:
             values[name] = raw
     return values
+
+
+def fairness_minimum_group(configured: Any, floor: int) -> int:
+    """The adverse-impact report's smallest group, refusing one below ``floor``."""
+    if isinstance(configured, bool) or not isinstance(configured, int) or configured < floor:
+        raise ConfigError(
+            f"SCREENING_FAIRNESS_MIN_GROUP must be a whole number of at least {floor}, not "
+            f"{configured!r}: smaller groups let people be recognised in the adverse-impact "
+            "report"
+        )
+    return configured
 
 
 def database_uri(configured: str | None, instance_path: Path) -> str:

@@ -12,6 +12,7 @@ docs/exports.md documents every one, and a test keeps the two in step.
 
 from __future__ import annotations
 
+from collections import Counter
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -97,6 +98,23 @@ WIDE: tuple[Column, ...] = (
            "1 (points, before 2026-12) or 2 (each item weighs the same); README, Scoring."),
     Column("synthetic", "boolean",
            "True for a simulated applicant made by flask demo (demo data, never a person)."),
+    # Added for analysts (2026-12); new columns go at the end.
+    Column("language", "text", "The language the applicant answered in: en or es."),
+    Column("came_in_via", "text",
+           "invitation (a manager invited them) or open_link (they signed up through the "
+           "position's open link)."),
+    Column("seconds_taken", "integer",
+           "Whole seconds from starting (consent) to submitting; empty if not submitted."),
+    Column("decision_note", "text",
+           "The latest decision's note; a placeholder after erasure or purge."),
+    Column("decided_by", "text", "Name of the staff member who recorded the latest decision."),
+    Column("free_text_ratings", "text",
+           "Every rating of a written answer as item_id:rating by rater, '; '-joined, e.g. "
+           "'C13:3 by Ana Ruiz; C13:4 by Ben Okafor'; empty when none."),
+    Column("quality_flag_counts", "text",
+           "Each response-quality flag kind with how often it was raised, most first, "
+           "'; '-joined, e.g. 'too_fast×19; straight_lining×1' (quality_flags lists them "
+           "one by one)."),
 )
 
 LONG: tuple[Column, ...] = (
@@ -152,6 +170,12 @@ class SubmissionRecord:
     position_id: int | None = None
     #: made by `flask demo`: compared with demo applicants only, and said so.
     synthetic: bool = False
+    language: str = ""
+    via_open_link: bool | None = None
+    decision_note: str = ""
+    decided_by: str = ""
+    #: (item id, rating 1..5, rater's name) of every free-text rating.
+    free_text_ratings: tuple[tuple[str, int, str], ...] = ()
 
 
 def wide_rows(
@@ -216,7 +240,27 @@ def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
         "; ".join(result.get("close_to_line") or ()) or None,
         result.get("method") if result else None,
         record.synthetic,
+        record.language or None,
+        None if record.via_open_link is None else
+        "open_link" if record.via_open_link else "invitation",
+        _seconds_taken(record.started_at, record.submitted_at),
+        record.decision_note or None,
+        record.decided_by or None,
+        "; ".join(f"{item}:{rating} by {rater}"
+                  for item, rating, rater in record.free_text_ratings) or None,
+        flag_counts(flag["kind"] for flag in result.get("quality_flags", ())) or None,
     ]
+
+
+def _seconds_taken(started_at: datetime | None, submitted_at: datetime | None) -> int | None:
+    if started_at is None or submitted_at is None:
+        return None
+    return round((submitted_at - started_at).total_seconds())
+
+
+def flag_counts(kinds: Iterable[str]) -> str:
+    """'too_fast×19; straight_lining×1': each kind once with its count, most first."""
+    return "; ".join(f"{kind}×{count}" for kind, count in Counter(kinds).most_common())
 
 
 def long_rows(records: Iterable[SubmissionRecord]) -> Iterator[list[Any]]:

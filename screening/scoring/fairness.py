@@ -5,7 +5,17 @@ rate below four-fifths (80%) of the highest group's rate as evidence of
 adverse impact; bias audits of automated hiring tools (NYC Local Law 144)
 report the same impact ratios. A rate from a handful of people says nothing,
 and showing it could identify them, so groups under a minimum size are
-suppressed: no counts, no rate, and never the reference group.
+suppressed: no counts, no rate, and never the reference group. The minimum is
+never below five (MINIMUM_GROUP_FLOOR), and while groups are hidden an empty
+one is listed as hidden too, so "not shown" never tells that somebody is there.
+
+Hiding a cell is not enough when the others and the total are shown: subtraction
+gives it back. So the undisclosed count is hidden with the small groups
+(complementary suppression), and the total less the shown groups is then a sum
+of several unknowns; tests/unit/scoring/test_fairness_disclosure.py checks every
+cohort of up to 12 that no hidden cell can be worked out. Selected counts need
+no such step: no total of selected people is shown, so a hidden group's
+selections stay unknown.
 
 Self-identification is voluntary: "prefer not to say" and no answer at all
 are counted as undisclosed and left out of the comparison.
@@ -24,6 +34,8 @@ from typing import Any
 FOUR_FIFTHS = Fraction(4, 5)
 #: Groups with fewer applicants than this are suppressed.
 DEFAULT_MINIMUM_GROUP = 5
+#: Nobody can set a smaller minimum: below five, people can be recognised.
+MINIMUM_GROUP_FLOOR = 5
 
 PREFER_NOT_TO_SAY = "prefer_not_to_say"
 #: A submission without any self-identification (the applicant skipped the form).
@@ -78,8 +90,9 @@ class ImpactReport:
     label: str
     minimum_group: int
     groups: tuple[GroupImpact, ...]
-    #: applicants who preferred not to say or did not answer: not compared.
-    undisclosed: int
+    #: applicants who preferred not to say or did not answer: not compared;
+    #: None when hidden so that a small group cannot be worked out by subtraction.
+    undisclosed: int | None
     reference_group: str | None
     warnings: tuple[str, ...]
 
@@ -102,8 +115,8 @@ def adverse_impact(
     """
     if characteristic not in CHARACTERISTICS:
         raise ValueError(f"unknown characteristic {characteristic!r}")
-    if minimum_group < 1:
-        raise ValueError("minimum_group must be at least 1")
+    if minimum_group < MINIMUM_GROUP_FLOOR:
+        raise ValueError(f"minimum_group must be at least {MINIMUM_GROUP_FLOOR}")
     label, categories = CHARACTERISTICS[characteristic]
     applicants: Counter[str] = Counter()
     selected: Counter[str] = Counter()
@@ -117,18 +130,25 @@ def adverse_impact(
         applicants[group] += 1
         selected[group] += bool(was_selected)
 
-    compared = [g for g in categories if g not in UNDISCLOSED and applicants[g] >= minimum_group]
+    listed = [g for g in categories if g not in UNDISCLOSED]
+    small = [g for g in listed if applicants[g] < minimum_group]
+    # The small groups and the undisclosed count are hidden together, so the total less
+    # the shown groups is a sum of several unknowns. When that sum is 0 nobody is in a
+    # small group and there is nothing to hide (the empty groups are left out, as ever).
+    # The choice depends only on figures the reader has (which groups are small, the
+    # total less the shown groups), so knowing the rule gives nothing away.
+    hiding = bool(small) and sum(applicants[g] for g in small) + undisclosed > 0
+    compared = [g for g in listed if g not in small]
     rates = {g: Fraction(selected[g], applicants[g]) for g in compared}
     reference = max(compared, key=lambda g: rates[g], default=None)
     highest = rates[reference] if reference is not None else Fraction(0)
 
     groups = []
-    for group in categories:
-        if group in UNDISCLOSED or applicants[group] == 0:
-            continue
-        if group not in rates:
-            groups.append(GroupImpact(group, categories[group], None, None, None, None,
-                                      adverse=False, suppressed=True, reference=False))
+    for group in listed:
+        if group in small:
+            if hiding:
+                groups.append(GroupImpact(group, categories[group], None, None, None, None,
+                                          adverse=False, suppressed=True, reference=False))
             continue
         ratio = rates[group] / highest if highest > 0 else None
         groups.append(GroupImpact(
@@ -146,10 +166,12 @@ def adverse_impact(
         )
     elif highest == 0:
         warnings.append("Nobody has been selected yet, so impact ratios cannot be computed.")
-    if any(group.suppressed for group in groups):
+    if hiding:
         warnings.append(
-            f"Groups with fewer than {minimum_group} applicants are not shown, so that nobody "
-            "can be identified and no one is judged on a handful of people."
+            f"Groups with fewer than {minimum_group} applicants (none included) are not shown, "
+            "so that nobody can be identified and no one is judged on a handful of people; "
+            "the undisclosed count is hidden with them, so that no hidden figure can be "
+            "worked out by subtracting the shown ones from the total."
         )
     flagged = [group.label for group in groups if group.adverse]
     if flagged:
@@ -163,7 +185,7 @@ def adverse_impact(
         label=label,
         minimum_group=minimum_group,
         groups=tuple(groups),
-        undisclosed=undisclosed,
+        undisclosed=None if hiding else undisclosed,
         reference_group=reference,
         warnings=tuple(warnings),
     )
@@ -200,4 +222,4 @@ def impact_rows(reports: Iterable[ImpactReport]) -> Iterable[list[Any]]:
                 group.suppressed,
             ]
         yield [report.characteristic, "undisclosed", "Preferred not to say or did not answer",
-               report.undisclosed, None, None, None, False, False, False]
+               report.undisclosed, None, None, None, False, False, report.undisclosed is None]

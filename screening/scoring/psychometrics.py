@@ -15,7 +15,14 @@ import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
-from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire, ResponseFormat
+from screening.bank.cues import keyed_options, keyed_worst
+from screening.bank.model import (
+    DIMENSION_LABELS,
+    DIMENSIONS,
+    Item,
+    Questionnaire,
+    ResponseFormat,
+)
 
 from .result import RubricRole, SubmissionResult
 from .rules import ScoringError
@@ -201,6 +208,10 @@ class OptionCount:
     role: RubricRole
     count: int
     percent: float  # of the applicants who answered the item
+    #: the key's answer in this role: the best option (the worst one for "least effective").
+    keyed: bool = False
+    #: a red-flag option (hostile, contemptuous or dishonest).
+    red_flag: bool = False
 
 
 @dataclass(frozen=True)
@@ -244,6 +255,11 @@ class PsychometricReport:
     dimensions: tuple[DimensionReliability, ...]
     warnings: tuple[str, ...]
 
+    @property
+    def items_to_review(self) -> tuple[ItemStatistics, ...]:
+        """The items with a warning, in questionnaire order, to be named, not just counted."""
+        return tuple(item for item in self.items if item.warnings)
+
 
 #: The roles counted per format; for rank, PLACED counts the option placed first.
 _COUNTED_ROLES = {
@@ -275,6 +291,14 @@ def _option_counts(
                 if key in tally:
                     tally[key] += 1
     return counts, answered
+
+
+def _is_keyed(item: Item, option_id: str, role: RubricRole) -> bool:
+    """True when the key gives ``option_id`` in ``role``: the worst for least effective."""
+    if role is RubricRole.LEAST_EFFECTIVE:
+        worst = keyed_worst(item)
+        return worst is not None and worst.id == option_id
+    return any(option.id == option_id for option in keyed_options(item))
 
 
 def analyse_results(
@@ -330,7 +354,9 @@ def analyse_results(
         maximum = dict(scored[0].maximum) if scored else {}
         answered = answered_counts[item.id]
         counts = tuple(
-            OptionCount(option_id, role, count, 100 * count / answered if answered else 0.0)
+            OptionCount(option_id, role, count, 100 * count / answered if answered else 0.0,
+                        keyed=_is_keyed(item, option_id, role),
+                        red_flag=item.option(option_id).red_flag)
             for (option_id, role), count in option_tallies[item.id].items()
         )
         warnings = []

@@ -30,6 +30,7 @@ from screening.models import (
     OUTCOME_LABELS,
     Applicant,
     Decision,
+    FreeTextRating,
     Invitation,
     Position,
     QuestionnaireVersion,
@@ -81,10 +82,10 @@ def latest_decision_outcome() -> Any:
     return _latest_decision(Decision.outcome)
 
 
-def _latest_decision(column: Any) -> Any:
+def _latest_decision(column: Any, *joined: Any) -> Any:
     return (
         select(column)
-        .where(Decision.submission_id == Submission.id)
+        .where(Decision.submission_id == Submission.id, *joined)
         .order_by(Decision.created_at.desc(), Decision.id.desc())
         .limit(1)
         .scalar_subquery()
@@ -163,6 +164,10 @@ def _records_statement(
             _latest_decision(Decision.created_at),
             Submission.provisional,
             Submission.synthetic,
+            Submission.language,
+            Invitation.via_open_link,
+            _latest_decision(Decision.note),
+            _latest_decision(User.name, User.id == Decision.decided_by_id),
             *result_columns,
         )
         .join(Submission.invitation)
@@ -210,35 +215,68 @@ def submission_records(
     return _records(session, statement, trace=trace, summary_array=dialect != "postgresql")
 
 
+#: Where the stored result starts in a row of _records_statement.
+_RESULT = 19
+
+
 def _records(
     session: Session, statement: Select[Any], *, trace: bool, summary_array: bool
 ) -> Iterator[SubmissionRecord]:
-    for row in session.execute(statement):
-        outcome = row[11]
-        if trace:
-            result = row[15]
-        else:
-            parts = row[15] if summary_array else row[15:]
-            result = None if parts is None or parts[0] is None else {
-                **dict(zip(SUMMARY_KEYS, parts, strict=True)), "provisional": bool(row[13])}
-        decided_at = row[12]
-        yield SubmissionRecord(
-            submission_id=row[0],
-            applicant_id=row[1],
-            applicant_name=row[2],
-            applicant_email=row[3],
-            position_id=row[4],
-            position=row[5],
-            questionnaire_version=f"{row[6]}@{row[7][:12]}",
-            started_at=row[8],
-            submitted_at=row[9],
-            status=str(row[10]),
-            result=result,
-            decision=str(outcome) if outcome else "",
-            decision_label=_OUTCOME_LABELS.get(str(outcome), "") if outcome else "",
-            decided_at=_as_utc(decided_at),
-            synthetic=bool(row[14]),
-        )
+    for batch in session.execute(statement).partitions():
+        ratings = _free_text_ratings(session, [row[0] for row in batch])
+        for row in batch:
+            yield _record(row, ratings.get(row[0], ()), trace=trace, summary_array=summary_array)
+
+
+def _record(
+    row: Any, ratings: tuple[tuple[str, int, str], ...], *, trace: bool, summary_array: bool
+) -> SubmissionRecord:
+    outcome = row[11]
+    if trace:
+        result = row[_RESULT]
+    else:
+        parts = row[_RESULT] if summary_array else row[_RESULT:]
+        result = None if parts is None or parts[0] is None else {
+            **dict(zip(SUMMARY_KEYS, parts, strict=True)), "provisional": bool(row[13])}
+    return SubmissionRecord(
+        submission_id=row[0],
+        applicant_id=row[1],
+        applicant_name=row[2],
+        applicant_email=row[3],
+        position_id=row[4],
+        position=row[5],
+        questionnaire_version=f"{row[6]}@{row[7][:12]}",
+        started_at=row[8],
+        submitted_at=row[9],
+        status=str(row[10]),
+        result=result,
+        decision=str(outcome) if outcome else "",
+        decision_label=_OUTCOME_LABELS.get(str(outcome), "") if outcome else "",
+        decided_at=_as_utc(row[12]),
+        synthetic=bool(row[14]),
+        language=row[15] or "",
+        via_open_link=bool(row[16]),
+        decision_note=row[17] or "",
+        decided_by=row[18] or "",
+        free_text_ratings=ratings,
+    )
+
+
+def _free_text_ratings(
+    session: Session, submission_ids: list[int]
+) -> dict[int, tuple[tuple[str, int, str], ...]]:
+    """(item, rating, rater's name) per submission of one batch: one query per batch."""
+    found: dict[int, list[tuple[str, int, str]]] = {}
+    statement = (
+        select(FreeTextRating.submission_id, FreeTextRating.item_id, FreeTextRating.rating,
+               User.name)
+        .join(User, User.id == FreeTextRating.rater_id)
+        .where(FreeTextRating.submission_id.in_(submission_ids))
+        .order_by(FreeTextRating.submission_id, FreeTextRating.item_id, FreeTextRating.id)
+    )
+    for submission_id, item_id, rating, rater in session.execute(statement):
+        found.setdefault(submission_id, []).append((item_id, rating, rater))
+    return {submission_id: tuple(rows) for submission_id, rows in found.items()}
 
 
 def _as_utc(moment: Any) -> datetime | None:

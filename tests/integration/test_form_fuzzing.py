@@ -379,8 +379,7 @@ FORMS: dict[str, Form] = {
         "hr", "GET", lambda w: "/hr/applicants", lambda w: {"q": ["Sam", "pat@"]}, _not_ok),
     "hr fairness settings": Form(
         "hr", "GET", lambda w: f"/hr/fairness/{w.ids['position']}",
-        lambda w: {"basis": ["decision", "band"], "band": w.ids["bands"],
-                   "minimum": ["1", "5", "1000"]}, _not_ok),
+        lambda w: {"basis": ["decision", "band"], "band": w.ids["bands"]}, _not_ok),
     "erase confirmation": Form(
         "hr", "POST", lambda w: f"/hr/applicants/{fresh_invitation(w)[1]}/erase",
         lambda w: {"confirm": ["y", "on"]}, _not_redirect),

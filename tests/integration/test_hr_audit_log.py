@@ -13,7 +13,13 @@ from sqlalchemy import select
 from screening.extensions import db
 from screening.models import AuditEvent, Role, utcnow
 from screening.services import audit
-from tests.factories import create_user, sign_in
+from tests.factories import (
+    create_position,
+    create_user,
+    sign_in,
+    submit_simulated,
+    visible_text,
+)
 
 
 def test_viewer_filters_pages_and_exports(app, client, monkeypatch) -> None:
@@ -73,3 +79,41 @@ def test_viewer_filters_pages_and_exports(app, client, monkeypatch) -> None:
     filtered = client.get("/hr/audit.csv", query_string={"action": "report.downloaded"})
     assert len(list(csv.DictReader(io.StringIO(
         filtered.get_data(as_text=True).lstrip("\ufeff"))))) == 3
+
+
+def test_the_log_names_people_and_applicants_until_they_are_erased(app, client) -> None:
+    with app.app_context():
+        hr = create_user(Role.HR, email="hr-names@example.com", name="Hana Reyes-Ortiz")
+        manager = create_user(Role.MANAGER, email="lee@example.com", name="Lee Manager")
+        position = create_position(managers=[manager], title="Front desk")
+        submission = submit_simulated(position, name="Robin Reyes", seed=3)
+        applicant_id = submission.invitation.applicant_id
+        audit.record(db.session, manager, "report.downloaded", submission)
+        audit.record(db.session, manager, "position.updated", position)
+        db.session.commit()
+        submission_id, position_id, hr_email = submission.id, position.id, hr.email
+
+    sign_in(client, hr_email)
+    page = visible_text(client.get("/hr/audit").text)
+    assert f"submission {submission_id} (Robin Reyes)" in page
+    assert f"position {position_id} (Front desk)" in page
+    assert "Lee Manager lee@example.com" in page
+    rows = audit_csv(client)
+    downloaded = next(r for r in rows if r["action"] == "report.downloaded")
+    assert downloaded["target"] == f"submission {submission_id} (Robin Reyes)"
+    assert downloaded["actor_name"] == "Lee Manager"
+
+    erased = client.post(f"/hr/applicants/{applicant_id}/erase", data={"confirm": "y"})
+    assert erased.status_code == 302
+    page = visible_text(client.get("/hr/audit").text)
+    assert f"submission {submission_id} (Anonymised applicant)" in page
+    assert f"applicant {applicant_id} (Anonymised applicant)" in page  # the erasure itself
+    rows = audit_csv(client)
+    assert "Robin Reyes" not in page and not any("Robin Reyes" in str(r) for r in rows)
+    assert next(r for r in rows if r["action"] == "report.downloaded")["target"] == (
+        f"submission {submission_id} (Anonymised applicant)")
+
+
+def audit_csv(client) -> list[dict[str, str]]:
+    export = client.get("/hr/audit.csv")
+    return list(csv.DictReader(io.StringIO(export.get_data(as_text=True).lstrip("\ufeff"))))

@@ -61,7 +61,11 @@ def cohort(app: Flask) -> dict[str, Any]:
                                               rate_free_text=n != 5))
         decide(submitted[1], manager, Outcome.ON_HOLD)
         decide(submitted[1], manager, Outcome.ADVANCE)  # the newest decision counts
-        decide(submitted[2], manager, Outcome.DO_NOT_ADVANCE)
+        decide(submitted[2], manager, Outcome.DO_NOT_ADVANCE, note="Rude on the phone screen.")
+        # Signed up through the open link, in Spanish, 12 min 34.6 s from start to submit.
+        submitted[4].invitation.via_open_link = True
+        submitted[4].language = "es"
+        submitted[4].started_at = submitted[4].submitted_at - timedelta(seconds=754.6)
         self_identify(submitted[3], sex="female", race="native_hawaiian_or_pacific_islander")
         waiting = journey.start(db.session, create_invitation(front, name="Still Going"))
         db.session.commit()
@@ -133,9 +137,29 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
             "decision_label": OUTCOME_LABELS[decision.outcome] if decision else None,
             "decided_at": decision.created_at if decision else None,
             "synthetic": s.synthetic,
+            "language": s.language,
+            "came_in_via": "open_link" if s.invitation.via_open_link else "invitation",
+            "seconds_taken": round((s.submitted_at - s.started_at).total_seconds())
+            if s.submitted_at else None,
+            "decision_note": decision.note if decision else None,
+            "decided_by": decision.decided_by.name if decision else None,
+            "free_text_ratings": "; ".join(
+                f"{r.item_id}:{r.rating} by {r.rater.name}"
+                for r in sorted(s.ratings, key=lambda r: (r.item_id, r.id))) or None,
+            "quality_flag_counts": flag_counts([f.kind for f in result.quality_flags])
+            if result else None,
         })
         rows.append(row)
     return rows
+
+
+def flag_counts(kinds: list[str]) -> str | None:
+    """'too_fast×3; straight_lining×1': counted by hand, most first, ties as first seen."""
+    counts: dict[str, int] = {}
+    for kind in kinds:
+        counts[kind] = counts.get(kind, 0) + 1
+    ordered = sorted(counts.items(), key=lambda pair: -pair[1])
+    return "; ".join(f"{kind}×{count}" for kind, count in ordered) or None
 
 
 def as_csv_text(value: Any) -> str:
@@ -196,6 +220,16 @@ def test_wide_csv_matches_the_database_row_for_row(app, client, cohort) -> None:
     assert by_name["Still Going"]["warmth_percent"] == ""
     assert by_name["'=HYPERLINK(\"http://evil\")"]["applicant_id"] != ""
     assert by_name["Applicant 1 Zoë"]["decision"] == "advance"
+    # The analyst's columns, by hand: who decided and why, how they came in, how long.
+    assert by_name["Applicant 2 Zoë"]["decision_note"] == "Rude on the phone screen."
+    assert by_name["Applicant 2 Zoë"]["decided_by"] == by_name["Applicant 1 Zoë"]["decided_by"]
+    assert by_name["Applicant 2 Zoë"]["decided_by"] not in ("", None)
+    assert (by_name["Applicant 4 Zoë"]["came_in_via"], by_name["Applicant 4 Zoë"]["language"],
+            by_name["Applicant 4 Zoë"]["seconds_taken"]) == ("open_link", "es", "755")
+    assert by_name["Applicant 6 Zoë"]["came_in_via"] == "invitation"
+    assert " by Simulated rater" in by_name["Applicant 6 Zoë"]["free_text_ratings"]
+    assert by_name["Applicant 5 Zoë"]["free_text_ratings"] == ""  # not rated yet
+    assert by_name["Still Going"]["seconds_taken"] == ""
     # Self-identification is never part of an export.
     assert "Native Hawaiian" not in body.decode() and "native_hawaiian" not in body.decode()
     assert not any("sex" in name or "race" in name for name in rows[0])

@@ -12,6 +12,7 @@ from flask import Flask
 from pypdf import PdfReader
 from sqlalchemy import select
 
+from screening.config import ConfigError
 from screening.extensions import db
 from screening.models import (
     AuditEvent,
@@ -54,22 +55,28 @@ def position_with_outcomes(app: Flask) -> dict[str, Any]:
         hr = create_user(Role.HR)
         manager = create_user(Role.MANAGER)
         position = create_position(managers=[manager], title="Hotel reception")
-        for n, (sex, race, band, outcome) in enumerate(ROWS):
-            invitation = create_invitation(position, name=f"Person {n}")
-            submission = Submission(invitation_id=invitation.id,
-                                    questionnaire_version_id=position.questionnaire_version_id,
-                                    status=SubmissionStatus.SUBMITTED, order_seed=n,
-                                    consented_at=utcnow(), submitted_at=utcnow(), band_id=band)
-            db.session.add(submission)
-            db.session.flush()
-            if outcome is not None:
-                db.session.add(Decision(submission_id=submission.id, decided_by_id=manager.id,
-                                        outcome=outcome, note="Decided after interview."))
-            if sex is not None:
-                db.session.add(SelfIdentification(submission_id=submission.id, sex=sex,
-                                                  race_ethnicity=race))
-        db.session.commit()
+        add_applicants(position, manager, ROWS)
         return {"hr": hr.email, "manager": manager.email, "position": position.id}
+
+
+def add_applicants(position: Any, manager: Any,
+                   rows: list[tuple[str | None, str | None, str, Outcome | None]]) -> None:
+    """Submitted applicants with the given self-identification, band and latest decision."""
+    for n, (sex, race, band, outcome) in enumerate(rows):
+        invitation = create_invitation(position, name=f"Person {n}")
+        submission = Submission(invitation_id=invitation.id,
+                                questionnaire_version_id=position.questionnaire_version_id,
+                                status=SubmissionStatus.SUBMITTED, order_seed=n,
+                                consented_at=utcnow(), submitted_at=utcnow(), band_id=band)
+        db.session.add(submission)
+        db.session.flush()
+        if outcome is not None:
+            db.session.add(Decision(submission_id=submission.id, decided_by_id=manager.id,
+                                    outcome=outcome, note="Decided after interview."))
+        if sex is not None:
+            db.session.add(SelfIdentification(submission_id=submission.id, sex=sex,
+                                              race_ethnicity=race))
+    db.session.commit()
 
 
 def cells(html: str, label: str) -> list[str]:
@@ -91,7 +98,8 @@ def section(html: str, characteristic: str) -> str:
 def test_decision_basis_matches_the_hand_worked_figures(client, position_with_outcomes) -> None:
     # Decided applicants only (25; 4 undecided left out).
     # Sex: female 3 of 10 = 30.0%; male 4 of 8 = 50.0% (highest) -> female ratio 0.60, flagged.
-    #      "another" has 2 applicants: suppressed. Undisclosed: 3 prefer not + 2 no answer = 5.
+    #      "another" has 2 applicants: suppressed. Undisclosed: 3 prefer not + 2 no answer = 5,
+    #      hidden too, or 25 - 10 - 8 - 5 = 2 would give "another" away.
     # Race: white = 2 women (0 selected) + 8 men (4) = 4 of 10 = 40.0% (highest);
     #       asian = 3 of 8 = 37.5% -> 0.375 / 0.40 = 0.94, not flagged.
     sign_in(client, position_with_outcomes["hr"])
@@ -103,11 +111,13 @@ def test_decision_basis_matches_the_hand_worked_figures(client, position_with_ou
     assert cells(sex, "Female") == ["Female", "10", "3", "30.0%", "0.60", "Below four-fifths"]
     assert cells(sex, "Male") == ["Male (highest rate)", "8", "4", "50.0%", "1.00", "OK"]
     assert cells(sex, "Another")[1] == "Fewer than 5: not shown"
-    assert cells(sex, "Preferred not to say")[1] == "5"
+    assert cells(sex, "Preferred not to say")[1].startswith("Not shown")
     race = section(html, "race_ethnicity")
     assert cells(race, "White") == ["White (highest rate)", "10", "4", "40.0%", "1.00", "OK"]
     assert cells(race, "Asian") == ["Asian", "8", "3", "37.5%", "0.94", "OK"]
     assert cells(race, "Two or More Races")[1] == "Fewer than 5: not shown"
+    assert cells(race, "Hispanic or Latino")[1] == "Fewer than 5: not shown"  # none: hidden too
+    assert cells(race, "Preferred not to say")[1].startswith("Not shown")
     # Printable: the print stylesheet and the print button are there.
     assert "css/hr.css" in html and "data-print" in html
 
@@ -118,14 +128,11 @@ def test_band_basis_counts_everyone_submitted(client, position_with_outcomes) ->
     # male: 4 strong of 8 + 2 undecided weak = 4 of 10 = 40.0% -> 0.40/0.8333 = 0.48.
     sign_in(client, position_with_outcomes["hr"])
     page = client.get(f"/hr/fairness/{position_with_outcomes['position']}",
-                      query_string={"basis": "band", "band": "mixed", "minimum": "5"})
+                      query_string={"basis": "band", "band": "mixed"})
     sex = section(page.text, "sex")
     assert cells(sex, "Female") == ["Female (highest rate)", "12", "10", "83.3%", "1.00", "OK"]
     assert cells(sex, "Male") == ["Male", "10", "4", "40.0%", "0.48", "Below four-fifths"]
-    # With a minimum group of 2 the two "another" applicants (both mixed) are shown: 100%.
-    small = client.get(f"/hr/fairness/{position_with_outcomes['position']}",
-                       query_string={"basis": "band", "band": "mixed", "minimum": "2"})
-    assert cells(section(small.text, "sex"), "Another")[1:4] == ["2", "2", "100.0%"]
+    assert cells(sex, "Another")[1] == "Fewer than 5: not shown"
     missing_band = client.get(f"/hr/fairness/{position_with_outcomes['position']}",
                               query_string={"basis": "band", "band": ""})
     assert missing_band.status_code == 400
@@ -146,12 +153,58 @@ def test_csv_export_and_audit(app, client, position_with_outcomes) -> None:
     assert by_group[("sex", "another")]["suppressed"] == "true"
     assert by_group[("sex", "another")]["applicants"] == ""
     assert by_group[("race_ethnicity", "asian")]["impact_ratio"] == "0.9375"
-    assert by_group[("race_ethnicity", "undisclosed")]["applicants"] == "5"
+    assert by_group[("race_ethnicity", "undisclosed")]["applicants"] == ""
+    assert by_group[("race_ethnicity", "undisclosed")]["suppressed"] == "true"
     client.get(f"/hr/fairness/{position_id}")
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(AuditEvent)
                                                          .order_by(AuditEvent.id))]
     assert actions == ["fairness.exported", "fairness.viewed"]
+
+
+def test_no_small_group_can_be_worked_out_from_the_page(app, client) -> None:
+    # Found on the page before: 2 decided applicants, one woman and one who preferred not
+    # to say. "Female" was hidden, but "2 decided" and "preferred not to say: 1" were shown,
+    # so Female = 2 - 1 = 1; and ?minimum=1 showed her row outright.
+    with app.app_context():
+        hr = create_user(Role.HR)
+        manager = create_user(Role.MANAGER)
+        position = create_position(managers=[manager], title="Front desk")
+        add_applicants(position, manager, [
+            ("female", "prefer_not_to_say", "strong", Outcome.ADVANCE),
+            ("prefer_not_to_say", "prefer_not_to_say", "strong", Outcome.ADVANCE)])
+        position_id, hr_email = position.id, hr.email
+    sign_in(client, hr_email)
+    for query in ({}, {"minimum": "1"}):
+        page = client.get(f"/hr/fairness/{position_id}", query_string=query)
+        assert page.status_code == 200
+        assert "2 decided applicants" in page.text
+        sex = section(page.text, "sex")
+        assert cells(sex, "Female")[1] == "Fewer than 5: not shown"
+        assert cells(sex, "Preferred not to say")[1].startswith("Not shown")
+        assert 'name="minimum"' not in page.text
+    rows = list(csv.DictReader(io.StringIO(
+        client.get(f"/hr/fairness/{position_id}.csv").get_data(as_text=True).lstrip("\ufeff"))))
+    shown = {(r["characteristic"], r["group"]): r["applicants"] for r in rows}
+    assert shown[("sex", "female")] == "" and shown[("sex", "undisclosed")] == ""
+
+
+@pytest.mark.parametrize("minimum", [4, 1, 0])
+def test_the_installation_cannot_lower_the_minimum_below_five(make_app, minimum) -> None:
+    with pytest.raises(ConfigError, match=r"SCREENING_FAIRNESS_MIN_GROUP must be .* at least 5"):
+        make_app({"FAIRNESS_MIN_GROUP": minimum})
+
+
+def test_a_larger_minimum_from_the_environment_applies(monkeypatch, make_app,
+                                                       position_with_outcomes) -> None:
+    monkeypatch.setenv("SCREENING_FAIRNESS_MIN_GROUP", "9")
+    app = make_app()
+    client = app.test_client()
+    sign_in(client, position_with_outcomes["hr"])
+    page = client.get(f"/hr/fairness/{position_with_outcomes['position']}").text
+    # Female (10) stays; Male (8) is now under 9 and hidden.
+    assert cells(section(page, "sex"), "Male")[1] == "Fewer than 9: not shown"
+    assert cells(section(page, "sex"), "Female")[1] == "10"
 
 
 def test_managers_cannot_see_the_report(client, position_with_outcomes) -> None:

@@ -5,12 +5,11 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, IntegerField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import InputRequired, Length, NumberRange, Optional, ValidationError
+from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from screening.models import SubmissionStatus
-from screening.scoring.fairness import DEFAULT_MINIMUM_GROUP
 from screening.services.exports import ExportFilters, ExportFormat, ExportRequest, Layout
 from screening.services.fairness import SelectionBasis
 
@@ -71,8 +70,6 @@ class FairnessForm(QueryForm):
         SelectChoice(SelectionBasis.BAND.value, "Overall band at or above a chosen band"),
     ])
     band = SelectField("Band (when selecting by band)", default="", choices=[SelectChoice("", "—")])
-    minimum = IntegerField("Smallest group shown", default=DEFAULT_MINIMUM_GROUP,
-                           validators=[Optional(), NumberRange(1, 1000)])
 
     def validate_band(self, field: Any) -> None:
         if self.basis.data == SelectionBasis.BAND.value and not field.data:

@@ -11,6 +11,7 @@ from typing import Any
 from flask import (
     Blueprint,
     Response,
+    current_app,
     flash,
     redirect,
     render_template,
@@ -25,7 +26,6 @@ from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
 from screening.models import Applicant, Position, QuestionnaireVersion, Role
 from screening.scoring.fairness import (
-    DEFAULT_MINIMUM_GROUP,
     FOUR_FIFTHS,
     IMPACT_COLUMNS,
     impact_rows,
@@ -133,7 +133,8 @@ def _impact(position: Position) -> tuple[FairnessForm, fairness.PositionImpact |
         impact = fairness.position_impact(
             db.session, position, basis=fairness.SelectionBasis(form.basis.data),
             band_id=form.band.data or None,
-            minimum_group=form.minimum.data or DEFAULT_MINIMUM_GROUP,
+            # An installation setting, never a form field: nobody can show smaller groups.
+            minimum_group=current_app.config["FAIRNESS_MIN_GROUP"],
         )
     except fairness.FairnessError as error:
         return form, None, str(error)
@@ -198,20 +199,24 @@ def _audit_filters(form: AuditFilterForm) -> audit.AuditFilters:
 def audit_page() -> str | tuple[str, int]:
     form = _audit_form()
     if request.args and not form.validate():
-        return render_template("hr/audit.html", form=form, events=[], next_before=None), 400
+        return render_template("hr/audit.html", form=form, events=[], next_before=None,
+                               targets={}), 400
     before = request.args.get("before", type=int)
     events, next_before = audit.page(
         db.session, _audit_filters(form),
         before_id=before if before is not None and 0 < before <= retention.MAX_ID else None,
     )
-    return render_template("hr/audit.html", form=form, events=events, next_before=next_before)
+    targets = audit.target_labels(db.session, ((e.target_type, e.target_id) for e in events))
+    return render_template("hr/audit.html", form=form, events=events, next_before=next_before,
+                           targets=targets)
 
 
 @bp.get("/audit.csv")
 def audit_csv() -> Response | tuple[str, int]:
     form = _audit_form()
     if request.args and not form.validate():
-        return render_template("hr/audit.html", form=form, events=[], next_before=None), 400
+        return render_template("hr/audit.html", form=form, events=[], next_before=None,
+                               targets={}), 400
     filters = _audit_filters(form)
     audit.record_in_own_transaction(db.session, current_user, "audit.exported", None,
                                     **filters.describe())

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from screening.exports.results import LONG_COLUMNS, WIDE_COLUMNS, long_rows, wide_rows
 from screening.scoring import NormGroup
-from tests.unit.exports.factories import DECIDED, STARTED, SUBMITTED, record
+from tests.unit.exports.factories import DECIDED, STARTED, SUBMITTED, record, stored_result
 
 
 def test_wide_row_has_every_column_with_native_values() -> None:
@@ -25,8 +27,40 @@ def test_wide_row_has_every_column_with_native_values() -> None:
         "close_to_line": "overall; respect", "scoring_method": 2, "provisional": True,
         "red_flags": "R1:d", "quality_flags": "too_fast; straight_lining",
         "decision": "advance", "decision_label": "Advance to front line", "decided_at": DECIDED,
-        "synthetic": False,
+        "synthetic": False, "language": None, "came_in_via": None,
+        "seconds_taken": 1335,  # 09:30:00 to 09:52:15
+        "decision_note": None, "decided_by": None, "free_text_ratings": None,
+        "quality_flag_counts": "too_fast×1; straight_lining×1",
     }
+
+
+def test_analyst_columns_name_people_count_flags_and_time() -> None:
+    result = stored_result()
+    result["quality_flags"] = (
+        [{"kind": "straight_lining", "item_id": None, "seconds": None}]
+        + [{"kind": "too_fast", "item_id": f"W{n}", "seconds": 1.0} for n in range(19)])
+    (row,) = wide_rows([record(
+        result=result, language="es", via_open_link=True,
+        decision_note="Warm on the phone.", decided_by="Ana Ruiz",
+        free_text_ratings=(("C13", 3, "Ana Ruiz"), ("C13", 4, "Ben Okafor")),
+        started_at=SUBMITTED - timedelta(minutes=12, seconds=30.4))])
+    values = dict(zip(WIDE_COLUMNS, row, strict=True))
+    assert values["language"] == "es" and values["came_in_via"] == "open_link"
+    assert values["seconds_taken"] == 750
+    assert values["decision_note"] == "Warm on the phone."
+    assert values["decided_by"] == "Ana Ruiz"
+    assert values["free_text_ratings"] == "C13:3 by Ana Ruiz; C13:4 by Ben Okafor"
+    assert values["quality_flag_counts"] == "too_fast×19; straight_lining×1"
+    assert values["quality_flags"].count("too_fast") == 19  # the list stays one by one
+    (invited,) = wide_rows([record(via_open_link=False)])
+    assert dict(zip(WIDE_COLUMNS, invited, strict=True))["came_in_via"] == "invitation"
+
+
+def test_new_columns_only_ever_go_at_the_end() -> None:
+    # "synthetic" was the last column published before the analyst columns (docs/exports.md).
+    assert WIDE_COLUMNS.index("synthetic") == 39
+    assert WIDE_COLUMNS[40:] == ("language", "came_in_via", "seconds_taken", "decision_note",
+                                 "decided_by", "free_text_ratings", "quality_flag_counts")
 
 
 def test_percentiles_come_from_the_version_norm_group() -> None:

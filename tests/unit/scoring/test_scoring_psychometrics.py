@@ -251,6 +251,21 @@ def test_weak_item_and_low_reliability_are_warned() -> None:
     assert report.items[2].warnings[0].startswith("Weak item")
     assert report.items[0].warnings == ()
     assert report.dimensions[0].warnings[0].startswith("Low reliability")
+    assert [item.item_id for item in report.items_to_review] == [report.items[2].item_id]
+
+
+def test_option_counts_mark_the_keyed_and_red_flag_options() -> None:
+    # By the factories' keys: M01 best a (respect 4 + warmth 3), worst d (0 + 0, red flag);
+    # B01 best a (4 + 3), red flag c.
+    questionnaire = make_questionnaire([M01, B01])
+    results = [score_submission(questionnaire, {
+        M01.id: Answer(M01.id, most="a", least="d"), B01.id: Answer(B01.id, choice="c")})]
+    most_least, best = analyse_results(questionnaire, results).items
+    keyed = {(c.option_id, c.role) for c in most_least.option_counts if c.keyed}
+    assert keyed == {("a", RubricRole.MOST_EFFECTIVE), ("d", RubricRole.LEAST_EFFECTIVE)}
+    assert {c.option_id for c in most_least.option_counts if c.red_flag} == {"d"}
+    assert [c.option_id for c in best.option_counts if c.keyed] == ["a"]
+    assert [c.option_id for c in best.option_counts if c.red_flag] == ["c"]
 
 
 def test_option_counts_for_most_least_count_both_roles() -> None:
