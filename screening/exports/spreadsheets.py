@@ -26,6 +26,10 @@ CELL_BREAKS = ",;\t\r\n"
 #: A cell that starts with a formula character (the OWASP rule), or a piece of text
 #: after a cell break whose first character, past spaces and quotes, starts a formula.
 _FORMULA_START = re.compile(r'^(?=[=+\-@\t\r])|(?:^|(?<=[,;\t\r\n]))[ "]*(?=[=+\-@])')
+#: A formula piece after a cell break: cheaper to search for than _FORMULA_START.
+_FORMULA_AFTER_BREAK = re.compile(r'[,;\t\r\n][ "]*[=+\-@]')
+#: First characters that may start a formula, past the spaces and quotes a reader skips.
+_RISKY_FIRST = frozenset('=+-@\t\r "')
 #: Enough rows per chunk to keep WSGI overhead low, few enough to stay small in memory.
 CHUNK_CHARS = 64 * 1024
 #: Excel's limit is 1,048,576 rows a sheet, the header included.
@@ -41,9 +45,17 @@ def neutralise(value: Any) -> Any:
     becomes ``"Ana;'=SUM(A1)"``), so no separator a spreadsheet might split on turns
     part of a cell into a formula. Numbers stay numbers: a negative score is data.
     """
-    if isinstance(value, str):
+    if isinstance(value, str) and _may_hold_formula(value):
         return _FORMULA_START.sub(_apostrophe, value)
     return value
+
+
+def _may_hold_formula(text: str) -> bool:
+    # Runs for every text cell of every row: most have no cell break at all, and a
+    # substring test rules that out far faster than any regular expression.
+    return text[:1] in _RISKY_FIRST or (
+        ("," in text or ";" in text or "\t" in text or "\n" in text or "\r" in text)
+        and _FORMULA_AFTER_BREAK.search(text) is not None)
 
 
 def _apostrophe(match: re.Match[str]) -> str:
@@ -87,9 +99,11 @@ def csv_stream(
 def _csv_cell(value: Any) -> Any:
     # The common cases first, by exact type: this runs for every cell of every row.
     kind = type(value)
+    if kind is str:
+        return _FORMULA_START.sub(_apostrophe, value) if _may_hold_formula(value) else value
     if kind is int or kind is float:
         return value
-    return neutralise(value if kind is str else text_value(value))
+    return neutralise(text_value(value))
 
 
 def json_value(value: Any) -> Any:
