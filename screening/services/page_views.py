@@ -53,10 +53,14 @@ def seconds_on_item(session: Session, submission: Submission, item_id: str,
     resent form) is timed from the submission's last recorded step (any page served,
     any answer saved, or the start), so it can never go unmeasured.
     """
-    served = session.scalar(select(ItemPageView.served_at).where(
-        ItemPageView.submission_id == submission.id, ItemPageView.item_id == item_id))
-    saved = session.scalar(select(Answer.saved_at).where(
-        Answer.submission_id == submission.id, Answer.item_id == item_id))
+    served, saved = session.execute(select(  # one round trip: this runs on every answer
+        select(ItemPageView.served_at).where(ItemPageView.submission_id == submission.id,
+                                             ItemPageView.item_id == item_id)
+        .scalar_subquery(),
+        select(Answer.saved_at).where(Answer.submission_id == submission.id,
+                                      Answer.item_id == item_id)
+        .scalar_subquery(),
+    )).one()
     if served is not None and (saved is None or served > saved):
         start = served
     else:
