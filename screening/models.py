@@ -328,6 +328,22 @@ class Answer(Base):
     submission: Mapped[Submission] = relationship(back_populates="answers")
 
 
+class ItemPageView(Base):
+    """When an item's page was last served to the applicant, by the server's clock.
+
+    With ``Answer.saved_at`` (when the answer arrived) it gives the time on an item
+    without trusting anything the browser sends.
+    """
+
+    __tablename__ = "item_page_views"
+    __table_args__ = (UniqueConstraint("submission_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    served_at: Mapped[datetime]
+
+
 class FreeTextRating(Base):
     """A manager's anchored 1..5 rating of a free-text answer; up to one per rater."""
 
@@ -450,6 +466,9 @@ class ReportCache(Base):
     submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True
     )
+    #: which report of the submission: "applicant" (the manager's summary) or "feedback".
+    kind: Mapped[str] = mapped_column(String(20), default="applicant",
+                                      server_default="applicant")
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterable, Iterator, Sequence
 from datetime import date, datetime
 from typing import IO, Any
@@ -18,6 +19,17 @@ import xlsxwriter
 
 #: A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
+#: Where a spreadsheet may start a new cell or row inside our text: a CSV written with
+#: commas but opened with ";" (the default in much of Europe) or tab as the separator
+#: splits a cell at each of these, and a line break ends the row once quotes are not read.
+CELL_BREAKS = ",;\t\r\n"
+#: A cell that starts with a formula character (the OWASP rule), or a piece of text
+#: after a cell break whose first character, past spaces and quotes, starts a formula.
+_FORMULA_START = re.compile(r'^(?=[=+\-@\t\r])|(?:^|(?<=[,;\t\r\n]))[ "]*(?=[=+\-@])')
+#: A formula piece after a cell break: cheaper to search for than _FORMULA_START.
+_FORMULA_AFTER_BREAK = re.compile(r'[,;\t\r\n][ "]*[=+\-@]')
+#: First characters that may start a formula, past the spaces and quotes a reader skips.
+_RISKY_FIRST = frozenset('=+-@\t\r "')
 #: Enough rows per chunk to keep WSGI overhead low, few enough to stay small in memory.
 CHUNK_CHARS = 64 * 1024
 #: Excel's limit is 1,048,576 rows a sheet, the header included.
@@ -26,13 +38,28 @@ XLSX_DATETIME_FORMAT = "yyyy-mm-dd hh:mm:ss"
 
 
 def neutralise(value: Any) -> Any:
-    """Prefix text that a spreadsheet would run as a formula with an apostrophe.
+    """Text that a spreadsheet could run as a formula, made inert with an apostrophe.
 
-    Numbers stay numbers: a negative score is data, not a formula.
+    The apostrophe goes before the cell when it starts with a formula character, and
+    before the formula character of any piece after a cell break (``"Ana;=SUM(A1)"``
+    becomes ``"Ana;'=SUM(A1)"``), so no separator a spreadsheet might split on turns
+    part of a cell into a formula. Numbers stay numbers: a negative score is data.
     """
-    if isinstance(value, str) and value.startswith(FORMULA_PREFIXES):
-        return "'" + value
+    if isinstance(value, str) and _may_hold_formula(value):
+        return _FORMULA_START.sub(_apostrophe, value)
     return value
+
+
+def _may_hold_formula(text: str) -> bool:
+    # Runs for every text cell of every row: most have no cell break at all, and a
+    # substring test rules that out far faster than any regular expression.
+    return text[:1] in _RISKY_FIRST or (
+        ("," in text or ";" in text or "\t" in text or "\n" in text or "\r" in text)
+        and _FORMULA_AFTER_BREAK.search(text) is not None)
+
+
+def _apostrophe(match: re.Match[str]) -> str:
+    return match.group(0) + "'"
 
 
 def text_value(value: Any) -> str:
@@ -73,13 +100,10 @@ def _csv_cell(value: Any) -> Any:
     # The common cases first, by exact type: this runs for every cell of every row.
     kind = type(value)
     if kind is str:
-        return "'" + value if value[:1] in _FORMULA_STARTS else value
+        return _FORMULA_START.sub(_apostrophe, value) if _may_hold_formula(value) else value
     if kind is int or kind is float:
         return value
     return neutralise(text_value(value))
-
-
-_FORMULA_STARTS = frozenset(FORMULA_PREFIXES)
 
 
 def json_value(value: Any) -> Any:
@@ -178,4 +202,6 @@ def _write_cell(sheet: Any, row: int, column: int, value: Any, datetime_format: 
         # not give microseconds back exactly.
         sheet.write_datetime(row, column, value.replace(microsecond=0), datetime_format)
     else:
-        sheet.write_string(row, column, str(value))
+        # A text cell is never run, but it may be copied out or saved as CSV: neutralised
+        # as in the CSV, so a value reads the same in both files.
+        sheet.write_string(row, column, neutralise(str(value)))

@@ -123,13 +123,17 @@ def cohort_pdf(
     return pdf.render_pdf(cohort_html(report, page_size), time_limit=time_limit)
 
 
-def feedback_pdf(
+def feedback_html(
     feedback: Feedback, applicant_name: str, position_title: str, page_size: str = "A4"
-) -> bytes:
+) -> str:
     """The one-page feedback an applicant keeps: no scores, no percentiles, no flags."""
-    html = _environment().get_template("feedback.html").render(
+    return _environment().get_template("feedback.html").render(
         feedback=feedback, _=translator(feedback.language),
         applicant_name=applicant_name, position_title=position_title,
         page_size=page_size_css(page_size),
     )
-    return pdf.render_pdf(html)
+
+
+def html_pdf(html: str, time_limit: float | None = pdf.RENDER_TIME_LIMIT_SECONDS) -> bytes:
+    """A PDF of report HTML made above (the feedback's, whose HTML is its cache key)."""
+    return pdf.render_pdf(html, time_limit=time_limit)

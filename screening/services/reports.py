@@ -3,8 +3,9 @@
 The content comes from the stored result (what the engine derived at submit or
 rating time), the frozen questionnaire snapshot it was scored against, and the
 norm group and reliability figures of that questionnaire version (services.norms). The
-applicant summary is cached in the ``report_cache`` table, shared by every app
-server, under a key that changes whenever anything printed in it could change.
+applicant summary and the applicant's own feedback PDF are cached in the
+``report_cache`` table, shared by every app server, each under a key that changes
+whenever anything printed in it could change.
 """
 
 from __future__ import annotations
@@ -34,6 +35,7 @@ from screening.models import (
 from screening.reports import render
 from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_applicant_report
 from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
+from screening.reports.feedback import Feedback
 from screening.reports.pdf import RENDER_TIME_LIMIT_SECONDS
 from screening.services import norms as norm_service
 from screening.services.questionnaires import questionnaire_for
@@ -41,6 +43,9 @@ from screening.services.results import stored_result
 
 #: More chosen applicants than this would be a listing, not a comparison.
 MAX_COMPARE = 20
+#: ReportCache.kind of each cached report of a submission (one of each is kept).
+APPLICANT_KIND = "applicant"
+FEEDBACK_KIND = "feedback"
 
 
 class ReportUnavailable(LookupError):
@@ -114,7 +119,7 @@ def applicant_cache_key(session: Session, submission: Submission, page_size: str
     """
     facts = _facts(submission)
     payload = {
-        "kind": "applicant",
+        "kind": APPLICANT_KIND,
         "submission": submission.id,
         "snapshot": submission.questionnaire_version.content_hash,
         "result": hashlib.sha256(
@@ -127,6 +132,10 @@ def applicant_cache_key(session: Session, submission: Submission, page_size: str
         "norms": norm_service.fingerprint(session, submission.questionnaire_version,
                                           synthetic=submission.synthetic),
     }
+    return _digest(payload)
+
+
+def _digest(payload: object) -> str:
     return hashlib.sha256(
         json.dumps(payload, sort_keys=True, separators=(",", ":")).encode()
     ).hexdigest()
@@ -147,25 +156,63 @@ def applicant_report_file(
     _submitted_result(submission)
     key = applicant_cache_key(session, submission, page_size)
     filename = applicant_filename(submission.id)
-    cached = session.scalar(select(ReportCache.pdf).where(ReportCache.cache_key == key))
+    cached = _cached(session, key, filename)
     if cached is not None:
-        return ReportFile(cached, filename, cached=True)
+        return cached
     report = applicant_report(session, submission)
     submission_id = submission.id
     # Close the read transaction: nobody should wait on the database while we render.
     session.commit()
     pdf = render.applicant_pdf(report, page_size, time_limit=time_limit)
-    _store(session, key, submission_id, pdf)
+    _store(session, APPLICANT_KIND, key, submission_id, pdf)
     return ReportFile(pdf, filename, cached=False)
 
 
-def _store(session: Session, key: str, submission_id: int, pdf: bytes) -> None:
-    """Keep one cached PDF per submission: the new one replaces any stale one."""
+def feedback_report_file(
+    session: Session,
+    submission: Submission,
+    feedback: Feedback,
+    *,
+    page_size: str,
+    time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
+) -> ReportFile:
+    """The applicant's feedback PDF: from the shared cache while its HTML is unchanged.
+
+    Its key hashes the HTML itself (name, position, every word in the applicant's
+    language, page size) with the template version (templates, code, WeasyPrint), so
+    whatever changes what is printed misses the cache: a link holder who reloads the
+    link costs a lookup, not a render.
+    """
+    applicant = submission.invitation.applicant
+    html = render.feedback_html(feedback, applicant.name, applicant.position.title, page_size)
+    key = _digest({"kind": FEEDBACK_KIND, "submission": submission.id,
+                   "html": hashlib.sha256(html.encode()).hexdigest(),
+                   "template": render.template_version()})
+    filename = "feedback.pdf"
+    cached = _cached(session, key, filename)
+    if cached is not None:
+        return cached
+    submission_id = submission.id
+    session.commit()  # no read transaction held while rendering
+    pdf = render.html_pdf(html, time_limit=time_limit)
+    _store(session, FEEDBACK_KIND, key, submission_id, pdf)
+    return ReportFile(pdf, filename, cached=False)
+
+
+def _cached(session: Session, key: str, filename: str) -> ReportFile | None:
+    cached = session.scalar(select(ReportCache.pdf).where(ReportCache.cache_key == key))
+    return ReportFile(cached, filename, cached=True) if cached is not None else None
+
+
+def _store(session: Session, kind: str, key: str, submission_id: int, pdf: bytes) -> None:
+    """Keep one cached PDF of each kind per submission: the new one replaces a stale one."""
     session.commit()
     with database.immediate_transactions():
         session.execute(delete(ReportCache).where(ReportCache.submission_id == submission_id,
+                                                  ReportCache.kind == kind,
                                                   ReportCache.cache_key != key))
-        session.add(ReportCache(cache_key=key, submission_id=submission_id, pdf=pdf))
+        session.add(ReportCache(cache_key=key, submission_id=submission_id, kind=kind,
+                                pdf=pdf))
         try:
             session.commit()
         except IntegrityError:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Flask, Response
+from flask import Flask, Response, request
 
 # No inline scripts or styles anywhere: scripts and stylesheets are our own static files.
 CONTENT_SECURITY_POLICY = "; ".join(
@@ -35,7 +35,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         if https:
             headers.setdefault("Strict-Transport-Security", "max-age=31536000; includeSubDomains")
-        if response.mimetype == "text/html":
-            # Pages carry personal data or tokens: keep them out of shared caches.
+        if request.endpoint != "static":
+            # Pages, PDFs, downloads and the API carry personal data or tokens: no browser
+            # or shared cache may keep a copy (and an applicant's page restored from the
+            # cache would post an idempotency key already used). Our static files may be
+            # cached; a response that sets its own policy (the public OpenAPI file) keeps it.
             headers.setdefault("Cache-Control", "no-store")
         return response

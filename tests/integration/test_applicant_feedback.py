@@ -5,12 +5,15 @@ from __future__ import annotations
 import io
 import re
 
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 from pypdf import PdfReader
+from sqlalchemy import select
 
 from screening.extensions import db
-from screening.models import Position, Submission
+from screening.models import Position, ReportCache, Submission
+from screening.reports import pdf
 from tests.factories import (
     PASSWORD,
     create_invitation,
@@ -94,3 +97,51 @@ def test_other_managers_cannot_preview(app: Flask) -> None:
     client.post("/login", data={"email": stranger, "password": PASSWORD})
     assert client.get(f"/manage/submissions/{submission_id}/feedback-preview").status_code == 404
     assert client.post(f"/manage/positions/{position_id}/feedback", data={}).status_code == 404
+
+
+def test_feedback_pdf_is_rendered_once_until_what_it_shows_changes(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A link holder reloading the PDF costs a lookup, not a render; a change shows at once."""
+    renders: list[str] = []
+    real_render = pdf.render_pdf
+
+    def counting(html: str, **options: object) -> bytes:
+        renders.append(html)
+        return real_render(html, **options)
+
+    monkeypatch.setattr(pdf, "render_pdf", counting)
+    token, submission_id, _, email = _setup(app)
+    manager = app.test_client()
+    _decide(manager, email, submission_id)
+    applicant = app.test_client()
+
+    first = applicant.get(f"/apply/{token}/feedback.pdf")
+    again = applicant.get(f"/apply/{token}/feedback.pdf")
+    assert (first.status_code, again.status_code) == (200, 200)
+    assert again.data == first.data and len(renders) == 1
+    assert (first.headers["X-Report-Cache"], again.headers["X-Report-Cache"]) == ("miss", "hit")
+    assert "no-store" in again.headers["Cache-Control"]
+
+    # The manager's own summary is cached beside it, not instead of it.
+    assert manager.get(f"/manage/submissions/{submission_id}/report.pdf").status_code == 200
+    assert applicant.get(f"/apply/{token}/feedback.pdf").headers["X-Report-Cache"] == "hit"
+    assert len(renders) == 2
+
+    with app.app_context():  # a corrected name is printed on the next download
+        db.session.get_one(Submission, submission_id).invitation.applicant.name = "Tao Corrected"
+        db.session.commit()
+    renamed = applicant.get(f"/apply/{token}/feedback.pdf")
+    assert renamed.headers["X-Report-Cache"] == "miss" and len(renders) == 3
+    assert "Tao Corrected" in "".join(p.extract_text()
+                                      for p in PdfReader(io.BytesIO(renamed.data)).pages)
+
+    response = manager.post(f"/manage/submissions/{submission_id}/decision",
+                            data={"outcome": "advance", "note": "Front line after all."})
+    assert response.status_code == 302  # a new decision changes the feedback's words
+    assert applicant.get(f"/apply/{token}/feedback.pdf").headers["X-Report-Cache"] == "miss"
+    assert len(renders) == 4
+    with app.app_context():
+        kinds = db.session.scalars(select(ReportCache.kind).where(
+            ReportCache.submission_id == submission_id).order_by(ReportCache.kind))
+        assert list(kinds) == ["applicant", "feedback"]  # one of each, stale ones replaced

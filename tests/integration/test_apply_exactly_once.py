@@ -5,11 +5,12 @@ from __future__ import annotations
 import threading
 import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from screening.bank import Item, ResponseFormat
 from screening.extensions import db
@@ -18,9 +19,11 @@ from screening.models import (
     Applicant,
     FormPost,
     Invitation,
+    ItemPageView,
     OpenLinkPost,
     Submission,
     SubmissionStatus,
+    utcnow,
 )
 from screening.services import journey
 from screening.services.journey import JourneyError, sequence_for
@@ -227,6 +230,10 @@ def test_simultaneous_answer_posts_save_once(app: Flask, client: FlaskClient) ->
         submission_id = _submission(token).id
     # The page was shown 100 s ago; each post would add its own 100 s if it were counted.
     clock = timing.page_clock(app.secret_key, submission_id, items[0].id, now=time.time() - 100)
+    assert client.get(f"/apply/{token}/q/1").status_code == 200
+    with app.app_context():  # the server's own record of the serving says the same
+        db.session.execute(update(ItemPageView).values(served_at=utcnow() - timedelta(seconds=100)))
+        db.session.commit()
     key = journey.new_form_post_key()
 
     def post(_: int) -> tuple[int, str]:

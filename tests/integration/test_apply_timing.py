@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import re
-from datetime import timedelta
+import time
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from flask import Flask
@@ -13,6 +14,7 @@ from sqlalchemy import select
 from screening.bank import Item
 from screening.extensions import db
 from screening.models import Answer, Invitation, Submission, SubmissionStatus, utcnow
+from screening.scoring.quality import too_fast_threshold
 from screening.services.journey import TIME_LIMIT_GRACE, sequence_for
 from screening.web.apply import timing
 from tests.factories import create_invitation, create_position, keyed_best_form
@@ -106,18 +108,72 @@ def test_an_error_or_a_lost_session_does_not_restart_the_clock(
 
 
 @pytest.mark.parametrize("forged", ["0", "", "1800000000000", "1800000000000.not-a-signature",
-                                    "nan", "x" * 500, "another item"])
-def test_a_forged_or_borrowed_clock_records_no_time(
-    app: Flask, client: FlaskClient, clock: Clock, forged: str
+                                    "nan", "x" * 500, "another item", "an hour earlier",
+                                    None])
+def test_the_form_clock_can_neither_stretch_nor_replace_the_servers_measure(
+    app: Flask, client: FlaskClient, clock: Clock, forged: str | None
 ) -> None:
-    """Unknown time stays unknown: never 0 s (which would read as answering unread)."""
+    """Missing, forged, borrowed or old: the time on the item is the server's own record."""
     token, items = consented(app, client)
+    with app.app_context():
+        submission_id = submission_of(token).id
     if forged == "another item":
-        with app.app_context():
-            forged = timing.page_clock(app.secret_key, submission_of(token).id, items[1].id,
-                                       now=clock.now - 60)
-    client.post(f"/apply/{token}/q/1", data={**keyed_best_form(items[0]), "shown_at": forged})
-    assert seconds_stored(app, items[0].id) is None
+        forged = timing.page_clock(app.secret_key, submission_id, items[1].id,
+                                   now=clock.now - 60)
+    elif forged == "an hour earlier":  # this item's own clock, kept from an earlier visit
+        forged = timing.page_clock(app.secret_key, submission_id, items[0].id,
+                                   now=clock.now - 3600)
+    client.get(f"/apply/{token}/q/1")
+    clock.now += 2.5
+    fields = keyed_best_form(items[0]) | ({} if forged is None else {"shown_at": forged})
+    client.post(f"/apply/{token}/q/1", data=fields)
+    assert seconds_stored(app, items[0].id) == 2.5
+
+
+def test_an_answer_posted_without_its_page_is_timed_from_the_last_step(
+    app: Flask, client: FlaskClient, clock: Clock
+) -> None:
+    """A script that never asks for item 2's page: timed from item 1's answer."""
+    token, items = consented(app, client)
+    visit(client, token, clock, items[0], 30)
+    clock.now += 1.5
+    with app.app_context():  # the answer's arrival, on the same clock as the page views
+        answer = db.session.scalar(select(Answer).where(Answer.item_id == items[0].id))
+        answer.saved_at = datetime.fromtimestamp(clock.now - 1.5, UTC)
+        db.session.commit()
+    client.post(f"/apply/{token}/q/2", data=keyed_best_form(items[1]))
+    assert seconds_stored(app, items[1].id) == 1.5
+
+
+@pytest.mark.parametrize("pages", ["fetched, clock field left out", "never fetched"])
+def test_twenty_answers_in_seconds_are_too_fast_without_the_clock_field(
+    app: Flask, client: FlaskClient, pages: str
+) -> None:
+    """The browser's clock field is never needed for the flag: leaving it out of every
+    form, or posting without asking for the pages, still shows answers faster than they
+    can be read, and the result is "unreliable" as the scoring rules say."""
+    token, items = consented(app, client)
+    started = time.monotonic()
+    for number, item in enumerate(items, start=1):
+        if pages.startswith("fetched"):
+            assert client.get(f"/apply/{token}/q/{number}").status_code == 200
+        answer = keyed_best_form(item)  # no shown_at field
+        assert client.post(f"/apply/{token}/q/{number}", data=answer).status_code == 302
+    assert client.post(f"/apply/{token}/review").status_code == 302
+    assert time.monotonic() - started < 60  # far less than reading 20 items takes
+    with app.app_context():
+        submission = submission_of(token)
+        items_by_id = {item.id: item for item in items}
+        answers = list(submission.answers)
+        assert len(answers) == len(items) >= 8
+        # Each answer's time, recorded by the server, is under the item's reading time.
+        assert all(a.seconds is not None
+                   and a.seconds < too_fast_threshold(items_by_id[a.item_id])
+                   for a in answers)
+        result = submission.result
+    flagged = {f["item_id"] for f in result["quality_flags"] if f["kind"] == "too_fast"}
+    assert flagged == {item.id for item in items}
+    assert result["status"] == "unreliable" and result["band"] is None
 
 
 def set_deadline(app: Flask, token: str, ago: timedelta) -> None:

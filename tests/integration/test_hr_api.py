@@ -153,14 +153,48 @@ def test_positions_and_submissions(app, client, runner, data) -> None:
                                                      "/api/v1/submissions"}
 
 
-@pytest.mark.parametrize("query", [{"limit": "0"}, {"limit": "501"}, {"limit": "x"},
-                                   {"after_id": "-1"}, {"limit": "²"}, {"status": "done"},
-                                   {"submitted_since": "yesterday"}, {"position_id": "0"}])
+#: Moments whose offset carries them past the ends of the calendar once converted to UTC.
+BEYOND_UTC = ["9999-12-31T23:59:59-23:59", "0001-01-01T00:00+01:00"]
+
+
+@pytest.mark.parametrize("query", [
+    {"limit": "0"}, {"limit": "501"}, {"limit": "x"}, {"after_id": "-1"}, {"limit": "²"},
+    {"status": "done"}, {"submitted_since": "yesterday"}, {"position_id": "0"},
+    {"after_id": "9" * 5000}, {"position_id": "1" * 4301},
+    *({"submitted_since": moment} for moment in BEYOND_UTC),
+])
 def test_bad_parameters_are_a_400_in_json(client, runner, data, query) -> None:
     token = create_token(runner)
     response = client.get("/api/v1/submissions", query_string=query, headers=bearer(token))
     assert response.status_code == 400
-    assert response.get_json()["error"]["status"] == 400
+    body = response.get_json()
+    assert body["error"]["status"] == 400
+    assert next(iter(query)) in body["error"]["message"]  # names the parameter at fault
+
+
+@pytest.mark.parametrize("moment", ["9999-12-31T23:59:59", "0001-01-01T00:00-01:00",
+                                    "9999-12-31T23:00+01:00"])
+def test_the_calendars_ends_that_utc_can_hold_are_served(client, runner, data, moment) -> None:
+    token = create_token(runner)
+    response = client.get("/api/v1/submissions", query_string={"submitted_since": moment},
+                          headers=bearer(token))
+    assert response.status_code == 200
+    expected = [] if moment.startswith("9999") else [data["first"], data["second"],
+                                                     data["third"]]
+    assert [s["id"] for s in response.get_json()["items"]] == expected
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "PATCH", "DELETE"])
+@pytest.mark.parametrize("path", ["/api/v1/positions", "/api/v1/submissions/1/result",
+                                  "/api/v1/openapi.yaml"])
+def test_unsupported_methods_are_a_405_in_json_with_allow(client, runner, data, method,
+                                                          path) -> None:
+    token = create_token(runner)
+    response = client.open(path, method=method, headers=bearer(token))
+    assert response.status_code == 405
+    assert response.get_json()["error"]["status"] == 405
+    assert set(response.headers["Allow"].replace(" ", "").split(",")) == {
+        "GET", "HEAD", "OPTIONS"}
 
 
 def test_unknown_records_are_a_404_in_json(client, runner, data) -> None:
@@ -200,3 +234,9 @@ def test_schemathesis_finds_no_server_error(app, runner, data) -> None:
             case.call_and_validate(headers=bearer(token))
 
         check()
+    # The boundary dates the generated cases may miss.
+    listing = next(o for o in operations if o.path == "/submissions")
+    for moment in BEYOND_UTC:
+        case = listing.Case(query={"submitted_since": moment})
+        response = case.call_and_validate(headers=bearer(token))
+        assert response.status_code == 400

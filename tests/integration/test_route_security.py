@@ -18,7 +18,8 @@ no route escapes the checks below:
   another kind (an applicant's link is their whole right: it is unguessable, and a
   token that is not exactly an open invitation link reaches nobody's data);
 - and, so that none of the above passes because a route is simply broken, the
-  allowed user's request with a valid token is served.
+  allowed user's request with a valid token is served, with ``Cache-Control: no-store``
+  unless the endpoint is in ``CACHEABLE`` (nothing personal in it).
 
 The app is built once for this module with CSRF protection on, as in production.
 Every refused request is checked to leave every table exactly as it was.
@@ -425,6 +426,9 @@ ROUTES: dict[str, Route] = {
     ),
 }
 
+#: GET endpoints whose answer holds nothing personal, so caches may keep it.
+CACHEABLE = {"api.openapi"}
+
 POST_ROUTES = [name for name, route in ROUTES.items() if route.post is not None]
 GUARDED = [name for name, route in ROUTES.items()
            if route.who in (Who.STAFF, Who.HR_ADMIN, Who.ADMIN, Who.API)]
@@ -439,6 +443,7 @@ class Reply:
     location: str
     text: str
     content_type: str
+    cache_control: str
 
 
 class Visitor:
@@ -469,7 +474,8 @@ class Visitor:
         finally:
             response.close()  # streamed downloads hold a connection until closed
         return Reply(response.status_code, response.headers.get("Location", ""),
-                     body.decode("utf-8", "replace"), response.content_type or "")
+                     body.decode("utf-8", "replace"), response.content_type or "",
+                     response.headers.get("Cache-Control", ""))
 
 
 def _hidden_csrf(page: str) -> str:
@@ -856,6 +862,15 @@ def test_allowed_get_is_served(site: Site, endpoint: str) -> None:
     path = site.url(route.get)
     reply = _allowed_visitor(route, site).send("GET", path, headers=_headers(route, site))
     assert reply.status == route.get_status, f"GET {path}"
+    if endpoint not in CACHEABLE:  # personal data: no browser or shared cache keeps a copy
+        assert "no-store" in reply.cache_control.split(", "), f"GET {path}: {reply.cache_control}"
+
+
+def test_downloads_with_personal_data_are_among_the_no_store_checks() -> None:
+    """The position CSV and the applicant's feedback PDF were sent cacheable once."""
+    for endpoint in ("manage.position_csv", "apply.feedback_pdf", "hr.export_download",
+                     "manage.applicant_pdf", "api.submission"):
+        assert ROUTES[endpoint].get is not None and endpoint not in CACHEABLE
 
 
 @pytest.mark.parametrize("endpoint", POST_ROUTES)

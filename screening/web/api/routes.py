@@ -60,6 +60,9 @@ def json_error(error: HTTPException) -> tuple[Response, int]:
     """Every API error as the documented JSON body; also for paths no route matches."""
     code = error.code or 500
     response = jsonify(error={"status": code, "message": error.description or error.name})
+    for name, value in error.get_headers():
+        if name.lower() != "content-type":  # e.g. the Allow header of a 405
+            response.headers[name] = value
     if code == 401:
         response.headers["WWW-Authenticate"] = 'Bearer realm="screening"'
     return response, code
@@ -76,10 +79,29 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     raw = request.args.get(name)
     if raw is None:
         return default
-    # ASCII only: str.isdigit accepts characters such as '²' that int() refuses.
-    if not (raw.isascii() and raw.isdigit()) or not low <= int(raw) <= high:
+    # ASCII only: str.isdigit accepts characters such as '²' that int() refuses; and no
+    # more digits than the bound has, since int() refuses over 4,300 digits.
+    if (not (raw.isascii() and raw.isdigit()) or len(raw.lstrip("0")) > len(str(high))
+            or not low <= int(raw) <= high):
         raise BadRequest(f"{name} must be a whole number from {low} to {high}.")
     return int(raw)
+
+
+def _moment_arg(name: str) -> datetime | None:
+    """An ISO 8601 date-time as aware UTC; a moment UTC cannot hold (year 1 or 9999 with
+    an offset that crosses the calendar's end) is a bad parameter, not a server error."""
+    raw = request.args.get(name)
+    if raw is None:
+        return None
+    try:
+        moment = datetime.fromisoformat(raw)
+        return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    except ValueError:
+        raise BadRequest(f"{name} must be an ISO 8601 date-time, such as "
+                         "2026-12-01T09:00:00+01:00.") from None
+    except OverflowError:
+        raise BadRequest(f"{name} is outside the dates UTC can hold "
+                         "(0001-01-01 to 9999-12-31).") from None
 
 
 def _paging() -> tuple[int, int]:
@@ -91,14 +113,7 @@ def _submission_filters(position_id: int | None) -> tuple[ExportFilters, datetim
     status = request.args.get("status")
     if status is not None and status not in {s.value for s in SubmissionStatus}:
         raise BadRequest("status must be in_progress or submitted.")
-    since = request.args.get("submitted_since")
-    moment = None
-    if since is not None:
-        try:
-            moment = datetime.fromisoformat(since)
-        except ValueError:
-            raise BadRequest("submitted_since must be an ISO 8601 date-time.") from None
-        moment = moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+    moment = _moment_arg("submitted_since")
     filters = ExportFilters(position_id=position_id,
                             status=SubmissionStatus(status) if status else None)
     return filters, moment

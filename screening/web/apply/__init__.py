@@ -7,7 +7,8 @@ One blueprint, a module per step. Three habits keep an applicant's work safe:
   click or a network retry is carried out once (``journey.save_answer_once``);
 - an expired session or CSRF token re-renders the page with what was typed, a fresh
   token and a notice, instead of an error page (``retry_after_expiry``);
-- pages are never cached, so Back in the browser fetches a fresh page and key.
+- pages are never cached (``Cache-Control: no-store``, set for every response but static
+  files in screening/web/security.py), so Back in the browser fetches a fresh page and key.
 """
 
 from __future__ import annotations
@@ -21,7 +22,6 @@ from flask_babel import LazyString, gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException
-from werkzeug.wrappers import Response
 
 from screening.extensions import limiter
 from screening.web import errors, language
@@ -37,14 +37,6 @@ _RETRY_PAGES: dict[str, tuple[LazyString, Callable[..., Any]]] = {}
 def retry_after_expiry(endpoint: str, notice: LazyString, page: Callable[..., Any]) -> None:
     """When a post to ``endpoint`` comes with an expired session, render ``page`` again."""
     _RETRY_PAGES[f"{bp.name}.{endpoint}"] = (notice, page)
-
-
-@bp.after_request
-def _never_cache(response: Response) -> Response:
-    # The pages show personal answers (shared computers), and a page restored from the
-    # browser's cache would post an idempotency key that was already used.
-    response.headers["Cache-Control"] = "no-store"
-    return response
 
 
 @bp.errorhandler(CSRFError)

@@ -4,14 +4,16 @@ from __future__ import annotations
 
 from flask import Response, abort, current_app, render_template
 
+from screening.extensions import db
 from screening.models import Invitation
-from screening.reports import render
 from screening.reports.feedback import Feedback
 from screening.reports.pdf import RenderError
+from screening.services import reports
 from screening.services.feedback import feedback_for
 from screening.web import language
 from screening.web.apply import bp
 from screening.web.apply.links import invitation_or_404
+from screening.web.downloads import pdf_response
 
 
 def _applicant_feedback(token: str) -> tuple[Invitation, Feedback]:
@@ -34,10 +36,8 @@ def feedback(token: str) -> str:
 def feedback_pdf(token: str) -> Response:
     invitation, found = _applicant_feedback(token)
     try:
-        pdf = render.feedback_pdf(found, invitation.applicant.name,
-                                  invitation.applicant.position.title,
-                                  current_app.config["PDF_PAGE_SIZE"])
+        file = reports.feedback_report_file(db.session, invitation.submission, found,
+                                            page_size=current_app.config["PDF_PAGE_SIZE"])
     except RenderError:
         abort(503)
-    return Response(pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": 'attachment; filename="feedback.pdf"'})
+    return pdf_response(file)

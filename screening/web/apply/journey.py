@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from screening.database import immediate_transactions
 from screening.extensions import db
 from screening.models import Submission
-from screening.services import journey, outbox
+from screening.services import journey, outbox, page_views
 from screening.services.feedback import feedback_for
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
 from screening.services.questionnaires import questionnaire_for
@@ -101,7 +101,7 @@ def question(token: str, number: int) -> str | Response:
         action = _posted_action()
         key = journey.form_post_key(form.idempotency_key.data)
         if not session_expired() and form.validate_on_submit():
-            seconds = timing.seconds_on_page(secret, submission.id, item.id, form.shown_at.data)
+            seconds = _seconds_on_item(submission, item.id, form.shown_at.data)
             try:
                 # False for a resent, double-clicked or retried post: the first one did the
                 # work, so this one goes where it went.
@@ -131,9 +131,25 @@ def question(token: str, number: int) -> str | Response:
     if timing.shown_at(secret, submission.id, item.id, form.shown_at.data) is None:
         form.shown_at.data = timing.page_clock(secret, submission.id, item.id)
     form.idempotency_key.data = journey.new_form_post_key()
-    return render_template("apply/question.html", form=form, item=item, number=number,
+    page = render_template("apply/question.html", form=form, item=item, number=number,
                            total=total, sequence=sequence, token=token, submission=submission,
                            server_now=datetime.now(UTC))
+    if request.method == "GET":  # a re-render after an error continues the same visit
+        page_views.record_served(db.session, submission, item.id, timing.now())
+        db.session.commit()
+    return page
+
+
+def _seconds_on_item(submission: Submission, item_id: str, posted_clock: str | None) -> float:
+    """The server's measure of this visit; a valid signed clock from the form may shorten
+    it (a page re-served in another tab), never lengthen it or stand in for it."""
+    secret = current_app.secret_key
+    assert secret is not None
+    now = timing.now()
+    measured = page_views.seconds_on_item(db.session, submission, item_id, now)
+    clock = timing.seconds_on_page(secret, submission.id, item_id, posted_clock,
+                                   now=now.timestamp())
+    return measured if clock is None else min(measured, clock)
 
 
 def _posted_action() -> str:

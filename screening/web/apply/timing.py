@@ -1,21 +1,28 @@
-"""Time on an item page, measured by the server's clock and carried in the form.
+"""Time on an item page: the server's own record, refined by a clock carried in the form.
 
-The page carries the moment it was shown, signed with the app's secret for that
-submission and item: the applicant's device clock plays no part, a forged or
-copied value is ignored (no time recorded) rather than trusted, and the value
-survives a lost session, a re-render after an error, or a second server.
+The server records when it serves each item page (screening.services.page_views), so
+an answer is timed even when the form arrives without its clock. The page also carries
+the moment it was first shown, signed with the app's secret for that submission and
+item: it survives a re-render after an error or a lost session, and may only shorten
+the server's measure, never lengthen it or stand in for it. The applicant's device
+clock plays no part; a forged or copied value is ignored.
 """
 
 from __future__ import annotations
 
 import time
+from datetime import UTC, datetime
 
 from itsdangerous import BadSignature, Signer
 
+from screening.services.page_views import MAX_SECONDS_PER_VISIT
+
 Secret = str | bytes
 
-#: Time spent on a page beyond this is not "time on the item" but a break.
-MAX_SECONDS_PER_VISIT = 3600.0
+
+def now() -> datetime:
+    """The server's time, from the one clock this module reads (tests may stand in for it)."""
+    return datetime.fromtimestamp(time.time(), UTC)
 
 
 def page_clock(secret: Secret, submission_id: int, item_id: str, now: float | None = None) -> str:

@@ -15,6 +15,7 @@ from screening.extensions import db
 from screening.ids import parse_id
 from screening.reports.pdf import RenderError, RenderTimeout
 from screening.services import audit, reports
+from screening.web.downloads import pdf_response
 from screening.web.manage import bp
 from screening.web.manage.scope import position_or_404, submission_or_404
 
@@ -22,15 +23,6 @@ _TOO_SLOW = (
     "This report took too long to produce and was stopped. Please try again in a minute; "
     "if it keeps happening, ask an administrator to export it with the `flask report` command."
 )
-
-
-def _pdf_response(file: reports.ReportFile) -> Response:
-    return Response(file.pdf, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="{file.filename}"',
-        # Personal data: no shared or browser cache may keep a copy.
-        "Cache-Control": "private, no-store",
-        "X-Report-Cache": "hit" if file.cached else "miss",
-    })
 
 
 def _compare_ids() -> list[int]:
@@ -78,7 +70,7 @@ def applicant_pdf(submission_id: int) -> Response:
     audit.record_in_own_transaction(
         db.session, current_user, "report.downloaded", submission, cached=file.cached
     )
-    return _pdf_response(file)
+    return pdf_response(file)
 
 
 @bp.get("/positions/<id:position_id>/cohort.pdf")
@@ -94,4 +86,4 @@ def cohort_pdf(position_id: int) -> Response:
     audit.record_in_own_transaction(
         db.session, current_user, "cohort_report.downloaded", position, compare=compare
     )
-    return _pdf_response(file)
+    return pdf_response(file)

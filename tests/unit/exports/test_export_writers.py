@@ -10,9 +10,12 @@ from datetime import UTC, datetime
 
 import openpyxl
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from screening.exports import spreadsheets
 from screening.exports.spreadsheets import csv_stream, json_stream, neutralise, write_xlsx
+from tests.formulas import formula_cells
 
 HEADERS = ("id", "name", "score", "flag", "at", "missing")
 MOMENT = datetime(2024, 3, 1, 9, 52, 15, tzinfo=UTC)
@@ -85,7 +88,8 @@ def test_xlsx_has_typed_cells_a_frozen_header_and_an_autofilter(tmp_path) -> Non
     assert sheet.auto_filter.ref == "A1:F3"
     values = [[cell.value for cell in row] for row in sheet.iter_rows()]
     assert values[0] == list(HEADERS)
-    assert values[1] == [1, "=1+2", -2.5, True, datetime(2024, 3, 1, 9, 52, 15), None]
+    # Text made inert as in the CSV: a text cell never runs, but it may be saved as CSV.
+    assert values[1] == [1, "'=1+2", -2.5, True, datetime(2024, 3, 1, 9, 52, 15), None]
     assert values[2] == [2, "Zoë", 70, False, None, None]
     formula_cell = sheet.cell(row=2, column=2)
     assert formula_cell.data_type == "s"  # text, never a formula
@@ -111,3 +115,41 @@ def test_xlsx_continues_on_a_new_sheet_when_one_is_full(tmp_path, monkeypatch) -
                                                                                  [5]]
     assert [[c.value for c in row] for row in book["results 3"].iter_rows()] == [["n"], [6]]
     assert book["results 3"].freeze_panes == "A2"
+
+
+# -- formulas after a separator a spreadsheet might split on ---------------------------------
+
+HOSTILE_TEXT = ["Ana;=HYPERLINK(\"http://evil\")", "Bo, +1+1", "Cy\t@SUM(A1)",
+                'Di;"=1+2"', "Ed; -2+3", "Fay\r\n=cmd|' /C calc'!A0", "Gus;\t=1", " =1"]
+
+
+@pytest.mark.parametrize("text", HOSTILE_TEXT)
+def test_a_formula_after_a_separator_is_neutralised(text: str) -> None:
+    csv_text = "".join(csv_stream(("name",), [[text]]))
+    assert formula_cells(csv_text) == []
+    assert formula_cells(text) != []  # the check finds the formula before neutralising
+
+
+def test_neutralising_keeps_the_text_a_reader_sees() -> None:
+    assert neutralise("Ana;=SUM(A1)") == "Ana;'=SUM(A1)"
+    assert neutralise("Bo, +44 20 7946 0000") == "Bo, '+44 20 7946 0000"
+    assert neutralise("Zoë-Ann O'Neil, 2nd; fine") == "Zoë-Ann O'Neil, 2nd; fine"
+    assert neutralise('{"note": "a;=1"}') == '{"note": "a;\'=1"}'
+
+
+@given(st.text(alphabet='=+-@,;\t\r\n "\'a1.', max_size=40))
+def test_no_text_becomes_a_formula_under_any_separator(text: str) -> None:
+    csv_text = "".join(csv_stream(("name",), [[text, 1, -2.5]]))
+    assert formula_cells(csv_text) == []
+    assert formula_cells("".join(csv_stream(("name",), [[neutralise(text)]]))) == []
+
+
+def test_xlsx_text_cells_are_neutralised_like_the_csv(tmp_path) -> None:
+    target = tmp_path / "hostile.xlsx"
+    write_xlsx(("name",), [[text] for text in HOSTILE_TEXT], str(target))
+    sheet = openpyxl.load_workbook(target).active
+    # XLSX stores a carriage return as _x000D_, which openpyxl does not turn back.
+    cells = [row[0].value.replace("_x000D_", "\r") for row in sheet.iter_rows(min_row=2)]
+    assert cells == [neutralise(text) for text in HOSTILE_TEXT]
+    assert all(formula_cells("".join(csv_stream(("name",), [[cell]]))) == []
+               for cell in cells)
