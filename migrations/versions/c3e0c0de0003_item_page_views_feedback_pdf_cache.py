@@ -6,7 +6,7 @@ manager's summary ("applicant", every row so far) from the applicant's feedback 
 which is now cached too.
 
 Revision ID: c3e0c0de0003
-Revises: e5a90c3d7b21
+Revises: b2e0c0de0002
 Create Date: 2026-12-04 10:45:00.000000
 
 """
@@ -16,7 +16,7 @@ from alembic import op
 
 # revision identifiers, used by Alembic.
 revision = "c3e0c0de0003"
-down_revision = "e5a90c3d7b21"
+down_revision = "b2e0c0de0002"
 branch_labels = None
 depends_on = None
 
