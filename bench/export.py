@@ -81,12 +81,14 @@ def _tables() -> dict[str, Any]:
             column("created_at", when)),
         "submissions": table(
             "submissions", column("id", Integer), column("invitation_id", Integer),
-            column("questionnaire_version_id", Integer), column("status", String),
+            column("questionnaire_version_id", Integer), column("questionnaire_hash", String),
+            column("status", String),
             column("language", String), column("order_seed", Integer),
             column("consented_at", when), column("started_at", when),
             # untyped: the value is JSON text already (wrapped for psycopg on PostgreSQL)
             column("submitted_at", when), column("result"),
             column("overall_percent", Float), column("band_id", String),
+            column("result_status", String), column("scoring_method", Integer),
             column("provisional", Boolean), column("warmth_percent", Float),
             column("common_sense_percent", Float), column("respect_percent", Float)),
         "decisions": table(
@@ -105,8 +107,9 @@ def build(url: str, rows: int) -> float:
     pool = []
     for applicant in simulate_answers(questionnaire, RESULT_POOL, seed=2024):
         result = score_submission(questionnaire, applicant.answers, applicant.free_text_ratings)
-        pool.append((json.dumps(result.to_dict()), result.overall, result.band.id,
-                     result.provisional, result.percents))
+        band = result.band.id if result.band is not None else None  # None: a status
+        pool.append((json.dumps(result.to_dict()), result.overall, band,
+                     result.provisional, result.percents, result.status.value, result.method))
     if engine.dialect.name == "postgresql":
         from psycopg.types.json import Json
 
@@ -120,7 +123,7 @@ def build(url: str, rows: int) -> float:
             "role": "hr", "active": True, "failed_logins": 0, "created_at": now}])
         connection.execute(insert(Base.metadata.tables["questionnaire_versions"]), [{
             "id": 1, "questionnaire_key": questionnaire.id, "title": questionnaire.title,
-            "content_hash": questionnaire.content_hash,
+            "content_hash": questionnaire.content_hash, "scoring_hash": questionnaire.scoring_hash,
             "snapshot": questionnaire_to_snapshot(questionnaire), "created_at": now}])
         connection.execute(insert(Base.metadata.tables["positions"]), [{
             "id": p, "title": f"Front desk {p}", "location": "Reception",
@@ -132,7 +135,8 @@ def build(url: str, rows: int) -> float:
         applicants, invitations, submissions, decisions = [], [], [], []
         for n in ids:
             submitted = now - timedelta(minutes=rng.randrange(2 * 365 * 24 * 60))
-            result, overall, band, provisional, percents = pool[rng.randrange(len(pool))]
+            picked = pool[rng.randrange(len(pool))]
+            result, overall, band, provisional, percents, status, method = picked
             applicants.append({"id": n, "position_id": 1 + n % POSITIONS,
                                "name": f"Applicant {n} Example", "email": f"a{n}@example.com",
                                "created_at": submitted})
@@ -140,10 +144,12 @@ def build(url: str, rows: int) -> float:
                                 "expires_at": submitted + timedelta(days=14),
                                 "via_open_link": False, "created_at": submitted})
             submissions.append({"id": n, "invitation_id": n, "questionnaire_version_id": 1,
+                                "questionnaire_hash": questionnaire.content_hash,
                                 "status": "submitted", "language": "en",
                                 "order_seed": rng.randrange(2**31), "consented_at": submitted,
                                 "started_at": submitted, "submitted_at": submitted,
                                 "result": result, "overall_percent": overall, "band_id": band,
+                                "result_status": status, "scoring_method": method,
                                 "provisional": provisional,
                                 **{f"{d}_percent": p for d, p in percents.items()}})
             if n % 3 == 0:
