@@ -29,7 +29,7 @@ from screening.scoring import (
     SubmissionResult,
     TraceLine,
 )
-from screening.scoring.bands import INCOMPLETE_SHARE, UNRELIABLE_SHARE
+from screening.scoring.bands import INCOMPLETE_SHARE, UNRELIABLE_SHARE, reached
 from screening.scoring.quality import (
     MANY_TOO_FAST,
     STRAIGHT_LINING,
@@ -37,7 +37,7 @@ from screening.scoring.quality import (
     UNANSWERED,
     too_fast_threshold,
 )
-from screening.scoring.rules import rank_maximum
+from screening.scoring.rules import ScoringError, rank_maximum
 
 NOT_ANSWERED = "Not answered"
 PENDING_NOTE = "Waiting for a manager's rating; left out of the score until rated."
@@ -233,12 +233,11 @@ def band_notes(result: SubmissionResult, bands: Sequence[Band]) -> tuple[str, ..
 
 
 def _band_label_reached(result: SubmissionResult, bands: Sequence[Band]) -> str:
-    for band in bands:
-        if result.overall >= band.overall_min and all(
-            result.percents.get(d, 0.0) >= minimum for d, minimum in band.dimension_min.items()
-        ):
-            return band.label
-    return ""
+    """The band the scores alone reach (before any red-flag cap), by the engine's rule."""
+    try:
+        return bands[reached(bands, result.overall, result.percents)].label
+    except ScoringError:  # a bank whose last band has thresholds: say nothing
+        return ""
 
 
 def cautions(result: SubmissionResult) -> tuple[str, ...]:
