@@ -156,9 +156,15 @@ def test_only_admins_see_or_revoke_tokens(app: Flask, client: FlaskClient, role:
 
 
 def test_an_unknown_token_is_not_found(app: Flask, client: FlaskClient,
-                                       tokens: dict[str, object]) -> None:
+                                       runner: FlaskCliRunner, tokens: dict[str, object]) -> None:
+    token = made_with_cli(runner, "ATS", "hal@example.com")
+    with app.app_context():
+        token_id = db.session.scalar(select(ApiToken.id))
     sign_in(client, str(tokens["admin"]))
-    assert client.post(f"{PAGE}/999999/revoke").status_code == 404
+    assert client.post(f"{PAGE}/{token_id + 1000}/revoke").status_code == 404
+    assert client.get("/api/v1/positions", headers=bearer(token)).status_code == 200
+    assert client.post(f"{PAGE}/{token_id}/revoke").status_code == 302
+    assert client.get("/api/v1/positions", headers=bearer(token)).status_code == 401
 
 
 def test_the_pages_are_reached_from_the_admin_navigation(

@@ -220,9 +220,13 @@ def test_only_admins_see_or_act_on_email_problems(
     assert anonymous.status_code == 302 and anonymous.location.startswith("/login")
 
 
-def test_an_unknown_message_is_not_found(app: Flask, client: FlaskClient) -> None:
+@pytest.mark.parametrize("action", ["retry", "discard"])
+def test_an_unknown_message_is_not_found(app: Flask, client: FlaskClient, action: str) -> None:
     with app.app_context():
+        known = failed("Known")
         admin = create_user(Role.ADMIN).email
     sign_in(client, admin)
-    for action in ("retry", "discard"):
-        assert client.post(f"{PAGE}/999999/{action}").status_code == 404
+    assert client.post(f"{PAGE}/{known + 1000}/{action}").status_code == 404
+    assert status_of(app, known) == EmailStatus.FAILED
+    assert client.post(f"{PAGE}/{known}/{action}").status_code == 302
+    assert status_of(app, known) != EmailStatus.FAILED
