@@ -154,6 +154,8 @@ def test_discard_removes_the_message_and_is_audited(app: Flask, client: FlaskCli
     assert audited(app, "email.discarded") == [
         ("OutgoingEmail", dropped,
          {"kind": "submission_notice", "status": "failed", "attempts": 6}, "Ada Admin")]
+    log = visible_text(client.get("/hr/audit?action=email.discarded").text)
+    assert f"Ada Admin {admin} email.discarded email {dropped} attempts: 6" in log
 
 
 @pytest.mark.parametrize("action", ["retry", "discard"])
