@@ -304,10 +304,11 @@ def problem_count(session: Session, now: datetime | None = None) -> int:
         select(func.count(OutgoingEmail.id)).where(_is_problem(now or utcnow()))) or 0
 
 
-def _no_longer_a_problem(session: Session, message: OutgoingEmail) -> OutboxError:
-    session.refresh(message)
-    return OutboxError(f"Message {message.id} is no longer failed or stuck (it is "
-                       f"{message.status.value} now), so it was left as it is.")
+def _no_longer_a_problem(session: Session, message_id: int) -> OutboxError:
+    status = session.scalar(select(OutgoingEmail.status).where(OutgoingEmail.id == message_id))
+    now_is = "discarded" if status is None else status.value
+    return OutboxError(f"Message {message_id} is no longer failed or stuck (it is {now_is} "
+                       "now), so it was left as it is.")
 
 
 def retry(session: Session, message: OutgoingEmail, actor: User | None,
@@ -318,18 +319,18 @@ def retry(session: Session, message: OutgoingEmail, actor: User | None,
     sender since the admin looked): the update is conditional, so it never overrides
     a sender that claimed the message at the same moment.
     """
-    now = now or utcnow()
+    now, message_id = now or utcnow(), message.id
     previous = {"kind": message.kind, "status": message.status.value,
                 "attempts": message.attempts}
     requeued = session.execute(
         update(OutgoingEmail)
-        .where(OutgoingEmail.id == message.id, _is_problem(now))
+        .where(OutgoingEmail.id == message_id, _is_problem(now))
         .values(status=EmailStatus.PENDING, attempts=0, last_error="", claimed_at=None,
                 next_attempt_at=now)
         .execution_options(synchronize_session="fetch")
     )
     if requeued.rowcount != 1:
-        raise _no_longer_a_problem(session, message)
+        raise _no_longer_a_problem(session, message_id)
     # Kind and counts only: the recipient and the reason can name an applicant, and
     # the audit log outlives an erasure.
     audit.record(session, actor, "email.retried", message, **previous)
@@ -340,14 +341,14 @@ def discard(session: Session, message: OutgoingEmail, actor: User | None,
     """Delete a failed or stuck message: it will not be sent, and its copy of the
     applicant's or manager's details goes with it. Raises OutboxError if it is no
     longer a problem."""
-    now = now or utcnow()
+    now, message_id = now or utcnow(), message.id
     previous = {"kind": message.kind, "status": message.status.value,
                 "attempts": message.attempts}
     removed = session.execute(
         delete(OutgoingEmail)
-        .where(OutgoingEmail.id == message.id, _is_problem(now))
+        .where(OutgoingEmail.id == message_id, _is_problem(now))
         .execution_options(synchronize_session="fetch")
     )
     if removed.rowcount != 1:
-        raise _no_longer_a_problem(session, message)
+        raise _no_longer_a_problem(session, message_id)
     audit.record(session, actor, "email.discarded", message, **previous)

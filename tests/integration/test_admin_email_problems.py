@@ -9,7 +9,7 @@ from datetime import timedelta
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
-from sqlalchemy import select
+from sqlalchemy import delete, select
 
 from screening.extensions import db
 from screening.models import AuditEvent, EmailStatus, OutgoingEmail, Role, utcnow
@@ -232,3 +232,17 @@ def test_an_unknown_message_is_not_found(app: Flask, client: FlaskClient, action
     assert status_of(app, known) == EmailStatus.FAILED
     assert client.post(f"{PAGE}/{known}/{action}").status_code == 302
     assert status_of(app, known) != EmailStatus.FAILED
+
+
+@pytest.mark.parametrize("action", [outbox.retry, outbox.discard])
+def test_a_message_discarded_meanwhile_is_told_not_a_server_error(app: Flask, action) -> None:
+    """Another admin discards it between this request's lookup and its retry or discard."""
+    with app.app_context():
+        message_id = failed("Gone")
+        message = db.session.get_one(OutgoingEmail, message_id)
+        db.session.execute(delete(OutgoingEmail).where(OutgoingEmail.id == message_id),
+                           execution_options={"synchronize_session": False})
+        with pytest.raises(outbox.OutboxError, match=rf"^Message {message_id} is no longer "
+                                                     r"failed or stuck \(it is discarded now\)"):
+            action(db.session, message, None)
+        db.session.rollback()
