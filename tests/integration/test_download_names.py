@@ -13,7 +13,6 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
-from screening.extensions import db
 from screening.models import Outcome, Role
 from tests.factories import create_position, create_user, decide, sign_in, submit_simulated
 
