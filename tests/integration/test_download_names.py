@@ -127,7 +127,7 @@ def test_a_hostile_name_cannot_break_the_header_or_leave_the_folder(
         manager = create_user(Role.MANAGER)
         position = create_position(managers=[manager], title='../../"x"\r\nSet-Cookie: a=b',
                                    location="")
-        submission = submit_simulated(position, name="..\\Zoë/ \x00\t'Ng'", seed=4)
+        submission = submit_simulated(position, name="..\\Zoë/ \x1b\t'Ng'", seed=4)
         submission_id, position_id, email = submission.id, position.id, manager.email
     sign_in(client, email)
     summary, _, _ = _get(client, f"/manage/submissions/{submission_id}/report.pdf")
