@@ -164,6 +164,7 @@ def _applicant(path: str) -> tuple[Foreign, ...]:
 
 ROUTES: dict[str, Route] = {
     "health.healthz": Route("GET", Who.PUBLIC, get="/healthz"),
+    "icons.favicon": Route("GET", Who.PUBLIC, get="/favicon.ico"),
     "auth.login": Route(
         "GET POST", Who.PUBLIC, get="/login",
         post=Post("/login", lambda s: {"email": s["admin_email"], "password": PASSWORD}, 302),
@@ -443,7 +444,7 @@ ROUTES: dict[str, Route] = {
 }
 
 #: GET endpoints whose answer holds nothing personal, so caches may keep it.
-CACHEABLE = {"api.openapi"}
+CACHEABLE = {"api.openapi", "icons.favicon"}
 
 POST_ROUTES = [name for name, route in ROUTES.items() if route.post is not None]
 GUARDED = [name for name, route in ROUTES.items()
