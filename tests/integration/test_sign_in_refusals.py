@@ -4,7 +4,6 @@ lock-out told to the account's owner by email instead of to whoever is trying.""
 from __future__ import annotations
 
 import random
-import statistics
 import time
 from datetime import timedelta
 
@@ -51,17 +50,19 @@ def test_every_refusal_reads_the_same(app: Flask, client: FlaskClient) -> None:
 
 @pytest.mark.real_password_hashing
 def test_every_refusal_takes_as_long(app: Flask, client: FlaskClient) -> None:
-    """Median times within 20% of each other, with real Argon2 work on every path.
+    """Fastest times within 20% of each other, with real Argon2 work on every path.
 
     The kinds take turns in a shuffled order, so a slow moment of the machine (other
-    test workers) falls on all of them alike.
+    test workers) falls on all of them alike; and each kind's fastest run is its own
+    cost with the least of that noise, where a path that skipped the hash would be
+    several times faster however busy the machine is.
     """
     emails = accounts_of_every_kind(app)
     seconds: dict[str, list[float]] = {kind: [] for kind in emails}
     order = list(emails)
     shuffler = random.Random(22)
     sign_in_page(client, emails["unknown"], WRONG)  # warm up: templates compiled once
-    for _ in range(9):
+    for _ in range(12):
         shuffler.shuffle(order)
         for kind in order:
             started = time.perf_counter()
@@ -71,8 +72,8 @@ def test_every_refusal_takes_as_long(app: Flask, client: FlaskClient) -> None:
             db.session.execute(db.update(User).where(User.email == emails["wrong password"])
                                .values(failed_logins=0))
             db.session.commit()
-    medians = {kind: statistics.median(times) for kind, times in seconds.items()}
-    assert max(medians.values()) <= 1.2 * min(medians.values()), medians
+    fastest = {kind: min(times) for kind, times in seconds.items()}
+    assert max(fastest.values()) <= 1.2 * min(fastest.values()), fastest
 
 
 class TestLockOutEmail:
