@@ -45,6 +45,8 @@ from screening.services.results import stored_result
 MAX_COMPARE = 20
 #: ReportCache.kind of each cached report of a submission (one of each is kept).
 APPLICANT_KIND = "applicant"
+#: the full record: every answer's trace and the methodology, downloaded apart.
+RECORD_KIND = "record"
 FEEDBACK_KIND = "feedback"
 
 
@@ -109,17 +111,20 @@ def applicant_report(
     )
 
 
-def applicant_cache_key(session: Session, submission: Submission, page_size: str) -> str:
-    """sha256 over everything the summary prints.
+def applicant_cache_key(
+    session: Session, submission: Submission, page_size: str, kind: str = APPLICANT_KIND
+) -> str:
+    """sha256 over everything the summary (or, by ``kind``, the full record) prints.
 
     Kind, submission, questionnaire snapshot, stored result, template version and
     page size, as the shared cache was designed; plus the printed facts (so an
-    erased or corrected name is never served from the cache) and the norm
-    group's fingerprint (so percentiles and reliability are never stale).
+    erased or corrected name is never served from the cache), the norm group's
+    fingerprint (so percentiles and reliability are never stale) and the recorded
+    decision with who made it (the summary's first page carries it).
     """
     facts = _facts(submission)
     payload = {
-        "kind": APPLICANT_KIND,
+        "kind": kind,
         "submission": submission.id,
         "snapshot": submission.questionnaire_version.content_hash,
         "result": hashlib.sha256(
@@ -131,8 +136,17 @@ def applicant_cache_key(session: Session, submission: Submission, page_size: str
                   iso(facts.started_at), iso(facts.submitted_at), facts.synthetic],
         "norms": norm_service.fingerprint(session, submission.questionnaire_version,
                                           synthetic=submission.synthetic),
+        "decision": _decision_fingerprint(submission),
     }
     return _digest(payload)
+
+
+def _decision_fingerprint(submission: Submission) -> list[object] | None:
+    decision = submission.latest_decision
+    if decision is None:
+        return None
+    return [decision.id, decision.outcome.value, decision.decided_by.name,
+            hashlib.sha256(decision.note.encode()).hexdigest()]
 
 
 def _digest(payload: object) -> str:
@@ -145,17 +159,30 @@ def applicant_filename(submission_id: int) -> str:
     return f"applicant-{submission_id}.pdf"
 
 
+def record_filename(submission_id: int) -> str:
+    return f"applicant-{submission_id}-full-record.pdf"
+
+
+def _render_applicant_document(
+    kind: str, report: ApplicantReport, page_size: str, time_limit: float | None
+) -> bytes:
+    renderer = render.record_pdf if kind == RECORD_KIND else render.applicant_pdf
+    return renderer(report, page_size, time_limit=time_limit)
+
+
 def applicant_report_file(
     session: Session,
     submission: Submission,
     *,
     page_size: str,
     time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
+    kind: str = APPLICANT_KIND,
 ) -> ReportFile:
-    """The summary PDF: from the shared cache when nothing printed in it has changed."""
+    """The summary PDF (or, with ``kind=RECORD_KIND``, the full record): from the shared
+    cache when nothing printed in it has changed."""
     _submitted_result(submission)
-    key = applicant_cache_key(session, submission, page_size)
-    filename = applicant_filename(submission.id)
+    key = applicant_cache_key(session, submission, page_size, kind)
+    filename = (record_filename if kind == RECORD_KIND else applicant_filename)(submission.id)
     cached = _cached(session, key, filename)
     if cached is not None:
         return cached
@@ -163,9 +190,21 @@ def applicant_report_file(
     submission_id = submission.id
     # Close the read transaction: nobody should wait on the database while we render.
     session.commit()
-    pdf = render.applicant_pdf(report, page_size, time_limit=time_limit)
-    _store(session, APPLICANT_KIND, key, submission_id, pdf)
+    pdf = _render_applicant_document(kind, report, page_size, time_limit)
+    _store(session, kind, key, submission_id, pdf)
     return ReportFile(pdf, filename, cached=False)
+
+
+def record_report_file(
+    session: Session,
+    submission: Submission,
+    *,
+    page_size: str,
+    time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
+) -> ReportFile:
+    """The full record PDF: every answer's trace and the methodology, cached like the summary."""
+    return applicant_report_file(session, submission, page_size=page_size,
+                                 time_limit=time_limit, kind=RECORD_KIND)
 
 
 def feedback_report_file(

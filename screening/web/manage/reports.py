@@ -1,4 +1,5 @@
-"""PDF downloads for managers: an applicant's summary and a position's cohort report.
+"""PDF downloads for managers: an applicant's summary and full record, a position's cohort
+report (with the chosen applicants side by side first).
 
 Thin: scope the lookup to what the signed-in user may see (404 otherwise),
 ask the reports service for the bytes, record who downloaded what, send the file.
@@ -69,6 +70,22 @@ def applicant_pdf(submission_id: int) -> Response:
     )
     audit.record_in_own_transaction(
         db.session, current_user, "report.downloaded", submission, cached=file.cached
+    )
+    return pdf_response(file)
+
+
+@bp.get("/submissions/<id:submission_id>/record.pdf")
+def record_pdf(submission_id: int) -> Response:
+    """Every answer with the rubric line that scored it, and the methodology."""
+    submission = submission_or_404(submission_id)
+    file = _rendered(
+        lambda: reports.record_report_file(
+            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"]),
+        "This applicant has not submitted yet, so there is no record.",
+        f"full record {submission_id}",
+    )
+    audit.record_in_own_transaction(
+        db.session, current_user, "record.downloaded", submission, cached=file.cached
     )
     return pdf_response(file)
 
