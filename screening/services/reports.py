@@ -15,8 +15,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -37,6 +38,7 @@ from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_a
 from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
 from screening.reports.feedback import Feedback
 from screening.reports.pdf import RENDER_TIME_LIMIT_SECONDS
+from screening.services import applicants
 from screening.services import norms as norm_service
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
@@ -262,7 +264,10 @@ def _store(session: Session, kind: str, key: str, submission_id: int, pdf: bytes
 # -- a position's reports ---------------------------------------------------------------
 
 
-def _position_submissions(session: Session, position: Position) -> list[Submission]:
+def _position_submissions(
+    session: Session, position: Position, order: Sequence[ColumnElement[Any]] = ()
+) -> list[Submission]:
+    """The position's submitted applicants, oldest first unless ``order`` says otherwise."""
     return list(session.scalars(
         select(Submission)
         .join(Submission.invitation)
@@ -270,7 +275,7 @@ def _position_submissions(session: Session, position: Position) -> list[Submissi
         .where(Applicant.position_id == position.id,
                Submission.status == SubmissionStatus.SUBMITTED,
                Submission.result.is_not(None))
-        .order_by(Submission.submitted_at, Submission.id)
+        .order_by(*(order or (Submission.submitted_at, Submission.id)))
         .options(selectinload(Submission.decisions),
                  selectinload(Submission.invitation).selectinload(Invitation.applicant),
                  selectinload(Submission.questionnaire_version))
@@ -305,13 +310,25 @@ def _decision_label(submission: Submission) -> str:
     return OUTCOME_LABELS[decision.outcome] if decision is not None else ""
 
 
+@dataclass(frozen=True)
+class ListSort:
+    """The manager's applicant list order (services.applicants.list_order), and its words."""
+
+    sort: str = "submitted"
+    descending: bool = True
+    text: str = ""
+
+
 def cohort_report(
-    session: Session, position: Position, compare: Sequence[int] = ()
+    session: Session, position: Position, compare: Sequence[int] = (),
+    sort: ListSort = ListSort(),
 ) -> CohortReport:
-    """The position's cohort content; every ``compare`` id must be a submitted applicant here."""
+    """The position's cohort content, its table sorted as the manager's list is; every
+    ``compare`` id must be a submitted applicant here."""
     if len(set(compare)) > MAX_COMPARE:
         raise ReportUnavailable(f"compare at most {MAX_COMPARE} applicants at once")
-    submissions = _position_submissions(session, position)
+    submissions = _position_submissions(
+        session, position, applicants.list_order(sort.sort, sort.descending))
     by_id = {submission.id: submission for submission in submissions}
     missing = [submission_id for submission_id in compare if submission_id not in by_id]
     if missing:
@@ -320,7 +337,7 @@ def cohort_report(
         CohortEntry(_facts(s), _submitted_result(s), _decision_label(s))
         for s in submissions
     ]
-    applicants = session.scalar(
+    everyone = session.scalar(
         select(func.count(Applicant.id)).where(Applicant.position_id == position.id)
     ) or 0
     version = position.questionnaire_version
@@ -329,12 +346,13 @@ def cohort_report(
         position_location=position.location,
         questionnaire=questionnaire_for(version),
         entries=entries,
-        not_submitted=max(0, applicants - len(entries)),
+        not_submitted=max(0, everyone - len(entries)),
         compare=compare,
         # A demo position compares its demo applicants with demo data; any other, real ones.
         norms=norm_service.norm_group(
             session, version, synthetic=bool(entries) and all(e.facts.synthetic for e in entries)),
         generated_at=utcnow(),
+        order_text=sort.text,
     )
 
 
@@ -344,10 +362,11 @@ def cohort_report_file(
     compare: Sequence[int] = (),
     *,
     page_size: str,
+    sort: ListSort = ListSort(),
     time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
 ) -> ReportFile:
     """The cohort PDF, rendered fresh: it changes with every applicant and decision."""
-    report = cohort_report(session, position, compare)
+    report = cohort_report(session, position, compare, sort)
     session.commit()
     pdf = render.cohort_pdf(report, page_size, time_limit=time_limit)
     return ReportFile(pdf, f"position-{position.id}-cohort.pdf", cached=False)

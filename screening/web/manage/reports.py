@@ -18,6 +18,7 @@ from screening.reports.pdf import RenderError, RenderTimeout
 from screening.services import audit, reports
 from screening.web.downloads import pdf_response
 from screening.web.manage import bp
+from screening.web.manage.forms import ApplicantFilterForm
 from screening.web.manage.scope import position_or_404, submission_or_404
 
 _TOO_SLOW = (
@@ -90,13 +91,31 @@ def record_pdf(submission_id: int) -> Response:
     return pdf_response(file)
 
 
+#: How each order reads for each kind of sort, in the cohort report's table heading.
+_ORDER_WORDS = {"name": ("Z to A", "A to Z"), "submitted": ("newest first", "oldest first")}
+_SCORE_ORDER_WORDS = ("highest first", "lowest first")
+
+
+def _list_sort() -> reports.ListSort:
+    """``?sort=&order=`` as the position's applicant list takes them (its filter form)."""
+    form = ApplicantFilterForm(request.args)
+    sorts = {choice.value: choice.label for choice in form.sort.choices}
+    sort = form.sort.data if form.sort.data in sorts else "submitted"
+    descending = form.order.data != "asc"
+    newest, oldest = _ORDER_WORDS.get(sort, _SCORE_ORDER_WORDS)
+    return reports.ListSort(sort, descending,
+                            f"{sorts[sort].lower()}, {newest if descending else oldest}")
+
+
 @bp.get("/positions/<id:position_id>/cohort.pdf")
 def cohort_pdf(position_id: int) -> Response:
     position = position_or_404(position_id)
     compare = _compare_ids()
+    sort = _list_sort()
     file = _rendered(
         lambda: reports.cohort_report_file(
-            db.session, position, compare, page_size=current_app.config["PDF_PAGE_SIZE"]),
+            db.session, position, compare, page_size=current_app.config["PDF_PAGE_SIZE"],
+            sort=sort),
         "Cannot compare those applicants: {error}.",
         f"cohort report of position {position_id}",
     )
