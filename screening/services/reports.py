@@ -33,7 +33,7 @@ from screening.models import (
     SubmissionStatus,
     utcnow,
 )
-from screening.reports import render
+from screening.reports import batch, render
 from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_applicant_report
 from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
 from screening.reports.feedback import Feedback
@@ -162,7 +162,7 @@ def applicant_filename(submission_id: int) -> str:
 
 
 def record_filename(submission_id: int) -> str:
-    return f"applicant-{submission_id}-full-record.pdf"
+    return batch.record_filename(applicant_filename(submission_id))
 
 
 def _render_applicant_document(

@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import io
 import re
+import zipfile
+from pathlib import Path
 
 from flask import Flask
 from flask.testing import FlaskClient
+from pypdf import PdfReader
 from sqlalchemy import select
 
 from screening.extensions import db
@@ -100,3 +104,53 @@ def test_the_record_is_scoped_like_the_summary(app: Flask, client: FlaskClient) 
         downloads = db.session.scalars(select(AuditEvent.actor_id).where(
             AuditEvent.action == "record.downloaded")).all()
         assert len(downloads) == 1
+
+
+def test_a_position_zip_can_hold_each_full_record_beside_its_summary(
+    app: Flask, runner, tmp_path: Path,
+) -> None:
+    cohort = build_cohort(app, 3, seed=35)
+    names = applicant_names(app, cohort.submission_ids)
+    summaries_only, with_records = tmp_path / "summaries.zip", tmp_path / "records.zip"
+    for out, extra in ((summaries_only, []), (with_records, ["--full-record"])):
+        result = runner.invoke(args=["report", "--position", str(cohort.position_id),
+                                     "--zip", str(out), "--jobs", "2", *extra])
+        assert result.exit_code == 0, result.output
+    with zipfile.ZipFile(summaries_only) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            f"applicant-{submission_id}.pdf" for submission_id in cohort.submission_ids)
+    with zipfile.ZipFile(with_records) as archive:
+        assert sorted(archive.namelist()) == sorted(
+            name for submission_id in cohort.submission_ids
+            for name in (f"applicant-{submission_id}.pdf",
+                         f"applicant-{submission_id}-full-record.pdf"))
+        for submission_id, name in names.items():
+            reader = PdfReader(io.BytesIO(archive.read(
+                f"applicant-{submission_id}-full-record.pdf")))
+            assert reader.metadata.title == f"Full screening record: {name}"
+            assert "Methodology" in " ".join(page.extract_text() for page in reader.pages)
+    with app.app_context():
+        exports = db.session.scalars(select(AuditEvent.detail).where(
+            AuditEvent.action == "report.zip_exported").order_by(AuditEvent.id)).all()
+        assert [(e["count"], e["full_record"]) for e in exports] == [(3, False), (6, True)]
+
+
+def test_one_full_record_to_a_file(app: Flask, runner, tmp_path: Path) -> None:
+    cohort = build_cohort(app, 1, seed=36)
+    submission_id = cohort.submission_ids[0]
+    out = tmp_path / "record.pdf"
+    result = runner.invoke(args=["report", str(submission_id), "--out", str(out),
+                                 "--full-record"])
+    assert result.exit_code == 0, result.output
+    reader = PdfReader(io.BytesIO(out.read_bytes()))
+    assert reader.metadata.title.startswith("Full screening record: ")
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "record.downloaded"))
+        assert (event.target_id, event.detail["via"]) == (submission_id, "cli")
+
+
+def applicant_names(app: Flask, submission_ids: list[int]) -> dict[int, str]:
+    with app.app_context():
+        return {s.id: s.invitation.applicant.name for s in db.session.scalars(
+            select(Submission).where(Submission.id.in_(submission_ids)))}
