@@ -89,7 +89,8 @@ def record_pdf(submission_id: int) -> Response:
     audit.record_in_own_transaction(
         db.session, current_user, "record.downloaded", submission, cached=file.cached
     )
-    return pdf_response(file)
+    return pdf_response(file, download_name(submission.invitation.applicant.name,
+                                            "full record", extension="pdf"))
 
 
 #: How each order reads for each kind of sort, in the cohort report's table heading.
