@@ -362,7 +362,10 @@ def main() -> int:
                            "SCREENING_INSTANCE_PATH": str(workdir / "instance"),
                            "SCREENING_SECRET_KEY": secret,
                            "SCREENING_BASE_URL": "http://127.0.0.1",
-                           "SCREENING_RATELIMIT_STORAGE_URI": args.redis_url}
+                           "SCREENING_RATELIMIT_STORAGE_URI": args.redis_url,
+                           # The PDF check needs server A to render on download and B to
+                           # read A's copy; a summary rendered ahead would hit on both.
+                           "SCREENING_PDF_PRERENDER": "0"}
             print(f"PostgreSQL {url.split('@')[-1]}, limiter storage {args.redis_url}, "
                   "one SECRET_KEY")
             with gunicorn("bench.load_app:app", environment, workdir / "gunicorn-a.log") as a, \

@@ -59,6 +59,14 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
     ),
     ("PDF_PAGE_SIZE", "SCREENING_PDF_PAGE_SIZE", "A4", "A4 or Letter"),
     (
+        "PDF_PRERENDER",
+        "SCREENING_PDF_PRERENDER",
+        1,
+        "1 to render an applicant's summary PDF in the background when they submit and "
+        "when a rating or decision changes it, so a manager's first download is ready; "
+        "0 to render it only when downloaded",
+    ),
+    (
         "PROXY_HOPS",
         "SCREENING_PROXY_HOPS",
         0,

@@ -168,6 +168,9 @@ def test_config(database_url: str, instance_path: Path, **extra: object) -> dict
         "WTF_CSRF_ENABLED": False,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
+        # Rendering every submitted applicant's PDF would cost each test a second of CPU;
+        # tests of the pre-rendering turn it on.
+        "PDF_PRERENDER": 0,
         **extra,
     }
 

@@ -1,4 +1,4 @@
-"""Many applicant summaries at once, rendered on every CPU core.
+"""Many applicant summaries at once (and, if asked, their full records), on every CPU core.
 
 A process pool, not threads: WeasyPrint's layout is Python and holds the GIL.
 Workers start once, warm up, then receive the report *content*, so laying out
@@ -45,12 +45,18 @@ def _worker_start() -> None:
     pdf.warm_up()
 
 
-def _render_one(job: tuple[str, ApplicantReport, str, float]) -> tuple[str, bytes]:
+def record_filename(summary_filename: str) -> str:
+    """What an applicant's full record is called: after their summary, so the two sort together."""
+    return f"{summary_filename.removesuffix('.pdf')}-full-record.pdf"
+
+
+def _render_one(job: tuple[str, ApplicantReport, str, float, bool]) -> tuple[str, bytes]:
     global _current
-    filename, report, page_size, time_limit = job
+    filename, report, page_size, time_limit, full_record = job
     _current = filename
     pdf.limit_cpu_seconds(time_limit)
-    return filename, render.applicant_pdf(report, page_size, time_limit=None)
+    renderer = render.record_pdf if full_record else render.applicant_pdf
+    return filename, renderer(report, page_size, time_limit=None)
 
 
 def _pool_context() -> BaseContext:
@@ -77,13 +83,19 @@ def render_applicant_pdfs(
     page_size: str = "A4",
     jobs: int | None = None,
     time_limit: float = pdf.RENDER_TIME_LIMIT_SECONDS,
+    full_record: bool = False,
 ) -> Iterator[tuple[str, bytes]]:
-    """(filename, PDF) for each report, in the order given, rendered by ``jobs`` processes."""
+    """(filename, PDF) for each report, in the order given, rendered by ``jobs`` processes;
+    with ``full_record``, each summary is followed by that applicant's full record."""
     render.page_size_css(page_size)  # a bad setting fails here, not in every worker
     if not reports:
         return
-    workers = max(1, min(jobs or default_jobs(), len(reports)))
-    work = [(filename, report, page_size, time_limit) for filename, report in reports]
+    work = []
+    for filename, report in reports:
+        work.append((filename, report, page_size, time_limit, False))
+        if full_record:
+            work.append((record_filename(filename), report, page_size, time_limit, True))
+    workers = max(1, min(jobs or default_jobs(), len(work)))
     try:
         with ProcessPoolExecutor(max_workers=workers, mp_context=_pool_context(),
                                  initializer=_worker_start) as pool:
@@ -102,8 +114,10 @@ def write_zip(
     page_size: str = "A4",
     jobs: int | None = None,
     time_limit: float = pdf.RENDER_TIME_LIMIT_SECONDS,
+    full_record: bool = False,
 ) -> int:
-    """Render every report into a ZIP at ``destination``; the file appears only when complete."""
+    """Render every report (with ``full_record``, each applicant's full record too) into a
+    ZIP at ``destination``; the file appears only when complete. Returns the PDFs written."""
     destination = destination.resolve()
     destination.parent.mkdir(parents=True, exist_ok=True)
     handle, partial = tempfile.mkstemp(dir=destination.parent, prefix=".reports-", suffix=".zip")
@@ -113,7 +127,8 @@ def write_zip(
         # Stored, not deflated: PDFs are compressed already, and the parent stays free.
         with zipfile.ZipFile(partial, "w", compression=zipfile.ZIP_STORED) as archive:
             for filename, document in render_applicant_pdfs(
-                reports, page_size=page_size, jobs=jobs, time_limit=time_limit
+                reports, page_size=page_size, jobs=jobs, time_limit=time_limit,
+                full_record=full_record,
             ):
                 archive.writestr(filename, document)
                 count += 1

@@ -2,7 +2,8 @@
 
 Pure, like the applicant summary it reuses: the rows, the distributions and the
 side-by-side comparison the manager chose, built from stored results and the
-version's one norm group.
+version's one norm group. The rows keep the order they are given in: the service
+passes them sorted as the manager's applicant list is (services.applicants.list_order).
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from screening.bank.model import DIMENSION_LABELS, DIMENSIONS, Questionnaire
-from screening.scoring import OVERALL, NormGroup, SubmissionResult
+from screening.scoring import OVERALL, NormGroup, ResultStatus, SubmissionResult
 
 from . import charts, wording
 from .applicant import (
@@ -46,13 +47,16 @@ class CohortRow:
     percents: tuple[float, ...]  # aligned with CohortReport.dimensions
     overall: float
     band_id: str
+    #: the band's label, or "No band" for an incomplete or unreliable result.
     band_label: str
     decision: str
     red_flags: int
     #: a simulated applicant (`flask demo`): demo data, never a person.
     synthetic: bool = False
-    #: False for an incomplete or unreliable result: listed, not charted.
+    #: False for an incomplete or unreliable result: listed, not charted nor counted in a band.
     banded: bool = True
+    #: "" for a scored result; why there is no band otherwise (the table's own column).
+    unbanded_reason: str = ""
 
 
 @dataclass(frozen=True)
@@ -61,6 +65,8 @@ class DistributionChart:
     label: str
     median: float | None
     svg: str
+    #: how many results it charts: those with a band.
+    count: int = 0
 
 
 @dataclass(frozen=True)
@@ -86,7 +92,10 @@ class CohortReport:
     generated_at: datetime
     dimensions: tuple[tuple[str, str], ...]  # (id, label)
     rows: tuple[CohortRow, ...]
+    #: (band label, results in it), every band of the questionnaire; scored results only.
     band_counts: tuple[tuple[str, int], ...]
+    #: (status, results) of those with no band: incomplete, unreliable.
+    unbanded_counts: tuple[tuple[str, int], ...]
     not_submitted: int
     charts: tuple[DistributionChart, ...]
     compare: tuple[ComparePage, ...]
@@ -94,12 +103,16 @@ class CohortReport:
     #: how many of the rows are demo data; percentiles then compare with demo data only
     #: when every row is.
     demo_count: int = 0
+    #: how the rows are sorted, in the manager's words ("" when not said).
+    order_text: str = ""
     decision_support: str = DECISION_SUPPORT
     confidential: str = CONFIDENTIAL
     language: str = "en"
 
     @property
     def title(self) -> str:
+        if self.compare:
+            return f"Side by side: {self.position_title}"
         return f"Cohort report: {self.position_title}"
 
 
@@ -157,11 +170,14 @@ def build_cohort_report(
     compare: Sequence[int],
     norms: NormGroup,
     generated_at: datetime,
+    order_text: str = "",
 ) -> CohortReport:
     """A position's applicants side by side: table, distributions and chosen comparisons.
 
-    ``compare`` lists submission ids in the order the manager chose them; every
-    id must be one of ``entries`` (the service checks scope before calling).
+    ``entries`` come in the order the table lists them (the manager's list order,
+    described by ``order_text``). ``compare`` lists submission ids in the order the
+    manager chose them; every id must be one of ``entries`` (the service checks
+    scope before calling).
     """
     order = {d: i for i, d in enumerate(DIMENSIONS)}
     dimension_ids = sorted(
@@ -169,8 +185,7 @@ def build_cohort_report(
         key=lambda d: order.get(d, len(order)),
     )
     rows = []
-    for e in sorted(entries, key=lambda e: (-e.result.overall, e.facts.applicant_name.casefold(),
-                                            e.facts.submission_id)):
+    for e in entries:
         percents = []
         for d in dimension_ids:
             try:
@@ -185,18 +200,21 @@ def build_cohort_report(
             percents=tuple(percents),
             overall=e.result.overall,
             band_id=wording.standing(e.result),
-            band_label=wording.short_headline(e.result),
+            band_label=e.result.band.label if e.result.band is not None else "No band",
             decision=e.decision,
             red_flags=len(e.result.red_flags),
             synthetic=e.facts.synthetic,
             banded=e.result.band is not None,
+            unbanded_reason="" if e.result.band is not None else wording.short_headline(e.result),
         ))
-    # Incomplete and unreliable results have no band: they are counted apart.
+    # Incomplete and unreliable results have no band: they are counted apart, never in one.
     band_counts: dict[str, int] = {band.label: 0 for band in questionnaire.bands}
+    unbanded = {status: 0 for status in ResultStatus if status is not ResultStatus.SCORED}
     for e in entries:
-        label = (e.result.band.label if e.result.band is not None
-                 else e.result.status.value.capitalize())
-        band_counts[label] = band_counts.get(label, 0) + 1
+        if e.result.band is not None:
+            band_counts[e.result.band.label] = band_counts.get(e.result.band.label, 0) + 1
+        elif e.result.status in unbanded:
+            unbanded[e.result.status] += 1
     charts_ = []
     for index, d in enumerate([*dimension_ids, "overall"]):
         label = "Overall" if d == "overall" else DIMENSION_LABELS.get(d, d)
@@ -205,7 +223,7 @@ def build_cohort_report(
                   else [row.percents[index] for row in charted])
         median = charts.median(values)
         charts_.append(DistributionChart(
-            dimension=d, label=label, median=median,
+            dimension=d, label=label, median=median, count=len(values),
             svg=charts.distribution(values, title=f"{label}: distribution of {len(values)} "
                                     "applicants' percentages"),
         ))
@@ -223,9 +241,12 @@ def build_cohort_report(
         dimensions=tuple((d, DIMENSION_LABELS.get(d, d)) for d in dimension_ids),
         rows=tuple(rows),
         band_counts=tuple(band_counts.items()),
+        unbanded_counts=tuple((status.value.capitalize(), count)
+                              for status, count in unbanded.items()),
         not_submitted=not_submitted,
         charts=tuple(charts_),
         compare=_compare_pages(chosen, norms),
         norm_size=norms.size,
         demo_count=sum(1 for e in entries if e.facts.synthetic),
+        order_text=order_text,
     )

@@ -99,6 +99,15 @@ def applicant_html(report: ApplicantReport, page_size: str = "A4") -> str:
     )
 
 
+def record_html(report: ApplicantReport, page_size: str = "A4") -> str:
+    """The full record: every answer's trace and the methodology, apart from the summary."""
+    footer = (f"{report.confidential} · full record · generated "
+              f"{formatting.date_time(report.generated_at)}")
+    return _environment().get_template("record.html").render(
+        report=report, page_size=page_size_css(page_size), footer=footer
+    )
+
+
 def cohort_html(report: CohortReport, page_size: str = "A4") -> str:
     footer = f"{report.confidential} · generated {formatting.date_time(report.generated_at)}"
     # Landscape: the applicant table needs a column per dimension and still one line a row.
@@ -113,6 +122,14 @@ def applicant_pdf(
     time_limit: float | None = pdf.RENDER_TIME_LIMIT_SECONDS,
 ) -> bytes:
     return pdf.render_pdf(applicant_html(report, page_size), time_limit=time_limit)
+
+
+def record_pdf(
+    report: ApplicantReport,
+    page_size: str = "A4",
+    time_limit: float | None = pdf.RENDER_TIME_LIMIT_SECONDS,
+) -> bytes:
+    return pdf.render_pdf(record_html(report, page_size), time_limit=time_limit)
 
 
 def cohort_pdf(

@@ -5,8 +5,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from typing import Any
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
 from sqlalchemy.orm import Session, selectinload
 
 from screening import scoring
@@ -36,6 +37,14 @@ SORTS = {
     "overall": Submission.overall_percent,
     **{dimension: getattr(Submission, f"{dimension}_percent") for dimension in DIMENSIONS},
 }
+
+
+def list_order(sort: str, descending: bool) -> tuple[ColumnElement[Any], ...]:
+    """How a position's applicants are sorted: the manager's list, and the cohort report
+    that follows it. An unknown ``sort`` sorts by submission date; ties newest added first."""
+    column = SORTS.get(sort, Submission.submitted_at)
+    order = column.desc().nulls_last() if descending else column.asc().nulls_last()
+    return order, Applicant.id.desc()
 
 
 @dataclass(frozen=True)
@@ -115,10 +124,8 @@ def list_applicants(session: Session, position: Position, query: ListQuery) -> A
     total = session.scalar(select(func.count()).select_from(statement.subquery())) or 0
     pages = max(1, -(-total // PAGE_SIZE))
     page = min(max(query.page, 1), pages)
-    column = SORTS.get(query.sort, Submission.submitted_at)
-    order = column.desc().nulls_last() if query.descending else column.asc().nulls_last()
     applicants = session.scalars(
-        statement.order_by(order, Applicant.id.desc())
+        statement.order_by(*list_order(query.sort, query.descending))
         .limit(PAGE_SIZE)
         .offset((page - 1) * PAGE_SIZE)
         .options(selectinload(Applicant.invitation).selectinload(Invitation.submission))

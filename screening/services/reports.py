@@ -15,8 +15,9 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import ColumnElement, delete, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, selectinload
 
@@ -32,11 +33,12 @@ from screening.models import (
     SubmissionStatus,
     utcnow,
 )
-from screening.reports import render
+from screening.reports import batch, render
 from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_applicant_report
 from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
 from screening.reports.feedback import Feedback
 from screening.reports.pdf import RENDER_TIME_LIMIT_SECONDS
+from screening.services import applicants
 from screening.services import norms as norm_service
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
@@ -45,6 +47,8 @@ from screening.services.results import stored_result
 MAX_COMPARE = 20
 #: ReportCache.kind of each cached report of a submission (one of each is kept).
 APPLICANT_KIND = "applicant"
+#: the full record: every answer's trace and the methodology, downloaded apart.
+RECORD_KIND = "record"
 FEEDBACK_KIND = "feedback"
 
 
@@ -109,17 +113,20 @@ def applicant_report(
     )
 
 
-def applicant_cache_key(session: Session, submission: Submission, page_size: str) -> str:
-    """sha256 over everything the summary prints.
+def applicant_cache_key(
+    session: Session, submission: Submission, page_size: str, kind: str = APPLICANT_KIND
+) -> str:
+    """sha256 over everything the summary (or, by ``kind``, the full record) prints.
 
     Kind, submission, questionnaire snapshot, stored result, template version and
     page size, as the shared cache was designed; plus the printed facts (so an
-    erased or corrected name is never served from the cache) and the norm
-    group's fingerprint (so percentiles and reliability are never stale).
+    erased or corrected name is never served from the cache), the norm group's
+    fingerprint (so percentiles and reliability are never stale) and the recorded
+    decision with who made it (the summary's first page carries it).
     """
     facts = _facts(submission)
     payload = {
-        "kind": APPLICANT_KIND,
+        "kind": kind,
         "submission": submission.id,
         "snapshot": submission.questionnaire_version.content_hash,
         "result": hashlib.sha256(
@@ -131,8 +138,17 @@ def applicant_cache_key(session: Session, submission: Submission, page_size: str
                   iso(facts.started_at), iso(facts.submitted_at), facts.synthetic],
         "norms": norm_service.fingerprint(session, submission.questionnaire_version,
                                           synthetic=submission.synthetic),
+        "decision": _decision_fingerprint(submission),
     }
     return _digest(payload)
+
+
+def _decision_fingerprint(submission: Submission) -> list[object] | None:
+    decision = submission.latest_decision
+    if decision is None:
+        return None
+    return [decision.id, decision.outcome.value, decision.decided_by.name,
+            hashlib.sha256(decision.note.encode()).hexdigest()]
 
 
 def _digest(payload: object) -> str:
@@ -145,17 +161,30 @@ def applicant_filename(submission_id: int) -> str:
     return f"applicant-{submission_id}.pdf"
 
 
+def record_filename(submission_id: int) -> str:
+    return batch.record_filename(applicant_filename(submission_id))
+
+
+def _render_applicant_document(
+    kind: str, report: ApplicantReport, page_size: str, time_limit: float | None
+) -> bytes:
+    renderer = render.record_pdf if kind == RECORD_KIND else render.applicant_pdf
+    return renderer(report, page_size, time_limit=time_limit)
+
+
 def applicant_report_file(
     session: Session,
     submission: Submission,
     *,
     page_size: str,
     time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
+    kind: str = APPLICANT_KIND,
 ) -> ReportFile:
-    """The summary PDF: from the shared cache when nothing printed in it has changed."""
+    """The summary PDF (or, with ``kind=RECORD_KIND``, the full record): from the shared
+    cache when nothing printed in it has changed."""
     _submitted_result(submission)
-    key = applicant_cache_key(session, submission, page_size)
-    filename = applicant_filename(submission.id)
+    key = applicant_cache_key(session, submission, page_size, kind)
+    filename = (record_filename if kind == RECORD_KIND else applicant_filename)(submission.id)
     cached = _cached(session, key, filename)
     if cached is not None:
         return cached
@@ -163,9 +192,21 @@ def applicant_report_file(
     submission_id = submission.id
     # Close the read transaction: nobody should wait on the database while we render.
     session.commit()
-    pdf = render.applicant_pdf(report, page_size, time_limit=time_limit)
-    _store(session, APPLICANT_KIND, key, submission_id, pdf)
+    pdf = _render_applicant_document(kind, report, page_size, time_limit)
+    _store(session, kind, key, submission_id, pdf)
     return ReportFile(pdf, filename, cached=False)
+
+
+def record_report_file(
+    session: Session,
+    submission: Submission,
+    *,
+    page_size: str,
+    time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
+) -> ReportFile:
+    """The full record PDF: every answer's trace and the methodology, cached like the summary."""
+    return applicant_report_file(session, submission, page_size=page_size,
+                                 time_limit=time_limit, kind=RECORD_KIND)
 
 
 def feedback_report_file(
@@ -223,7 +264,10 @@ def _store(session: Session, kind: str, key: str, submission_id: int, pdf: bytes
 # -- a position's reports ---------------------------------------------------------------
 
 
-def _position_submissions(session: Session, position: Position) -> list[Submission]:
+def _position_submissions(
+    session: Session, position: Position, order: Sequence[ColumnElement[Any]] = ()
+) -> list[Submission]:
+    """The position's submitted applicants, oldest first unless ``order`` says otherwise."""
     return list(session.scalars(
         select(Submission)
         .join(Submission.invitation)
@@ -231,7 +275,7 @@ def _position_submissions(session: Session, position: Position) -> list[Submissi
         .where(Applicant.position_id == position.id,
                Submission.status == SubmissionStatus.SUBMITTED,
                Submission.result.is_not(None))
-        .order_by(Submission.submitted_at, Submission.id)
+        .order_by(*(order or (Submission.submitted_at, Submission.id)))
         .options(selectinload(Submission.decisions),
                  selectinload(Submission.invitation).selectinload(Invitation.applicant),
                  selectinload(Submission.questionnaire_version))
@@ -266,13 +310,25 @@ def _decision_label(submission: Submission) -> str:
     return OUTCOME_LABELS[decision.outcome] if decision is not None else ""
 
 
+@dataclass(frozen=True)
+class ListSort:
+    """The manager's applicant list order (services.applicants.list_order), and its words."""
+
+    sort: str = "submitted"
+    descending: bool = True
+    text: str = ""
+
+
 def cohort_report(
-    session: Session, position: Position, compare: Sequence[int] = ()
+    session: Session, position: Position, compare: Sequence[int] = (),
+    sort: ListSort = ListSort(),
 ) -> CohortReport:
-    """The position's cohort content; every ``compare`` id must be a submitted applicant here."""
+    """The position's cohort content, its table sorted as the manager's list is; every
+    ``compare`` id must be a submitted applicant here."""
     if len(set(compare)) > MAX_COMPARE:
         raise ReportUnavailable(f"compare at most {MAX_COMPARE} applicants at once")
-    submissions = _position_submissions(session, position)
+    submissions = _position_submissions(
+        session, position, applicants.list_order(sort.sort, sort.descending))
     by_id = {submission.id: submission for submission in submissions}
     missing = [submission_id for submission_id in compare if submission_id not in by_id]
     if missing:
@@ -281,7 +337,7 @@ def cohort_report(
         CohortEntry(_facts(s), _submitted_result(s), _decision_label(s))
         for s in submissions
     ]
-    applicants = session.scalar(
+    everyone = session.scalar(
         select(func.count(Applicant.id)).where(Applicant.position_id == position.id)
     ) or 0
     version = position.questionnaire_version
@@ -290,12 +346,13 @@ def cohort_report(
         position_location=position.location,
         questionnaire=questionnaire_for(version),
         entries=entries,
-        not_submitted=max(0, applicants - len(entries)),
+        not_submitted=max(0, everyone - len(entries)),
         compare=compare,
         # A demo position compares its demo applicants with demo data; any other, real ones.
         norms=norm_service.norm_group(
             session, version, synthetic=bool(entries) and all(e.facts.synthetic for e in entries)),
         generated_at=utcnow(),
+        order_text=sort.text,
     )
 
 
@@ -305,10 +362,11 @@ def cohort_report_file(
     compare: Sequence[int] = (),
     *,
     page_size: str,
+    sort: ListSort = ListSort(),
     time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
 ) -> ReportFile:
     """The cohort PDF, rendered fresh: it changes with every applicant and decision."""
-    report = cohort_report(session, position, compare)
+    report = cohort_report(session, position, compare, sort)
     session.commit()
     pdf = render.cohort_pdf(report, page_size, time_limit=time_limit)
     return ReportFile(pdf, f"position-{position.id}-cohort.pdf", cached=False)

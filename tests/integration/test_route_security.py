@@ -339,6 +339,11 @@ ROUTES: dict[str, Route] = {
         foreign=_ids("submission_id", "/manage/submissions/<submission_id>/report.pdf",
                      **FOREIGN_SUBMISSION),
     ),
+    "manage.record_pdf": Route(
+        "GET", Who.STAFF, get="/manage/submissions/{first_submission}/record.pdf",
+        foreign=_ids("submission_id", "/manage/submissions/<submission_id>/record.pdf",
+                     **FOREIGN_SUBMISSION),
+    ),
     "manage.cohort_pdf": Route(
         "GET", Who.STAFF, get="/manage/positions/{own_position}/cohort.pdf",
         foreign=(
@@ -904,7 +909,7 @@ def test_allowed_get_is_served(site: Site, endpoint: str) -> None:
 def test_downloads_with_personal_data_are_among_the_no_store_checks() -> None:
     """The position CSV and the applicant's feedback PDF were sent cacheable once."""
     for endpoint in ("manage.position_csv", "apply.feedback_pdf", "hr.export_download",
-                     "manage.applicant_pdf", "api.submission"):
+                     "manage.applicant_pdf", "manage.record_pdf", "api.submission"):
         assert ROUTES[endpoint].get is not None and endpoint not in CACHEABLE
 
 

@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from screening.database import immediate_transactions
 from screening.extensions import db
 from screening.models import Submission
-from screening.services import journey, outbox, page_views
+from screening.services import journey, outbox, page_views, prerender
 from screening.services.feedback import feedback_for
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
 from screening.services.questionnaires import questionnaire_for
@@ -222,7 +222,9 @@ def done(token: str) -> str | Response:
 def _submit(submission: Submission, key: str | None) -> None:
     journey.submit_and_notify(db.session, submission, key)
     db.session.commit()
-    outbox.send_in_background(current_app._get_current_object())
+    app = current_app._get_current_object()
+    outbox.send_in_background(app)
+    prerender.summary_after_commit(app, submission.id)
 
 
 retry_after_expiry("welcome", _l("Your session had expired; tick the box again if you agree, "

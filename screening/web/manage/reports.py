@@ -1,4 +1,5 @@
-"""PDF downloads for managers: an applicant's summary and a position's cohort report.
+"""PDF downloads for managers: an applicant's summary and full record, a position's cohort
+report (with the chosen applicants side by side first).
 
 Thin: scope the lookup to what the signed-in user may see (404 otherwise),
 ask the reports service for the bytes, record who downloaded what, send the file.
@@ -17,6 +18,7 @@ from screening.reports.pdf import RenderError, RenderTimeout
 from screening.services import audit, reports
 from screening.web.downloads import download_name, pdf_response
 from screening.web.manage import bp
+from screening.web.manage.forms import ApplicantFilterForm
 from screening.web.manage.scope import position_or_404, submission_or_404
 
 _TOO_SLOW = (
@@ -74,13 +76,48 @@ def applicant_pdf(submission_id: int) -> Response:
                                             extension="pdf"))
 
 
+@bp.get("/submissions/<id:submission_id>/record.pdf")
+def record_pdf(submission_id: int) -> Response:
+    """Every answer with the rubric line that scored it, and the methodology."""
+    submission = submission_or_404(submission_id)
+    file = _rendered(
+        lambda: reports.record_report_file(
+            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"]),
+        "This applicant has not submitted yet, so there is no record.",
+        f"full record {submission_id}",
+    )
+    audit.record_in_own_transaction(
+        db.session, current_user, "record.downloaded", submission, cached=file.cached
+    )
+    return pdf_response(file, download_name(submission.invitation.applicant.name,
+                                            "full record", extension="pdf"))
+
+
+#: How each order reads for each kind of sort, in the cohort report's table heading.
+_ORDER_WORDS = {"name": ("Z to A", "A to Z"), "submitted": ("newest first", "oldest first")}
+_SCORE_ORDER_WORDS = ("highest first", "lowest first")
+
+
+def _list_sort() -> reports.ListSort:
+    """``?sort=&order=`` as the position's applicant list takes them (its filter form)."""
+    form = ApplicantFilterForm(request.args)
+    sorts = {choice.value: choice.label for choice in form.sort.choices}
+    sort = form.sort.data if form.sort.data in sorts else "submitted"
+    descending = form.order.data != "asc"
+    newest, oldest = _ORDER_WORDS.get(sort, _SCORE_ORDER_WORDS)
+    return reports.ListSort(sort, descending,
+                            f"{sorts[sort].lower()}, {newest if descending else oldest}")
+
+
 @bp.get("/positions/<id:position_id>/cohort.pdf")
 def cohort_pdf(position_id: int) -> Response:
     position = position_or_404(position_id)
     compare = _compare_ids()
+    sort = _list_sort()
     file = _rendered(
         lambda: reports.cohort_report_file(
-            db.session, position, compare, page_size=current_app.config["PDF_PAGE_SIZE"]),
+            db.session, position, compare, page_size=current_app.config["PDF_PAGE_SIZE"],
+            sort=sort),
         "Cannot compare those applicants: {error}.",
         f"cohort report of position {position_id}",
     )

@@ -3,14 +3,14 @@ and a preview of the feedback the applicant will see."""
 
 from __future__ import annotations
 
-from flask import abort, flash, redirect, render_template, url_for
+from flask import abort, current_app, flash, redirect, render_template, url_for
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 
 from screening.extensions import db
 from screening.models import Outcome, Submission, SubmissionStatus
-from screening.services import audit, reports, reviews
+from screening.services import audit, prerender, reports, reviews
 from screening.services.feedback import feedback_for
 from screening.web.manage import bp
 from screening.web.manage.forms import DecisionForm, FeedbackSwitchForm, RatingForm
@@ -69,6 +69,7 @@ def rate(submission_id: int) -> Response:
             flash(str(error), "error")
         else:
             db.session.commit()
+            prerender.summary_after_commit(current_app._get_current_object(), found.id)
             flash("Rating saved; the scores now include it.", "success")
     return redirect(url_for("manage.submission", submission_id=found.id) + "#ratings")
 
@@ -87,6 +88,7 @@ def decide(submission_id: int) -> tuple[str, int] | Response:
             form.note.errors = [*form.note.errors, str(error)]
         else:
             db.session.commit()
+            prerender.summary_after_commit(current_app._get_current_object(), found.id)
             flash("Decision recorded.", "success")
             return redirect(url_for("manage.submission", submission_id=found.id))
     # Re-render with what the manager typed, and the reasons next to the fields.

@@ -3,13 +3,20 @@
 from __future__ import annotations
 
 import pickle
+from dataclasses import replace
 
 import pytest
 from conftest import GENERATED_AT, facts, mixed_answers, strong_answers
 
 from screening.bank.model import Questionnaire
 from screening.reports import applicant, cohort
-from screening.scoring import NormGroup, SubmissionResult, analyse_results, score_submission
+from screening.scoring import (
+    NormGroup,
+    ResultStatus,
+    SubmissionResult,
+    analyse_results,
+    score_submission,
+)
 
 
 def _norms(values: dict[str, list[float]]) -> NormGroup:
@@ -189,26 +196,53 @@ def _entries(questionnaire: Questionnaire) -> list[cohort.CohortEntry]:
     ]
 
 
-def test_cohort_rows_are_ordered_by_overall_score(questionnaire: Questionnaire) -> None:
+def test_cohort_rows_keep_the_managers_list_order(questionnaire: Questionnaire) -> None:
     entries = _entries(questionnaire)
     report = cohort.build_cohort_report(
         position_title="Hotel front desk", position_location="", questionnaire=questionnaire,
-        entries=entries, not_submitted=2, compare=[], norms=NormGroup(),
-        generated_at=GENERATED_AT)
+        entries=entries[::-1], not_submitted=2, compare=[], norms=NormGroup(),
+        generated_at=GENERATED_AT, order_text="name, Z to A")
     assert [row.applicant_name for row in report.rows] == [
         "Pending Applicant", "Strong Applicant", "Mixed Applicant"]
+    assert report.order_text == "name, Z to A"
     assert report.rows[0].provisional
     assert report.rows[1].decision == "Advance to front line"
     assert report.rows[2].red_flags == 1
+    assert [row.unbanded_reason for row in report.rows] == ["", "", ""]
     assert report.dimensions == (("warmth", "Warmth"), ("common_sense", "Common sense"),
                                  ("respect", "Respect under pressure"))
     # Mixed: warmth 100%, common sense 1/16, respect 7/14 -> overall 52%: probe.
     assert dict(report.band_counts) == {
         "Strong fit for front-line work": 2, "Probe in interview": 1,
         "May serve better in a secondary role": 0}
+    assert dict(report.unbanded_counts) == {"Incomplete": 0, "Unreliable": 0}
     assert [chart.dimension for chart in report.charts] == [
         "warmth", "common_sense", "respect", "overall"]
     assert report.compare == ()
+
+
+def test_results_without_a_band_have_their_own_column_and_count(
+    questionnaire: Questionnaire,
+) -> None:
+    strong = score_submission(questionnaire, strong_answers(), {"R2": 5})
+    incomplete = replace(strong, band=None, status=ResultStatus.INCOMPLETE)
+    unreliable = replace(strong, band=None, status=ResultStatus.UNRELIABLE)
+    entries = [cohort.CohortEntry(facts("Banded", 1), strong, ""),
+               cohort.CohortEntry(facts("Left Early", 2), incomplete, ""),
+               cohort.CohortEntry(facts("Too Quick", 3), unreliable, "")]
+    report = cohort.build_cohort_report(
+        position_title="P", position_location="", questionnaire=questionnaire, entries=entries,
+        not_submitted=0, compare=[], norms=NormGroup(), generated_at=GENERATED_AT)
+    # The same scores, but only the banded result counts in a band.
+    assert sum(count for _, count in report.band_counts) == 1
+    assert dict(report.band_counts)["Strong fit for front-line work"] == 1
+    assert dict(report.unbanded_counts) == {"Incomplete": 1, "Unreliable": 1}
+    rows = {row.applicant_name: row for row in report.rows}
+    assert (rows["Banded"].banded, rows["Banded"].unbanded_reason) == (True, "")
+    assert rows["Left Early"].unbanded_reason.startswith("Incomplete")
+    assert rows["Too Quick"].unbanded_reason.startswith("Unreliable")
+    assert not rows["Left Early"].banded and rows["Left Early"].band_label == "No band"
+    assert all("distribution of 1 applicants" in chart.svg for chart in report.charts)
 
 
 def test_cohort_compare_pages_keep_the_chosen_order(questionnaire: Questionnaire) -> None:

@@ -111,6 +111,7 @@ def test_cohort_report_lists_every_applicant_with_scores_and_compare_page(
     assert "Advance to front line" in text
     assert "Side by side" in text
     assert "submitted; 1 not yet" in text
-    assert reader.metadata.title == "Cohort report: Hotel front desk"
+    assert reader.metadata.title == "Side by side: Hotel front desk"
+    assert "Side by side" in reader.pages[0].extract_text()
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
     assert width > height  # landscape, so the table keeps one line per applicant
