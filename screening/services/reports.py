@@ -37,6 +37,7 @@ from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_a
 from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
 from screening.reports.feedback import Feedback
 from screening.reports.pdf import RENDER_TIME_LIMIT_SECONDS
+from screening.services import integrity
 from screening.services import norms as norm_service
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
@@ -106,6 +107,7 @@ def applicant_report(
         norms=norms,
         psychometrics=psychometrics,
         generated_at=generated_at or utcnow(),
+        integrity=integrity.summary(session, submission.id),
     )
 
 
@@ -115,7 +117,8 @@ def applicant_cache_key(session: Session, submission: Submission, page_size: str
     Kind, submission, questionnaire snapshot, stored result, template version and
     page size, as the shared cache was designed; plus the printed facts (so an
     erased or corrected name is never served from the cache) and the norm
-    group's fingerprint (so percentiles and reliability are never stale).
+    group's fingerprint (so percentiles and reliability are never stale), and the
+    integrity counts printed beside response quality.
     """
     facts = _facts(submission)
     payload = {
@@ -131,6 +134,7 @@ def applicant_cache_key(session: Session, submission: Submission, page_size: str
                   iso(facts.started_at), iso(facts.submitted_at), facts.synthetic],
         "norms": norm_service.fingerprint(session, submission.questionnaire_version,
                                           synthetic=submission.synthetic),
+        "integrity": integrity.summary(session, submission.id).to_json(),
     }
     return _digest(payload)
 
