@@ -1,7 +1,7 @@
 """Integrity signals: counted by the question page, disclosed, shown to managers, never scored.
 
 The browser's side (the script counting real pastes) is tested in
-tests/e2e/test_integrity_signals.py; here the server's: what a post carries is stored,
+tests/e2e/test_integrity_in_browser.py; here the server's: what a post carries is stored,
 added up over visits, capped, ignored when malformed, shown on the manager's page, the
 PDF, the CSV and the API, cleared by erasure, and kept out of the score.
 """
