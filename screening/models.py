@@ -335,6 +335,11 @@ class Answer(Base):
     #: scoring.Answer.to_dict(); free text included, so erasure clears it.
     response: Mapped[dict[str, Any]]
     seconds: Mapped[float | None] = mapped_column(Float)
+    #: Integrity signals the page's script reported (screening.reports.integrity), summed
+    #: over visits: times the page was hidden, and pastes into its text field. NULL: not
+    #: reported (JavaScript off). Shown to managers beside response quality; never scored.
+    left_page_count: Mapped[int | None] = mapped_column(Integer)
+    paste_count: Mapped[int | None] = mapped_column(Integer)
     saved_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     submission: Mapped[Submission] = relationship(back_populates="answers")

@@ -20,6 +20,7 @@ from typing import Any
 
 from screening.bank.model import DIMENSION_LABELS, DIMENSIONS
 from screening.reports import wording
+from screening.reports.integrity import NOT_RECORDED, IntegritySummary
 from screening.scoring import TraceLine
 from screening.scoring.norms import OVERALL, NormGroup
 
@@ -115,6 +116,17 @@ WIDE: tuple[Column, ...] = (
            "Each response-quality flag kind with how often it was raised, most first, "
            "'; '-joined, e.g. 'too_fast×19; straight_lining×1' (quality_flags lists them "
            "one by one)."),
+    # Integrity signals (2026-12): counted by the question pages, never scored.
+    Column("integrity_items", "integer",
+           "Questions whose page reported the integrity signals below (JavaScript on); 0 "
+           "when none did, and then the four columns after it are empty."),
+    Column("left_page_items", "integer",
+           "Questions during which the applicant left the page (it became hidden: another "
+           "tab or app in front, the window minimised) at least once."),
+    Column("left_page_times", "integer", "How many times in all the applicant left the page."),
+    Column("paste_items", "integer",
+           "Answers into whose text field the applicant pasted text at least once."),
+    Column("paste_times", "integer", "How many pastes in all."),
 )
 
 LONG: tuple[Column, ...] = (
@@ -176,6 +188,8 @@ class SubmissionRecord:
     decided_by: str = ""
     #: (item id, rating 1..5, rater's name) of every free-text rating.
     free_text_ratings: tuple[tuple[str, int, str], ...] = ()
+    #: left the page / pasted, as the question pages reported them; never scored.
+    integrity: IntegritySummary = NOT_RECORDED
 
 
 def wide_rows(
@@ -249,6 +263,7 @@ def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
         "; ".join(f"{item}:{rating} by {rater}"
                   for item, rating, rater in record.free_text_ratings) or None,
         flag_counts(flag["kind"] for flag in result.get("quality_flags", ())) or None,
+        *record.integrity.export_cells(),
     ]
 
 

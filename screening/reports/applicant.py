@@ -38,6 +38,7 @@ from screening.scoring import (
 )
 
 from . import charts, wording
+from .integrity import NOT_RECORDED, IntegritySummary
 
 #: The sentence every report carries, near the band and again in the methodology.
 DECISION_SUPPORT = (
@@ -290,6 +291,8 @@ class ApplicantReport:
     decision_support: str = DECISION_SUPPORT
     confidential: str = CONFIDENTIAL
     language: str = "en"
+    #: left the page / pasted, shown beside response quality; never part of the score.
+    integrity: IntegritySummary = NOT_RECORDED
 
     @property
     def title(self) -> str:
@@ -531,8 +534,12 @@ def build_applicant_report(
     norms: NormGroup,
     psychometrics: PsychometricReport | None,
     generated_at: datetime,
+    integrity: IntegritySummary = NOT_RECORDED,
 ) -> ApplicantReport:
-    """Everything the applicant summary says, from the stored result and its questionnaire."""
+    """Everything the applicant summary says, from the stored result and its questionnaire.
+
+    ``integrity`` (the page's counts of leaving it and pasting) is shown, never scored.
+    """
     percentiles = norms.percentiles(result)
     # Method 2 results carry each dimension's standard error; method 1 used the
     # version's standard error of measurement, from reliability.
@@ -592,4 +599,5 @@ def build_applicant_report(
         appendix=appendix(questionnaire, result),
         methodology=methodology(questionnaire, norms, psychometrics, result.method),
         generated_at=generated_at,
+        integrity=integrity,
     )

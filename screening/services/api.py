@@ -19,6 +19,7 @@ from screening.exports.results import SubmissionRecord
 from screening.formatting import iso
 from screening.models import Position, Submission
 from screening.reports.applicant import DECISION_SUPPORT
+from screening.reports.integrity import IntegritySummary
 from screening.scoring import OVERALL, NormGroup
 from screening.services import norms
 from screening.services.exports import ExportFilters, submission_records
@@ -98,7 +99,7 @@ def submission_json(
         "status": record.status,
         "started_at": iso(record.started_at),
         "submitted_at": iso(record.submitted_at),
-        "result": _result_summary(record.result, group),
+        "result": _result_summary(record.result, group, record.integrity),
         "decision": (
             {"outcome": record.decision, "label": record.decision_label,
              "decided_at": iso(record.decided_at)}
@@ -111,7 +112,9 @@ def _percentile(group: NormGroup | None, name: str, value: float | None) -> floa
     return group.percentile(name, value) if group is not None else None
 
 
-def _result_summary(result: Mapping[str, Any] | None, group: NormGroup | None) -> Any:
+def _result_summary(
+    result: Mapping[str, Any] | None, group: NormGroup | None, signals: IntegritySummary
+) -> Any:
     if not result:
         return None
     band = result.get("band") or {}
@@ -140,6 +143,8 @@ def _result_summary(result: Mapping[str, Any] | None, group: NormGroup | None) -
                       for f in result.get("red_flags", ())],
         "quality_flags": [{"kind": f["kind"], "item_id": f.get("item_id")}
                           for f in result.get("quality_flags", ())],
+        # Beside the quality flags, as on the manager's page; never part of the score.
+        "integrity": signals.to_json(),
     }
 
 

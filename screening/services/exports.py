@@ -39,7 +39,8 @@ from screening.models import (
     User,
     position_managers,
 )
-from screening.services import norms
+from screening.reports.integrity import NOT_RECORDED, IntegritySummary
+from screening.services import integrity, norms
 from screening.services.periods import within_days
 
 BATCH_SIZE = 1000
@@ -223,13 +224,21 @@ def _records(
     session: Session, statement: Select[Any], *, trace: bool, summary_array: bool
 ) -> Iterator[SubmissionRecord]:
     for batch in session.execute(statement).partitions():
-        ratings = _free_text_ratings(session, [row[0] for row in batch])
+        ids = [row[0] for row in batch]
+        ratings = _free_text_ratings(session, ids)
+        signals = integrity.summaries(session, ids)
         for row in batch:
-            yield _record(row, ratings.get(row[0], ()), trace=trace, summary_array=summary_array)
+            yield _record(row, ratings.get(row[0], ()), signals.get(row[0], NOT_RECORDED),
+                          trace=trace, summary_array=summary_array)
 
 
 def _record(
-    row: Any, ratings: tuple[tuple[str, int, str], ...], *, trace: bool, summary_array: bool
+    row: Any,
+    ratings: tuple[tuple[str, int, str], ...],
+    signals: IntegritySummary,
+    *,
+    trace: bool,
+    summary_array: bool,
 ) -> SubmissionRecord:
     outcome = row[11]
     if trace:
@@ -259,6 +268,7 @@ def _record(
         decision_note=row[17] or "",
         decided_by=row[18] or "",
         free_text_ratings=ratings,
+        integrity=signals,
     )
 
 

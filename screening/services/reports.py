@@ -38,7 +38,7 @@ from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_a
 from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
 from screening.reports.feedback import Feedback
 from screening.reports.pdf import RENDER_TIME_LIMIT_SECONDS
-from screening.services import applicants
+from screening.services import applicants, integrity
 from screening.services import norms as norm_service
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_result
@@ -110,6 +110,7 @@ def applicant_report(
         norms=norms,
         psychometrics=psychometrics,
         generated_at=generated_at or utcnow(),
+        integrity=integrity.summary(session, submission.id),
     )
 
 
@@ -121,8 +122,9 @@ def applicant_cache_key(
     Kind, submission, questionnaire snapshot, stored result, template version and
     page size, as the shared cache was designed; plus the printed facts (so an
     erased or corrected name is never served from the cache), the norm group's
-    fingerprint (so percentiles and reliability are never stale) and the recorded
-    decision with who made it (the summary's first page carries it).
+    fingerprint (so percentiles and reliability are never stale), the recorded
+    decision with who made it (the summary's first page carries it) and the
+    integrity counts printed beside response quality.
     """
     facts = _facts(submission)
     payload = {
@@ -139,6 +141,7 @@ def applicant_cache_key(
         "norms": norm_service.fingerprint(session, submission.questionnaire_version,
                                           synthetic=submission.synthetic),
         "decision": _decision_fingerprint(submission),
+        "integrity": integrity.summary(session, submission.id).to_json(),
     }
     return _digest(payload)
 

@@ -5,6 +5,8 @@ What counts as personal data, and where it lives (models.py keeps it in few plac
 * Applicant.name and .email, and their folded copies for search (search_name, search_email,
   which the model rewrites with them);
 * free text inside Answer.response, and its copy in the stored result's trace;
+* the integrity counts on each Answer (left the page, pasted): set to NULL, "not
+  recorded", since they describe how the person behaved and no score depends on them;
 * the Invitation token (the applicant's own link): rotated, and the link revoked;
 * Decision.note (a manager's words about the person);
 * SelfIdentification: deleted;
@@ -205,9 +207,11 @@ def anonymise(session: Session, applicant: Applicant) -> None:
 
 
 def _scrub_submission(session: Session, submission: Submission) -> list[str]:
-    """Free text out of answers, trace and decision notes; self-id and PDFs deleted."""
+    """Free text and integrity counts out of answers, free text out of the trace and
+    decision notes; self-id and PDFs deleted."""
     texts: list[str] = []
     for answer in submission.answers:
+        answer.left_page_count = answer.paste_count = None
         text = (answer.response or {}).get("text")
         if text and text != REMOVED_TEXT:
             texts.append(text)

@@ -67,6 +67,15 @@ def cohort(app: Flask) -> dict[str, Any]:
         submitted[4].language = "es"
         submitted[4].started_at = submitted[4].submitted_at - timedelta(seconds=754.6)
         self_identify(submitted[3], sex="female", race="native_hawaiian_or_pacific_islander")
+        # The question pages' integrity counts: one applicant left the page during two
+        # questions and pasted into one; another's pages reported no leaving or pasting.
+        # The others had JavaScript off (nothing reported).
+        left, pasted, quiet = submitted[6].answers[:3]
+        left.left_page_count, left.paste_count = 2, 0
+        pasted.left_page_count, pasted.paste_count = 1, 3
+        quiet.left_page_count, quiet.paste_count = 0, None
+        for answer in submitted[7].answers:
+            answer.left_page_count, answer.paste_count = 0, 0
         waiting = journey.start(db.session, create_invitation(front, name="Still Going"))
         db.session.commit()
         elsewhere = submit_simulated(other, name="Other Position", seed=7,
@@ -149,6 +158,13 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
             "quality_flag_counts": flag_counts([f.kind for f in result.quality_flags])
             if result else None,
         })
+        reported = [a for a in s.answers
+                    if a.left_page_count is not None or a.paste_count is not None]
+        row["integrity_items"] = len(reported)
+        for column, counts in (("left_page", [a.left_page_count or 0 for a in reported]),
+                               ("paste", [a.paste_count or 0 for a in reported])):
+            row[f"{column}_items"] = sum(1 for n in counts if n) if reported else None
+            row[f"{column}_times"] = sum(counts) if reported else None
         rows.append(row)
     return rows
 

@@ -24,6 +24,7 @@ CORE_MODULES = (
     "screening.reports.cohort",
     "screening.reports.feedback",
     "screening.reports.charts",
+    "screening.reports.integrity",
     "screening.exports.results",
     "screening.exports.analytics",
     "screening.exports.spreadsheets",

@@ -36,6 +36,7 @@ from wtforms.validators import (
 from screening import scoring
 from screening.bank import Item, ResponseFormat
 from screening.bank.model import RATING_MAX, RATING_MIN
+from screening.reports import integrity
 from screening.scoring.fairness import (
     PREFER_NOT_TO_SAY,
     RACE_ETHNICITY_CATEGORIES,
@@ -134,6 +135,10 @@ class ItemForm(ApplicantForm):
     shown_at = HiddenField()
     #: one random key per rendered page; a resent or double-clicked post is a no-op.
     idempotency_key = HiddenField()
+    #: filled in by static/js/integrity.js; empty without JavaScript. Read leniently by
+    #: signals(): no value can make the form invalid.
+    left_page_count = HiddenField()
+    paste_count = HiddenField()
 
     item: Item
 
@@ -161,6 +166,13 @@ class ItemForm(ApplicantForm):
     def fields_agree(self) -> bool:
         """Checks across fields before an answer can be built from them; True by default."""
         return True
+
+    def signals(self) -> integrity.ItemSignals:
+        """The integrity counts the page posted; anything malformed is "not reported"."""
+        return integrity.ItemSignals(
+            left_page=integrity.reported_count(self.left_page_count.data),
+            pastes=integrity.reported_count(self.paste_count.data),
+        )
 
     def to_answer(self, seconds: float | None) -> scoring.Answer:
         raise NotImplementedError

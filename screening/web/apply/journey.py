@@ -105,7 +105,8 @@ def question(token: str, number: int) -> str | Response:
             try:
                 # False for a resent, double-clicked or retried post: the first one did the
                 # work, so this one goes where it went.
-                journey.save_answer_once(db.session, submission, form.to_answer(seconds), key)
+                journey.save_answer_once(db.session, submission, form.to_answer(seconds), key,
+                                         form.signals())
             except InvalidAnswer as error:
                 # The form applies the same rules, so only a changed rule brings us here.
                 db.session.rollback()

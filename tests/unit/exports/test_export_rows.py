@@ -31,6 +31,9 @@ def test_wide_row_has_every_column_with_native_values() -> None:
         "seconds_taken": 1335,  # 09:30:00 to 09:52:15
         "decision_note": None, "decided_by": None, "free_text_ratings": None,
         "quality_flag_counts": "too_fast×1; straight_lining×1",
+        # No page reported integrity signals: 0 questions, and no counts rather than zeros.
+        "integrity_items": 0, "left_page_items": None, "left_page_times": None,
+        "paste_items": None, "paste_times": None,
     }
 
 
@@ -59,8 +62,10 @@ def test_analyst_columns_name_people_count_flags_and_time() -> None:
 def test_new_columns_only_ever_go_at_the_end() -> None:
     # "synthetic" was the last column published before the analyst columns (docs/exports.md).
     assert WIDE_COLUMNS.index("synthetic") == 39
-    assert WIDE_COLUMNS[40:] == ("language", "came_in_via", "seconds_taken", "decision_note",
-                                 "decided_by", "free_text_ratings", "quality_flag_counts")
+    assert WIDE_COLUMNS[40:47] == ("language", "came_in_via", "seconds_taken", "decision_note",
+                                   "decided_by", "free_text_ratings", "quality_flag_counts")
+    assert WIDE_COLUMNS[47:] == ("integrity_items", "left_page_items", "left_page_times",
+                                 "paste_items", "paste_times")
 
 
 def test_percentiles_come_from_the_version_norm_group() -> None:
