@@ -441,6 +441,17 @@ class ApplicantReport:
         """'Mixed result: probe in interview — respect under pressure is close to the line'."""
         return f"{self.band_label} — {self.band_reason}" if self.band_reason else self.band_label
 
+    @property
+    def scores_in_words(self) -> str:
+        """Every dimension's score in one plain sentence; the notation is in the legend."""
+        if any(line.percentile is not None for line in self.dimensions):
+            return " ".join(f"{line.label} {line.percent:.0f}%: {line.plain_text}."
+                            for line in self.dimensions)
+        scores = ", ".join(f"{line.label} {line.percent:.0f}%"
+                           + (" (close to the line)" if line.close_to_line else "")
+                           for line in self.dimensions)
+        return f"{scores}: no comparison yet, too few final results." if scores else ""
+
     def number_of(self, item_id: str) -> int:
         """The number the applicant saw an item under (0 if it is not in this result)."""
         return next((entry.number for entry in self.appendix if entry.item_id == item_id), 0)

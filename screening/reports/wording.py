@@ -320,8 +320,8 @@ def band_reason(result: SubmissionResult) -> str:
     """Why the band is what it is, in a few words: what is close to a cut, the red flags.
 
     Joined to the band's label in one line ("Mixed result: probe in interview — respect
-    under pressure is close to the line; 2 red flags"). A result with no band already
-    says why in its headline, so it has no reason of its own here.
+    under pressure is close to the line; 2 red flags"); ``band_notes`` say it in full. A
+    result with no band already says why in its headline, so it has no reason here.
     """
     if result.band is None:
         return ""
