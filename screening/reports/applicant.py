@@ -229,8 +229,8 @@ class DimensionLine:
         if self.percentile is None:
             words = "no comparison yet, too few final results"
         else:
-            words = (f"higher than {round(self.percentile)} in 100 of the "
-                     f"{self.norm_size} applicants compared")
+            words = (f"above about {round(self.percentile)}% of the {self.norm_size} "
+                     "applicants compared")
         return words + ("; close to the line" if self.close_to_line else "")
 
 
