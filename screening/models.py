@@ -35,10 +35,12 @@ from sqlalchemy.orm import (
     mapped_column,
     registry,
     relationship,
+    validates,
 )
 from sqlalchemy.types import TypeDecorator
 
 from screening.bank.snapshot import scoring_hash
+from screening.folding import folded
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -220,12 +222,22 @@ class Applicant(Base):
     position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), index=True)
     name: Mapped[str] = mapped_column(String(200))
     email: Mapped[str] = mapped_column(String(254), default="")
+    #: name and email without case or accents (screening.folding), what staff searches
+    #: match: compared in Python's terms, SQLite and PostgreSQL find the same applicants.
+    search_name: Mapped[str] = mapped_column(Text, default="", server_default="")
+    search_email: Mapped[str] = mapped_column(Text, default="", server_default="")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: set when personal data was removed by purge or erasure; scores stay for norms.
     anonymised_at: Mapped[datetime | None]
 
     position: Mapped[Position] = relationship(back_populates="applicants")
     invitation: Mapped[Invitation | None] = relationship(back_populates="applicant", uselist=False)
+
+    @validates("name", "email")
+    def _fold_for_search(self, key: str, value: str) -> str:
+        """Every write of the name or email refreshes its search column, wherever it is made."""
+        setattr(self, f"search_{key}", folded(value or ""))
+        return value
 
 
 class Invitation(Base):

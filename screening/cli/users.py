@@ -7,7 +7,7 @@ from flask.cli import AppGroup
 
 from screening import formatting
 from screening.extensions import db
-from screening.models import Role, utcnow
+from screening.models import Role
 from screening.services import (
     accounts,
     api_tokens,
@@ -64,18 +64,15 @@ def api_tokens_create(name: str, owner_email: str | None, valid_days: int) -> No
 @api_tokens_group.command("list")
 def api_tokens_list() -> None:
     """List tokens (never the tokens themselves): owner, expiry, last use, state."""
-    now = utcnow()
-    for row, owner_email in api_tokens.list_tokens(db.session):
-        if row.revoked_at is not None:
+    for listed in api_tokens.listing(db.session):
+        row = listed.token
+        state = listed.state.value
+        if listed.state is api_tokens.TokenState.REVOKED:
             state = f"revoked {formatting.date_time(row.revoked_at)}"
-        elif row.expires_at <= now:
-            state = "expired"
-        else:
-            state = "active"
         last_used = (f"last used {formatting.date_time(row.last_used_at)}"
                      if row.last_used_at else "never used")
         click.echo("\t".join([
-            str(row.id), row.name, f"owner {owner_email}",
+            str(row.id), row.name, f"owner {listed.owner.email}",
             f"created {formatting.date_time(row.created_at)}",
             f"expires {formatting.date_time(row.expires_at)}", last_used, state,
         ]))

@@ -13,6 +13,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from sqlalchemy import select
@@ -73,6 +74,39 @@ class TokenRefusal(enum.Enum):
                           "so the token reads nothing; ask an admin for a new one.")
 
 
+class TokenState(enum.Enum):
+    """Whether a token reads now, and if not why: for the API and for the admins' list."""
+
+    ACTIVE = "active"
+    REVOKED = "revoked"
+    EXPIRED = "expired"
+    OWNER_DISABLED = "owner disabled"
+    OWNER_LACKS_RIGHTS = "owner no longer admin or HR"
+
+
+#: What the API answers for each state but ACTIVE: a revoked token is told apart from
+#: a made-up one to nobody.
+_REFUSALS = {
+    TokenState.REVOKED: TokenRefusal.MISSING,
+    TokenState.EXPIRED: TokenRefusal.EXPIRED,
+    TokenState.OWNER_DISABLED: TokenRefusal.OWNER_DISABLED,
+    TokenState.OWNER_LACKS_RIGHTS: TokenRefusal.OWNER_LACKS_RIGHTS,
+}
+
+
+def state(row: ApiToken, owner: User | None, now: datetime | None = None) -> TokenState:
+    """The state of ``row`` at ``now`` with its owner as they are now."""
+    if row.revoked_at is not None:
+        return TokenState.REVOKED
+    if row.expires_at <= (now or utcnow()):
+        return TokenState.EXPIRED
+    if owner is None or not owner.active:
+        return TokenState.OWNER_DISABLED
+    if owner.role not in TOKEN_ROLES:
+        return TokenState.OWNER_LACKS_RIGHTS
+    return TokenState.ACTIVE
+
+
 def authenticate(
     session: Session, token: str | None, now: datetime | None = None,
 ) -> ApiToken | TokenRefusal:
@@ -84,16 +118,10 @@ def authenticate(
     if not token or len(token) > MAX_TOKEN_LENGTH:
         return TokenRefusal.MISSING
     row = session.scalar(select(ApiToken).where(ApiToken.token_hash == token_hash(token)))
-    if row is None or row.revoked_at is not None:
+    if row is None:
         return TokenRefusal.MISSING
-    if row.expires_at <= (now or utcnow()):
-        return TokenRefusal.EXPIRED
-    owner = session.get(User, row.created_by_id)
-    if owner is None or not owner.active:
-        return TokenRefusal.OWNER_DISABLED
-    if owner.role not in TOKEN_ROLES:
-        return TokenRefusal.OWNER_LACKS_RIGHTS
-    return row
+    found = state(row, session.get(User, row.created_by_id), now)
+    return row if found is TokenState.ACTIVE else _REFUSALS[found]
 
 
 def note_use(session: Session, row: ApiToken, now: datetime | None = None) -> None:
@@ -118,12 +146,22 @@ def revoke(session: Session, token_id: int, actor: User | None) -> ApiToken:
     return row
 
 
-def list_tokens(session: Session) -> list[tuple[ApiToken, str]]:
-    """Every token with its owner's email, oldest first."""
-    rows = session.execute(select(ApiToken, User.email)
+@dataclass(frozen=True)
+class TokenListing:
+    """A token as admins see it (never the token itself: only its hash is stored)."""
+
+    token: ApiToken
+    owner: User
+    state: TokenState
+
+
+def listing(session: Session, now: datetime | None = None) -> list[TokenListing]:
+    """Every token with its owner as they are now and its state, oldest first."""
+    now = now or utcnow()
+    rows = session.execute(select(ApiToken, User)
                            .join(User, User.id == ApiToken.created_by_id)
                            .order_by(ApiToken.id))
-    return [(token, email) for token, email in rows]
+    return [TokenListing(token, owner, state(token, owner, now)) for token, owner in rows]
 
 
 def token_owner(session: Session, email: str | None) -> User:

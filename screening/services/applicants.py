@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from screening import scoring
 from screening.bank.model import DIMENSIONS
+from screening.folding import folded
 from screening.models import (
     Applicant,
     Decision,
@@ -97,10 +98,9 @@ def _filtered(position: Position, query: ListQuery) -> Select[tuple[Applicant]]:
         .outerjoin(Invitation.submission)
         .where(Applicant.position_id == position.id)
     )
-    if query.search.strip():
-        statement = statement.where(
-            func.lower(Applicant.name).contains(query.search.strip().lower(), autoescape=True)
-        )
+    wanted = folded(query.search.strip())
+    if wanted:
+        statement = statement.where(Applicant.search_name.contains(wanted, autoescape=True))
     condition = _status_condition(query.status, utcnow())
     if condition is not None:
         statement = statement.where(condition)

@@ -73,7 +73,7 @@ AUDIT_COLUMNS: tuple[str, ...] = (
 _TARGET_NOUNS: dict[str, str] = {
     "Submission": "submission", "Applicant": "applicant", "Invitation": "invitation",
     "Position": "position", "User": "user", "ApiToken": "API token",
-    "QuestionnaireVersion": "questionnaire version",
+    "QuestionnaireVersion": "questionnaire version", "OutgoingEmail": "email",
 }
 
 

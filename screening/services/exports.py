@@ -348,11 +348,6 @@ class ExportRequest:
     bom: bool = False
 
     @property
-    def filename(self) -> str:
-        scope = f"position-{self.filters.position_id}" if self.filters.position_id else "all"
-        return f"results-{self.layout.value}-{scope}.{self.format.value}"
-
-    @property
     def mimetype(self) -> str:
         return MIMETYPES[self.format]
 

@@ -10,6 +10,9 @@ mail server refuses for good (a 5xx answer to its recipient or content) is marke
 failed at once with the reason; one that fails for a passing reason (the server is
 down, busy or answers 4xx) is retried with back-off. Either way the sender goes on
 to the next message: one bad message never stops the queue or stays "sending".
+
+Failed messages, and any still "sending" long after their sender must have died, are
+the admins' email problems: listed with their reason, and retried or discarded by hand.
 """
 
 from __future__ import annotations
@@ -20,21 +23,24 @@ import ssl
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import datetime, timedelta
 from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from screening.models import EmailStatus, OutgoingEmail, utcnow
+from screening.models import EmailStatus, OutgoingEmail, User, utcnow
+from screening.services import audit
 from screening.single_line import one_line, unsafe_characters
 
 MAX_ATTEMPTS = 6
 #: A claim older than this is taken to be from a sender that died mid-send.
 STALE_CLAIM = timedelta(minutes=10)
+#: Email problems listed on one page.
+PROBLEMS_PAGE_SIZE = 50
 
 logger = logging.getLogger(__name__)
 
@@ -250,3 +256,99 @@ def send_in_background(app: Any) -> threading.Thread | None:
     thread = threading.Thread(target=run, name="outbox-sender", daemon=True)
     thread.start()
     return thread
+
+
+# -- email problems: what admins see and act on -------------------------------------------
+
+
+class OutboxError(Exception):
+    """A retry or discard that cannot be done; the message is shown as is."""
+
+
+def _is_problem(now: datetime) -> ColumnElement[bool]:
+    """Failed for good, or claimed by a sender so long ago that it must have died."""
+    return (OutgoingEmail.status == EmailStatus.FAILED) | (
+        (OutgoingEmail.status == EmailStatus.SENDING)
+        & (OutgoingEmail.claimed_at < now - STALE_CLAIM)
+    )
+
+
+@dataclass(frozen=True)
+class EmailProblems:
+    """One page of problems, newest first, and how many there are in all."""
+
+    messages: list[OutgoingEmail]
+    total: int
+    #: the id to pass as ``before_id`` for the next (older) page; None on the last one
+    next_before: int | None
+
+
+def problems(
+    session: Session, *, before_id: int | None = None, size: int = PROBLEMS_PAGE_SIZE,
+    now: datetime | None = None,
+) -> EmailProblems:
+    """The messages that will not go without an admin, newest first."""
+    now = now or utcnow()
+    statement = select(OutgoingEmail).where(_is_problem(now))
+    if before_id is not None:
+        statement = statement.where(OutgoingEmail.id < before_id)
+    found = list(session.scalars(statement.order_by(OutgoingEmail.id.desc()).limit(size + 1)))
+    more = len(found) > size
+    found = found[:size]
+    return EmailProblems(found, problem_count(session, now),
+                         found[-1].id if more and found else None)
+
+
+def problem_count(session: Session, now: datetime | None = None) -> int:
+    return session.scalar(
+        select(func.count(OutgoingEmail.id)).where(_is_problem(now or utcnow()))) or 0
+
+
+def _no_longer_a_problem(session: Session, message_id: int) -> OutboxError:
+    status = session.scalar(select(OutgoingEmail.status).where(OutgoingEmail.id == message_id))
+    now_is = "discarded" if status is None else status.value
+    return OutboxError(f"Message {message_id} is no longer failed or stuck (it is {now_is} "
+                       "now), so it was left as it is.")
+
+
+def retry(session: Session, message: OutgoingEmail, actor: User | None,
+          now: datetime | None = None) -> None:
+    """Queue a failed or stuck message again, due at once, with a fresh set of attempts.
+
+    Raises OutboxError if it is no longer a problem (sent, retried or taken up by a
+    sender since the admin looked): the update is conditional, so it never overrides
+    a sender that claimed the message at the same moment.
+    """
+    now, message_id = now or utcnow(), message.id
+    previous = {"kind": message.kind, "status": message.status.value,
+                "attempts": message.attempts}
+    requeued = session.execute(
+        update(OutgoingEmail)
+        .where(OutgoingEmail.id == message_id, _is_problem(now))
+        .values(status=EmailStatus.PENDING, attempts=0, last_error="", claimed_at=None,
+                next_attempt_at=now)
+        .execution_options(synchronize_session="fetch")
+    )
+    if requeued.rowcount != 1:
+        raise _no_longer_a_problem(session, message_id)
+    # Kind and counts only: the recipient and the reason can name an applicant, and
+    # the audit log outlives an erasure.
+    audit.record(session, actor, "email.retried", message, **previous)
+
+
+def discard(session: Session, message: OutgoingEmail, actor: User | None,
+            now: datetime | None = None) -> None:
+    """Delete a failed or stuck message: it will not be sent, and its copy of the
+    applicant's or manager's details goes with it. Raises OutboxError if it is no
+    longer a problem."""
+    now, message_id = now or utcnow(), message.id
+    previous = {"kind": message.kind, "status": message.status.value,
+                "attempts": message.attempts}
+    removed = session.execute(
+        delete(OutgoingEmail)
+        .where(OutgoingEmail.id == message_id, _is_problem(now))
+        .execution_options(synchronize_session="fetch")
+    )
+    if removed.rowcount != 1:
+        raise _no_longer_a_problem(session, message_id)
+    audit.record(session, actor, "email.discarded", message, **previous)

@@ -2,7 +2,8 @@
 
 What counts as personal data, and where it lives (models.py keeps it in few places):
 
-* Applicant.name and .email;
+* Applicant.name and .email, and their folded copies for search (search_name, search_email,
+  which the model rewrites with them);
 * free text inside Answer.response, and its copy in the stored result's trace;
 * the Invitation token (the applicant's own link): rotated, and the link revoked;
 * Decision.note (a manager's words about the person);
@@ -37,6 +38,7 @@ from sqlalchemy import Text, cast, delete, func, or_, select
 from sqlalchemy.orm import Session, joinedload
 
 from screening import database
+from screening.folding import folded
 from screening.ids import MAX_ID, parse_id
 from screening.models import (
     Answer,
@@ -81,13 +83,14 @@ class PurgeReport:
 
 
 def find_applicants(session: Session, query: str, *, limit: int = 50) -> list[Applicant]:
-    """Applicants whose name or email contains ``query``, or whose number it is."""
-    text = query.strip().lower()
+    """Applicants whose name or email contains ``query`` (case and accents ignored),
+    or whose number it is."""
+    text = folded(query.strip())
     if not text:
         return []
     conditions = [
-        func.lower(Applicant.name).contains(text, autoescape=True),
-        func.lower(Applicant.email).contains(text, autoescape=True),
+        Applicant.search_name.contains(text, autoescape=True),
+        Applicant.search_email.contains(text, autoescape=True),
     ]
     applicant_id = parse_id(text)
     if applicant_id is not None:

@@ -13,8 +13,12 @@ from screening.reports import wording
 from screening.reports.applicant import DECISION_SUPPORT
 
 
-def field_attrs(field: Any, hint: str | None) -> dict[str, str]:
-    """aria attributes tying a control to its hint and error message."""
+def field_attrs(field: Any, hint: str | None, autocomplete: str | None = None
+                ) -> dict[str, str]:
+    """aria attributes tying a control to its hint and error message, and its autofill token.
+
+    No token, no attribute: WTForms would write ``autocomplete="None"``, an invalid token.
+    """
     described_by = []
     if hint:
         described_by.append(f"{field.id}-hint")
@@ -23,6 +27,8 @@ def field_attrs(field: Any, hint: str | None) -> dict[str, str]:
     attrs = {"aria-describedby": " ".join(described_by)} if described_by else {}
     if field.errors:
         attrs["aria-invalid"] = "true"
+    if autocomplete:
+        attrs["autocomplete"] = autocomplete
     return attrs
 
 

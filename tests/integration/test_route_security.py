@@ -46,7 +46,7 @@ from werkzeug.routing import IntegerConverter
 from screening.app import create_app
 from screening.bank import ResponseFormat
 from screening.extensions import db
-from screening.models import ApiToken, Outcome, Role, User
+from screening.models import ApiToken, EmailStatus, Outcome, OutgoingEmail, Role, User
 from screening.services import api_tokens, journey, reviews
 from screening.web.auth.routes import set_password_link
 from tests.factories import (
@@ -164,6 +164,7 @@ def _applicant(path: str) -> tuple[Foreign, ...]:
 
 ROUTES: dict[str, Route] = {
     "health.healthz": Route("GET", Who.PUBLIC, get="/healthz"),
+    "icons.favicon": Route("GET", Who.PUBLIC, get="/favicon.ico"),
     "auth.login": Route(
         "GET POST", Who.PUBLIC, get="/login",
         post=Post("/login", lambda s: {"email": s["admin_email"], "password": PASSWORD}, 302),
@@ -364,6 +365,22 @@ ROUTES: dict[str, Route] = {
         "POST", Who.ADMIN, post=Post("/admin/users/{hr_user}/reset", no_fields, 200),
         foreign=_ids("user_id", "/admin/users/<user_id>/reset"),
     ),
+    "admin.email_problems": Route("GET", Who.ADMIN, get="/admin/email-problems"),
+    "admin.retry_email": Route(
+        "POST", Who.ADMIN, post=Post("/admin/email-problems/{failed_email}/retry", no_fields, 302),
+        foreign=_ids("message_id", "/admin/email-problems/<message_id>/retry"),
+    ),
+    "admin.discard_email": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/email-problems/{failed_email}/discard", no_fields, 302),
+        foreign=_ids("message_id", "/admin/email-problems/<message_id>/discard"),
+    ),
+    "admin.api_tokens_page": Route("GET", Who.ADMIN, get="/admin/api-tokens"),
+    "admin.revoke_api_token": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/api-tokens/{live_api_token_id}/revoke", no_fields, 302),
+        foreign=_ids("token_id", "/admin/api-tokens/<token_id>/revoke"),
+    ),
     "admin.positions_list": Route("GET", Who.HR_ADMIN, get="/admin/positions"),
     "admin.new_position": Route(
         "GET POST", Who.HR_ADMIN, get="/admin/positions/new",
@@ -427,7 +444,7 @@ ROUTES: dict[str, Route] = {
 }
 
 #: GET endpoints whose answer holds nothing personal, so caches may keep it.
-CACHEABLE = {"api.openapi"}
+CACHEABLE = {"api.openapi", "icons.favicon"}
 
 POST_ROUTES = [name for name, route in ROUTES.items() if route.post is not None]
 GUARDED = [name for name, route in ROUTES.items()
@@ -606,6 +623,7 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     api_tokens.revoke(db.session, revoked.id, users["admin"])
     db.session.commit()
     password_user_id = users["password"].id
+    admin_id = users["admin"].id
 
     def password_token() -> str:
         with app.test_request_context():
@@ -657,12 +675,29 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "revoked_api_token": revoked_token,
         "garbled_password_token": "eyJhbGciOiJIUzI1NiJ9.WzEsIjAwMDAiXQ.forged-signature",
     }
+    def failed_email() -> int:
+        message = OutgoingEmail(kind="invitation", recipient="nobody@example.com",
+                                subject="Your application", body_text="A link.",
+                                body_html="<p>A link.</p>", status=EmailStatus.FAILED,
+                                attempts=1, last_error="Refused: 550 No such mailbox")
+        db.session.add(message)
+        db.session.commit()
+        return message.id
+
+    def live_api_token_id() -> int:
+        row, _ = api_tokens.create_token(db.session, name="to revoke",
+                                         created_by=db.session.get_one(User, admin_id))
+        db.session.commit()
+        return row.id
+
     lazy: dict[str, Callable[[], object]] = {
         "password_token": password_token,
         "other_salt_token": other_salt_token,
         "fresh_token": lambda: fresh_invitation().token,
         "fresh_applicant": lambda: fresh_invitation().applicant_id,
         "answered_token": answered_token,
+        "failed_email": failed_email,
+        "live_api_token_id": live_api_token_id,
     }
     return fixed, lazy
 

@@ -13,7 +13,7 @@ from screening.services.feedback import feedback_for
 from screening.web import language
 from screening.web.apply import bp
 from screening.web.apply.links import invitation_or_404
-from screening.web.downloads import pdf_response
+from screening.web.downloads import download_name, pdf_response
 
 
 def _applicant_feedback(token: str) -> tuple[Invitation, Feedback]:
@@ -40,4 +40,5 @@ def feedback_pdf(token: str) -> Response:
                                             page_size=current_app.config["PDF_PAGE_SIZE"])
     except RenderError:
         abort(503)
-    return pdf_response(file)
+    return pdf_response(file, download_name(invitation.applicant.name, "feedback",
+                                            extension="pdf"))

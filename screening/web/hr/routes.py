@@ -31,9 +31,10 @@ from screening.scoring.fairness import (
     impact_rows,
 )
 from screening.services import analytics, audit, fairness, positions, retention
-from screening.services.exports import stream_export
+from screening.services.exports import ExportRequest, stream_export
 from screening.services.questionnaires import questionnaire_for
 from screening.web.auth.routes import roles_required
+from screening.web.downloads import csv_response, download_name, file_response
 from screening.web.hr.forms import (
     ApplicantSearchForm,
     AuditFilterForm,
@@ -89,10 +90,17 @@ def export_download() -> Response | tuple[str, int]:
     audit.record_in_own_transaction(db.session, current_user, "export.downloaded", None,
                                     **export.describe())
     chunks = stream_export(db.session, export, current_user)
-    return Response(stream_with_context(chunks), mimetype=export.mimetype, headers={
-        "Content-Disposition": f'attachment; filename="{export.filename}"',
-        "Cache-Control": "no-store",
-    })
+    return file_response(stream_with_context(chunks), content_type=export.mimetype,
+                         filename=_export_name(export))
+
+
+def _export_name(export: ExportRequest) -> str:
+    """'front-desk-reception-results-wide-2026-12-04.csv'; 'all-positions-…' unfiltered."""
+    position_id = export.filters.position_id
+    position = db.session.get(Position, position_id) if position_id else None
+    about = (position.title, position.location) if position else ("all positions",)
+    return download_name(*about, "results", export.layout.value,
+                         extension=export.format.value)
 
 
 # -- analytics -----------------------------------------------------------------------
@@ -173,10 +181,8 @@ def fairness_csv(position_id: int) -> Response | tuple[str, int]:
         return refused
     _, impact = found
     body = "".join(csv_stream(IMPACT_COLUMNS, impact_rows(impact.reports), bom=True))
-    return Response(body, mimetype="text/csv", headers={
-        "Content-Disposition": f'attachment; filename="adverse-impact-position-{position.id}.csv"',
-        "Cache-Control": "no-store",
-    })
+    return csv_response(body, filename=download_name(position.title, position.location,
+                                                     "adverse impact", extension="csv"))
 
 
 # -- audit log -----------------------------------------------------------------------
@@ -223,10 +229,8 @@ def audit_csv() -> Response | tuple[str, int]:
     rows = audit.audit_rows(db.session, filters)
     chunks = (chunk.encode("utf-8")
               for chunk in csv_stream(audit.AUDIT_COLUMNS, rows, bom=True))
-    return Response(stream_with_context(chunks), mimetype="text/csv", headers={
-        "Content-Disposition": 'attachment; filename="audit-log.csv"',
-        "Cache-Control": "no-store",
-    })
+    return csv_response(stream_with_context(chunks),
+                        filename=download_name("audit log", extension="csv"))
 
 
 # -- erasure on request --------------------------------------------------------------

@@ -21,6 +21,7 @@ from screening.ids import parse_id
 from screening.services import applicants, audit, positions
 from screening.services.exports import ExportFilters, wide_table
 from screening.services.questionnaires import questionnaire_for
+from screening.web.downloads import csv_response, download_name
 from screening.web.manage import bp
 from screening.web.manage.forms import ApplicantFilterForm, FeedbackSwitchForm, InviteForm
 from screening.web.manage.scope import open_link, position_or_404
@@ -86,9 +87,9 @@ def position_csv(position_id: int) -> Response:
     audit.record_in_own_transaction(db.session, current_user, "export.csv", found)
     # The HR export's wide layout, percentiles included, for this one position.
     headers, rows = wide_table(db.session, ExportFilters(position_id=found.id))
-    return Response(stream_with_context(csv_stream(headers, rows, bom=True)),
-                    mimetype="text/csv", headers={
-                        "Content-Disposition": f'attachment; filename="position-{found.id}.csv"'})
+    return csv_response(stream_with_context(csv_stream(headers, rows, bom=True)),
+                        filename=download_name(found.title, found.location, "results",
+                                               extension="csv"))
 
 
 @bp.post("/positions/<id:position_id>/feedback")

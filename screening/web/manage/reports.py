@@ -15,7 +15,7 @@ from screening.extensions import db
 from screening.ids import parse_id
 from screening.reports.pdf import RenderError, RenderTimeout
 from screening.services import audit, reports
-from screening.web.downloads import pdf_response
+from screening.web.downloads import download_name, pdf_response
 from screening.web.manage import bp
 from screening.web.manage.scope import position_or_404, submission_or_404
 
@@ -70,7 +70,8 @@ def applicant_pdf(submission_id: int) -> Response:
     audit.record_in_own_transaction(
         db.session, current_user, "report.downloaded", submission, cached=file.cached
     )
-    return pdf_response(file)
+    return pdf_response(file, download_name(submission.invitation.applicant.name, "summary",
+                                            extension="pdf"))
 
 
 @bp.get("/positions/<id:position_id>/cohort.pdf")
@@ -86,4 +87,6 @@ def cohort_pdf(position_id: int) -> Response:
     audit.record_in_own_transaction(
         db.session, current_user, "cohort_report.downloaded", position, compare=compare
     )
-    return pdf_response(file)
+    return pdf_response(file, download_name(position.title, position.location,
+                                            "comparison" if compare else "cohort",
+                                            extension="pdf"))

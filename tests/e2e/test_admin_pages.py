@@ -1,0 +1,60 @@
+"""An admin, in a real browser, notices a failed email and retries it, then revokes an API
+token; axe-core runs on both pages."""
+
+from __future__ import annotations
+
+import pytest
+from flask import Flask
+from playwright.sync_api import Page, expect
+from sqlalchemy import select
+
+from screening.extensions import db
+from screening.models import ApiToken, EmailStatus, OutgoingEmail, Role, utcnow
+from screening.services import api_tokens
+from tests.e2e.applicant_steps import assert_accessible
+from tests.factories import PASSWORD, create_user
+
+pytestmark = pytest.mark.browser
+
+
+def test_admin_retries_a_failed_email_and_revokes_a_token(
+    app: Flask, live_server: str, page: Page
+) -> None:
+    with app.app_context():
+        admin = create_user(Role.ADMIN, name="Ada Admin")
+        hr = create_user(Role.HR, name="Hal Human")
+        db.session.add(OutgoingEmail(
+            kind="invitation", recipient="ray@example.com", subject="Your application",
+            body_text="A link.", body_html="<p>A link.</p>", status=EmailStatus.FAILED,
+            attempts=1, last_error="Refused: 550 No such mailbox", claimed_at=utcnow()))
+        api_tokens.create_token(db.session, name="Workday sync", created_by=hr)
+        db.session.commit()
+        email = admin.email
+
+    page.goto(f"{live_server}/login")
+    page.get_by_label("Email").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+
+    main_nav = page.get_by_role("navigation", name="Main")
+    main_nav.get_by_role("link", name="Email problems: 1").click()
+    expect(page.get_by_role("heading", name="Email problems")).to_be_visible()
+    expect(page.get_by_role("cell", name="ray@example.com", exact=True)).to_be_visible()
+    expect(page.get_by_text("550 No such mailbox")).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Retry message").click()
+    expect(page.get_by_role("status").filter(has_text="is queued again")).to_be_visible()
+    expect(page.get_by_text("No email problems.")).to_be_visible()
+    expect(main_nav.get_by_role("link", name="Email problems: 1")).to_have_count(0)
+
+    page.get_by_role("navigation", name="Administration").get_by_role(
+        "link", name="API tokens").click()
+    expect(page.get_by_role("cell", name="Workday sync", exact=True)).to_be_visible()
+    assert_accessible(page)
+    page.get_by_role("button", name="Revoke Workday sync").click()
+    expect(page.get_by_text("The token Workday sync is revoked")).to_be_visible()
+    assert_accessible(page)
+
+    with app.app_context():
+        assert db.session.scalar(select(OutgoingEmail.status)) == EmailStatus.PENDING
+        assert db.session.scalar(select(ApiToken.revoked_at)) is not None
