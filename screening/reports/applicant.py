@@ -278,7 +278,7 @@ class TalkThrough:
     number: int
     item_id: str
     title: str
-    #: "In the situation of “…”, you chose B, “…”: walk me through it."
+    #: "In the situation of “…” (question 4), you chose B, “…” — walk me through it."
     prompt: str
 
 
@@ -574,7 +574,7 @@ def talk_through(result: SubmissionResult, shown: Presentation) -> tuple[TalkThr
         TalkThrough(
             kind=kind, number=number, item_id=line.item_id, title=line.title,
             prompt=(f"In the situation of “{line.title}” (question {number}), "
-                    f"{wording.what_they_did(line, shown.letters_of(line.item_id))}: "
+                    f"{wording.what_they_did(line, shown.letters_of(line.item_id))} — "
                     "walk me through it."),
         )
         for kind, (_, number, line) in picks

@@ -81,9 +81,9 @@ def test_one_strong_and_one_weak_answer_to_walk_through(
     assert (strong.kind, strong.item_id, weak.kind, weak.item_id) == (
         "strong", "W1", "weak", "C2")
     assert strong.prompt == ("In the situation of “Phone rings during the huddle” (question 1), "
-                             "you chose A, “Answer at once and greet”: walk me through it.")
+                             "you chose A, “Answer at once and greet” — walk me through it.")
     assert weak.prompt == ("In the situation of “Question outside your knowledge” "
-                           "(question 4), you put C, “Guess confidently” first: walk me "
+                           "(question 4), you put C, “Guess confidently” first — walk me "
                            "through it.")
 
 

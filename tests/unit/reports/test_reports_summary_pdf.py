@@ -113,7 +113,7 @@ def test_page_one_carries_the_caution_band_red_flags_and_decision(
     assert "Warmth:" in first and "Legend" in first
     # The appendix and methodology belong to the full record now.
     assert "Cronbach" not in first + second
-    assert "How each point was scored" not in first + second
+    assert "Appendix" not in first + second
 
 
 def test_page_two_is_the_interview_with_scale_and_own_answers(
