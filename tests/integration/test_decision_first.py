@@ -19,7 +19,13 @@ from flask.testing import FlaskClient
 from screening.extensions import db
 from screening.models import Submission
 from screening.services.journey import sequence_for
-from tests.factories import create_invitation, create_position, create_user, sign_in
+from tests.factories import (
+    create_invitation,
+    create_position,
+    create_submission,
+    create_user,
+    sign_in,
+)
 from tests.flagged_applicant import RED_FLAG_CHOICES, RUSHED, create_flagged_submission
 
 DECISION_LABELS = ["Advance to interview", "Offer a non-front-line role", "Do not proceed",
@@ -155,3 +161,20 @@ def test_the_recorded_decision_leads_the_page_and_page_one_of_the_pdf(
         assert f"bank item {item_id}" in first
     with app.app_context():
         assert db.session.get(Submission, case.submission_id).latest_decision is not None
+
+
+def test_an_applicant_still_answering_has_no_card_and_no_form(
+    app: Flask, client: FlaskClient,
+) -> None:
+    with app.app_context():
+        manager = create_user()
+        position = create_position(managers=[manager])
+        started = create_submission(create_invitation(position, name="Sam Started"),
+                                    submit=False)
+        email, submission_id = manager.email, started.id
+    sign_in(client, email)
+    page = client.get(f"/manage/submissions/{submission_id}")
+    assert page.status_code == 200
+    assert "This applicant has not submitted yet." in page.text
+    assert "Started " in _text(page.text)
+    assert 'id="band-heading"' not in page.text and 'name="outcome"' not in page.text
