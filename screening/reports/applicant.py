@@ -67,15 +67,20 @@ MAX_QUOTED_FLAGS = 6
 class ScaleAnchor:
     rating: int
     text: str
+    #: the anchor in a word or two, printed beside each question's tick box.
+    short: str
 
 
 #: How an interviewer rates each follow-up answer: written once, printed with every question.
 INTERVIEW_SCALE: tuple[ScaleAnchor, ...] = (
-    ScaleAnchor(1, "No example, or one that would make things worse"),
-    ScaleAnchor(2, "Vague or general; says what should happen, not what they did"),
-    ScaleAnchor(3, "A real example handled sensibly, with the customer's side thin"),
-    ScaleAnchor(4, "A clear example: calm, respectful, the customer left helped"),
-    ScaleAnchor(5, "A specific example: read the person, put it right, followed through"),
+    ScaleAnchor(1, "No example, or one that would make things worse", "no example"),
+    ScaleAnchor(2, "Vague or general; says what should happen, not what they did", "vague"),
+    ScaleAnchor(3, "A real example handled sensibly, with the customer's side thin",
+                "real example"),
+    ScaleAnchor(4, "A clear example: calm, respectful, the customer left helped",
+                "clear example"),
+    ScaleAnchor(5, "A specific example: read the person, put it right, followed through",
+                "specific, followed through"),
 )
 
 FORMAT_LABELS: Mapping[str, str] = {

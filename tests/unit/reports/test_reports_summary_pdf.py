@@ -127,7 +127,9 @@ def test_page_two_is_the_interview_with_scale_and_own_answers(
     assert report.interview is not None and len(report.interview.questions) == 3
     for question in report.interview.questions:
         assert question.text[:60] in second
-    assert second.count("☐ 5") == 3  # a 1-5 scale under each question
+    # An anchored 1-5 scale under each question.
+    assert second.count("☐ 1 no example") == 3
+    assert second.count("☐ 5 specific, followed through") == 3
     assert "walk me through it" in second
     assert second.count("walk me through it") == 2
 
