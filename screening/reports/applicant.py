@@ -60,7 +60,7 @@ MAX_HIGHLIGHTS = 3
 #: The interview page has room for three questions, each with notes and a scale.
 MAX_INTERVIEW_QUESTIONS = 3
 #: Red flags quoted on the decision page; any more are counted, and all are in the trace.
-MAX_QUOTED_FLAGS = 6
+MAX_QUOTED_FLAGS = 5
 
 
 @dataclass(frozen=True)
@@ -161,6 +161,10 @@ class ApplicantFacts:
     language: str = "en"
 
 
+#: How much of a decision note page 1 quotes: a note may run to 4,000 characters.
+NOTE_EXCERPT = 200
+
+
 @dataclass(frozen=True)
 class RecordedDecision:
     """The manager's latest decision, as the service layer hands it in."""
@@ -171,6 +175,14 @@ class RecordedDecision:
     decided_by: str
     decided_at: datetime
     note: str
+
+    @property
+    def note_excerpt(self) -> str:
+        """The note, cut at a word near NOTE_EXCERPT characters so page 1 stays one page."""
+        if len(self.note) <= NOTE_EXCERPT:
+            return self.note
+        cut = self.note[:NOTE_EXCERPT].rsplit(" ", 1)[0].rstrip(" ,;:.")
+        return f"{cut} … (the full note is on the applicant's page)"
 
 
 @dataclass(frozen=True)

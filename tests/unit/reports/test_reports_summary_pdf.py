@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import io
 import re
+from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
@@ -147,3 +148,46 @@ def test_items_and_options_are_numbered_as_the_applicant_saw_them(
         letter = "ABCDE"[option_order(standard, standard.item(item_id), SEED).index(option_id)]
         assert f"Red flag, question {number}, option {letter}:" in first
         assert f"bank item {item_id}" in first
+
+
+def _every_red_flag(questionnaire: Questionnaire) -> dict[str, Answer]:
+    """Every option of the bank marked red flag, endorsed, whatever its format."""
+    answers = _answers(questionnaire)
+    for item in questionnaire.items:
+        red = [option.id for option in item.options if option.red_flag]
+        other = [option.id for option in item.options if not option.red_flag]
+        if not red:
+            continue
+        answer = answers[item.id]
+        match item.format:
+            case ResponseFormat.BEST_CHOICE:
+                answers[item.id] = replace(answer, choice=red[0])
+            case ResponseFormat.MOST_LEAST:
+                answers[item.id] = replace(answer, most=red[0], least=other[0])
+            case ResponseFormat.RATE_EACH:
+                answers[item.id] = replace(answer, ratings={**answer.ratings, red[0]: 5})
+            case ResponseFormat.RANK:
+                answers[item.id] = replace(answer, ranking=(*red, *other))
+    return answers
+
+
+@pytest.mark.parametrize("page_size", ["A4", "Letter"])
+def test_the_fullest_page_one_still_leaves_two_pages(
+    standard: Questionnaire, page_size: str,
+) -> None:
+    # Every red flag the bank has, four cautions (demo data, rushed, provisional, taken in
+    # Spanish) and a decision note of the longest length the form accepts.
+    result = score_submission(standard, _every_red_flag(standard), {})
+    assert len(result.red_flags) > applicant.MAX_QUOTED_FLAGS and result.provisional
+    report = applicant.build_applicant_report(
+        facts=replace(facts(), order_seed=SEED, language="es", synthetic=True),
+        questionnaire=standard, result=result, norms=NormGroup(), psychometrics=None,
+        generated_at=GENERATED_AT, decision=replace(DECISION, note="word " * 800))
+    assert len(report.cautions) == 4
+    with pdfplumber.open(io.BytesIO(render.applicant_pdf(report, page_size))) as pdf:
+        assert len(pdf.pages) == 2
+        first = re.sub(r"\s+", " ", pdf.pages[0].extract_text())
+    hidden = len(result.red_flags) - applicant.MAX_QUOTED_FLAGS
+    assert f"{hidden} more red flags: see the full record." in first
+    assert "(the full note is on the applicant's page)" in first
+    assert "It must never be the sole basis of a hiring decision" in first
