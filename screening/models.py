@@ -102,10 +102,12 @@ class Outcome(enum.StrEnum):
     ON_HOLD = "on_hold"
 
 
+#: What each decision means, in the words of the decision itself (not the band names);
+#: the stored codes above never change.
 OUTCOME_LABELS = {
-    Outcome.ADVANCE: "Advance to front line",
-    Outcome.SECONDARY: "Consider for a secondary role",
-    Outcome.DO_NOT_ADVANCE: "Do not advance",
+    Outcome.ADVANCE: "Advance to interview",
+    Outcome.SECONDARY: "Offer a non-front-line role",
+    Outcome.DO_NOT_ADVANCE: "Do not proceed",
     Outcome.ON_HOLD: "On hold",
 }
 

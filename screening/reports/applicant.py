@@ -13,7 +13,7 @@ pickles cleanly into the process pool that renders a position's ZIP.
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -24,6 +24,7 @@ from screening.bank.model import (
     Questionnaire,
     ResponseFormat,
 )
+from screening.bank.ordering import item_order, option_order
 from screening.formatting import ordinal
 from screening.scoring import (
     NORM_MIN_GROUP,
@@ -31,6 +32,7 @@ from screening.scoring import (
     OVERALL,
     NormGroup,
     PsychometricReport,
+    RedFlag,
     RubricRole,
     SubmissionResult,
     TraceLine,
@@ -56,7 +58,31 @@ STRENGTH_SHARE = 0.75
 CONCERN_SHARE = 0.5
 #: How many strengths, concerns and interview questions a one-page summary can carry.
 MAX_HIGHLIGHTS = 3
-MAX_INTERVIEW_QUESTIONS = 5
+#: The interview page has room for three questions, each with notes and a scale.
+MAX_INTERVIEW_QUESTIONS = 3
+#: Red flags quoted on the decision page; any more are counted, and all are in the trace.
+MAX_QUOTED_FLAGS = 5
+
+
+@dataclass(frozen=True)
+class ScaleAnchor:
+    rating: int
+    text: str
+    #: the anchor in a word or two, printed beside each question's tick box.
+    short: str
+
+
+#: How an interviewer rates each follow-up answer: written once, printed with every question.
+INTERVIEW_SCALE: tuple[ScaleAnchor, ...] = (
+    ScaleAnchor(1, "No example, or one that would make things worse", "no example"),
+    ScaleAnchor(2, "Vague or general; says what should happen, not what they did", "vague"),
+    ScaleAnchor(3, "A real example handled sensibly, with the customer's side thin",
+                "real example"),
+    ScaleAnchor(4, "A clear example: calm, respectful, the customer left helped",
+                "clear example"),
+    ScaleAnchor(5, "A specific example: read the person, put it right, followed through",
+                "specific, followed through"),
+)
 
 FORMAT_LABELS: Mapping[str, str] = {
     ResponseFormat.BEST_CHOICE.value: "Best choice",
@@ -130,6 +156,66 @@ class ApplicantFacts:
     submitted_at: datetime | None
     #: a simulated applicant made by `flask demo`.
     synthetic: bool = False
+    #: the stored seed of the applicant's item and option order; None: the bank's order.
+    order_seed: int | None = None
+    #: the language the applicant sat the screen in.
+    language: str = "en"
+
+
+#: How much of a decision note page 1 quotes: a note may run to 4,000 characters.
+NOTE_EXCERPT = 200
+
+
+@dataclass(frozen=True)
+class RecordedDecision:
+    """The manager's latest decision, as the service layer hands it in."""
+
+    #: the stored code (``Outcome`` value) and its wording, made by the layer that owns it.
+    outcome: str
+    label: str
+    decided_by: str
+    decided_at: datetime
+    note: str
+
+    @property
+    def note_excerpt(self) -> str:
+        """The note, cut at a word near NOTE_EXCERPT characters so page 1 stays one page."""
+        if len(self.note) <= NOTE_EXCERPT:
+            return self.note
+        cut = self.note[:NOTE_EXCERPT].rsplit(" ", 1)[0].rstrip(" ,;:.")
+        return f"{cut} … (the full note is on the applicant's page)"
+
+
+@dataclass(frozen=True)
+class Presentation:
+    """The numbers and letters the applicant saw: their item order and option order."""
+
+    #: item id → 1-based position in the applicant's order.
+    numbers: Mapping[str, int]
+    #: item id → option id → "A", "B", ... in the applicant's option order.
+    letters: Mapping[str, Mapping[str, str]]
+
+    def number(self, item_id: str) -> int:
+        return self.numbers.get(item_id, 0)
+
+    def letters_of(self, item_id: str) -> Mapping[str, str]:
+        return self.letters.get(item_id, {})
+
+
+def presentation(questionnaire: Questionnaire, seed: int | None) -> Presentation:
+    """Rebuild what the applicant saw from the stored seed (the same rule as the journey)."""
+    if seed is None:
+        order = tuple(item.id for item in questionnaire.items)
+    else:
+        order = item_order(questionnaire, seed)
+    letters = {}
+    for item in questionnaire.items:
+        options = (tuple(option.id for option in item.options) if seed is None
+                   else option_order(questionnaire, item, seed))
+        letters[item.id] = {option_id: chr(ord("A") + index)
+                            for index, option_id in enumerate(options)}
+    return Presentation({item_id: number for number, item_id in enumerate(order, start=1)},
+                        letters)
 
 
 @dataclass(frozen=True)
@@ -148,10 +234,22 @@ class DimensionLine:
     #: the norm group's median percent, drawn as a tick on the bar.
     median_percent: float | None
     bar_svg: str
+    #: within one standard error of a cut score.
+    close_to_line: bool = False
 
     @property
     def percentile_text(self) -> str:
         return percentile_text(self.percentile, self.norm_size)
+
+    @property
+    def plain_text(self) -> str:
+        """The score in words, without notation: where it stands among others like it."""
+        if self.percentile is None:
+            words = "no comparison yet, too few final results"
+        else:
+            words = (f"above about {round(self.percentile)}% of the {self.norm_size} "
+                     "applicants compared")
+        return words + ("; close to the line" if self.close_to_line else "")
 
 
 @dataclass(frozen=True)
@@ -181,6 +279,25 @@ class Highlight:
 class InterviewQuestion:
     text: str
     item_title: str
+    #: the number the applicant saw the item under.
+    item_number: int = 0
+
+
+@dataclass(frozen=True)
+class TalkThrough:
+    """One of the applicant's own answers to walk through in the interview.
+
+    Asking about the answers themselves also confirms that the unsupervised screen
+    was the applicant's own work.
+    """
+
+    #: "strong" or "weak".
+    kind: str
+    number: int
+    item_id: str
+    title: str
+    #: "In the situation of “…” (question 4), you chose B, “…” — walk me through it."
+    prompt: str
 
 
 #: What the interview guide is headed when no dimension is clearly the weakest.
@@ -206,6 +323,7 @@ class RubricRow:
 
 @dataclass(frozen=True)
 class AppendixEntry:
+    #: the number the applicant saw the item under; ``item_id`` is the bank's.
     number: int
     item_id: str
     title: str
@@ -253,7 +371,17 @@ class Methodology:
 @dataclass(frozen=True)
 class FlagLine:
     title: str
-    detail: str
+    #: the option endorsed, as the applicant read it, and why it is a red flag.
+    quote: str
+    rationale: str
+    #: the applicant's item number and option letter; the bank's item id.
+    number: int = 0
+    letter: str = ""
+    item_id: str = ""
+
+    @property
+    def detail(self) -> str:
+        return f"“{self.quote}” — {self.rationale}"
 
 
 @dataclass(frozen=True)
@@ -270,6 +398,8 @@ class ApplicantReport:
     band_description: str
     #: what qualifies the band: a red-flag cap, a score close to a cut.
     band_notes: tuple[str, ...]
+    #: why the band: what is close to a cut, how many red flags ("" without a band).
+    band_reason: str
     #: reasons to read the result with care, shown above everything.
     cautions: tuple[str, ...]
     #: whether the result has a band at all.
@@ -284,10 +414,18 @@ class ApplicantReport:
     concerns: tuple[Highlight, ...]
     red_flags: tuple[FlagLine, ...]
     quality_flags: tuple[str, ...]
+    #: the quality flags in one sentence of counts.
+    quality_summary: str
     interview: InterviewGuide | None
+    #: one strong and one weak answer of the applicant's own, to walk through.
+    talk_through: tuple[TalkThrough, ...]
+    #: every answer, numbered as the applicant saw it (the full record prints this).
     appendix: tuple[AppendixEntry, ...]
     methodology: Methodology
     generated_at: datetime
+    #: the latest recorded decision, if any.
+    decision: RecordedDecision | None = None
+    interview_scale: tuple[ScaleAnchor, ...] = INTERVIEW_SCALE
     decision_support: str = DECISION_SUPPORT
     confidential: str = CONFIDENTIAL
     language: str = "en"
@@ -310,6 +448,41 @@ class ApplicantReport:
                 "rated, so scores and band may change"
             )
         return "Final: every answer is scored"
+
+    @property
+    def status_short(self) -> str:
+        """How final the result is, in a word, for the band line."""
+        if not self.banded:
+            return "No band"
+        return "Provisional" if self.provisional else "Final"
+
+    @property
+    def band_line(self) -> str:
+        """'Mixed result: probe in interview — respect under pressure is close to the line'."""
+        return f"{self.band_label} — {self.band_reason}" if self.band_reason else self.band_label
+
+    @property
+    def scores_in_words(self) -> str:
+        """Every dimension's score in one plain sentence; the notation is in the legend."""
+        if any(line.percentile is not None for line in self.dimensions):
+            return " ".join(f"{line.label} {line.percent:.0f}%: {line.plain_text}."
+                            for line in self.dimensions)
+        scores = ", ".join(f"{line.label} {line.percent:.0f}%"
+                           + (" (close to the line)" if line.close_to_line else "")
+                           for line in self.dimensions)
+        return f"{scores}: no comparison yet, too few final results." if scores else ""
+
+    def number_of(self, item_id: str) -> int:
+        """The number the applicant saw an item under (0 if it is not in this result)."""
+        return next((entry.number for entry in self.appendix if entry.item_id == item_id), 0)
+
+    @property
+    def quoted_flags(self) -> tuple[FlagLine, ...]:
+        return self.red_flags[:MAX_QUOTED_FLAGS]
+
+    @property
+    def unquoted_flag_count(self) -> int:
+        return max(0, len(self.red_flags) - MAX_QUOTED_FLAGS)
 
     @property
     def overall_percentile_text(self) -> str:
@@ -367,7 +540,7 @@ def strengths_and_concerns(
 
 
 def interview_guide(
-    questionnaire: Questionnaire, result: SubmissionResult
+    questionnaire: Questionnaire, result: SubmissionResult, shown: Presentation | None = None
 ) -> InterviewGuide | None:
     """Follow-up questions from the bank: for the clearly weakest dimension, or, when no
     dimension is clearly weaker than the others, across all three.
@@ -390,7 +563,9 @@ def interview_guide(
     for round_ in range(depth):
         for item in items:
             if round_ < len(item.interview_questions):
-                questions.append(InterviewQuestion(item.interview_questions[round_], item.title))
+                questions.append(InterviewQuestion(
+                    item.interview_questions[round_], item.title,
+                    shown.number(item.id) if shown is not None else 0))
     if dimension is None:
         return InterviewGuide(dimension=None, label=NO_CLEAR_WEAK_AREA, percent=None,
                               questions=tuple(questions[:MAX_INTERVIEW_QUESTIONS]))
@@ -399,6 +574,30 @@ def interview_guide(
         label=DIMENSION_LABELS.get(dimension, dimension),
         percent=result.dimension(dimension).percent,
         questions=tuple(questions[:MAX_INTERVIEW_QUESTIONS]),
+    )
+
+
+def talk_through(result: SubmissionResult, shown: Presentation) -> tuple[TalkThrough, ...]:
+    """The applicant's strongest and weakest answer, to be walked through in the interview.
+
+    Highest and lowest share of points; ties go to the item the applicant saw first,
+    so the same result always gives the same two.
+    """
+    judged = sorted(((share, shown.number(line.item_id), line) for line in result.trace
+                     if (share := _share(line)) is not None), key=lambda e: (-e[0], e[1]))
+    if not judged:
+        return ()
+    strong = judged[0]
+    rest = sorted(judged[1:], key=lambda e: (e[0], e[1]))
+    picks = [("strong", strong)] + ([("weak", rest[0])] if rest else [])
+    return tuple(
+        TalkThrough(
+            kind=kind, number=number, item_id=line.item_id, title=line.title,
+            prompt=(f"In the situation of “{line.title}” (question {number}), "
+                    f"{wording.what_they_did(line, shown.letters_of(line.item_id))} — "
+                    "walk me through it."),
+        )
+        for kind, (_, number, line) in picks
     )
 
 
@@ -417,14 +616,18 @@ def quality_messages(questionnaire: Questionnaire, result: SubmissionResult) -> 
     return tuple(wording.quality_text(flag, result, items) for flag in result.quality_flags)
 
 
-def appendix(questionnaire: Questionnaire, result: SubmissionResult) -> tuple[AppendixEntry, ...]:
-    """Every item in questionnaire order: the answer, each rubric line and the points."""
+def appendix(
+    questionnaire: Questionnaire, result: SubmissionResult, shown: Presentation | None = None
+) -> tuple[AppendixEntry, ...]:
+    """Every item in the applicant's order: the answer, each rubric line and the points."""
+    shown = shown or presentation(questionnaire, None)
     entries = []
     items = {item.id: item for item in questionnaire.items}
-    for number, line in enumerate(result.trace, start=1):
+    for line in sorted(result.trace, key=lambda line: shown.number(line.item_id)):
+        number = shown.number(line.item_id)
         item = items.get(line.item_id)
         dimensions = item.dimensions if item is not None else (line.primary_dimension,)
-        summary = wording.answer_summary(line)
+        summary = wording.answer_summary(line, shown.letters_of(line.item_id))
         rows = []
         for r in line.rubric:
             text, rationale = wording.rubric_words(r, line)
@@ -534,12 +737,15 @@ def build_applicant_report(
     norms: NormGroup,
     psychometrics: PsychometricReport | None,
     generated_at: datetime,
+    decision: RecordedDecision | None = None,
     integrity: IntegritySummary = NOT_RECORDED,
 ) -> ApplicantReport:
     """Everything the applicant summary says, from the stored result and its questionnaire.
 
+    ``decision`` is the latest recorded decision, if any, as the service layer reads it;
     ``integrity`` (the page's counts of leaving it and pasting) is shown, never scored.
     """
+    shown = presentation(questionnaire, facts.order_seed)
     percentiles = norms.percentiles(result)
     # Method 2 results carry each dimension's standard error; method 1 used the
     # version's standard error of measurement, from reliability.
@@ -567,6 +773,7 @@ def build_applicant_report(
                 score.percent, sem=sem, median=median,
                 title=f"{score.label}: {score.percent:.0f}%",
             ),
+            close_to_line=score.dimension in result.close_to_line,
         ))
     strengths, concerns = strengths_and_concerns(result)
     return ApplicantReport(
@@ -581,7 +788,8 @@ def build_applicant_report(
                           "The answers cannot be read as a judgement of the applicant, so "
                           "the screen gives no band."),
         band_notes=wording.band_notes(result, questionnaire.bands),
-        cautions=(*((DEMO_DATA,) if facts.synthetic else ()), *wording.cautions(result)),
+        band_reason=wording.band_reason(result),
+        cautions=_cautions(facts, result),
         banded=result.band is not None,
         synthetic=facts.synthetic,
         overall=result.overall,
@@ -590,14 +798,32 @@ def build_applicant_report(
         dimensions=tuple(dimensions),
         strengths=strengths,
         concerns=concerns,
-        red_flags=tuple(
-            FlagLine(flag.item_title, f"“{flag.option_text}” — {flag.rationale}")
-            for flag in result.red_flags
-        ),
+        red_flags=_red_flags(result.red_flags, shown),
         quality_flags=quality_messages(questionnaire, result),
-        interview=interview_guide(questionnaire, result),
-        appendix=appendix(questionnaire, result),
+        quality_summary=wording.quality_summary(result),
+        interview=interview_guide(questionnaire, result, shown),
+        talk_through=talk_through(result, shown),
+        appendix=appendix(questionnaire, result, shown),
         methodology=methodology(questionnaire, norms, psychometrics, result.method),
         generated_at=generated_at,
+        decision=decision,
         integrity=integrity,
     )
+
+
+def _cautions(facts: ApplicantFacts, result: SubmissionResult) -> tuple[str, ...]:
+    """Demo data first, then what the result itself says, then the language it was taken in."""
+    language = wording.language_caution(facts.language)
+    return (*((DEMO_DATA,) if facts.synthetic else ()), *wording.cautions(result),
+            *((language,) if language else ()))
+
+
+def _red_flags(flags: Sequence[RedFlag], shown: Presentation) -> tuple[FlagLine, ...]:
+    """Each red flag quoted, under the number and letter the applicant saw, in their order."""
+    return tuple(sorted(
+        (FlagLine(flag.item_title, flag.option_text, flag.rationale,
+                  number=shown.number(flag.item_id),
+                  letter=shown.letters_of(flag.item_id).get(flag.option_id, ""),
+                  item_id=flag.item_id)
+         for flag in flags),
+        key=lambda flag: flag.number))

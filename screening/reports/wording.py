@@ -123,23 +123,62 @@ def _balanced(line: TraceLine) -> bool:
     return any(rubric.role is RubricRole.BASE for rubric in line.rubric)
 
 
-def answer_summary(line: TraceLine) -> str:
-    """The answer in words: 'Chose b: "..."', 'Ranked c, a, b, d', the written answer."""
+def answer_summary(line: TraceLine, letters: Mapping[str, str] | None = None) -> str:
+    """The answer in words: 'Chose B: "..."', 'Ranked C, A, B, D', the written answer.
+
+    ``letters`` names each option by the letter the applicant saw it under (their
+    option order); without it, options go by their bank id (the long export).
+    """
     if not line.answered:
         return NOT_ANSWERED
     rubric = line.rubric
+
+    def name(r: RubricLine) -> str:
+        return letters.get(str(r.option_id), str(r.option_id)) if letters else str(r.option_id)
+
     match line.format:
         case ResponseFormat.BEST_CHOICE.value:
-            return f'Chose {rubric[0].option_id}: "{rubric[0].text}"'
+            return f'Chose {name(rubric[0])}: "{rubric[0].text}"'
         case ResponseFormat.MOST_LEAST.value:
-            return f"Most effective: {rubric[0].option_id}; least effective: {rubric[1].option_id}"
+            return f"Most effective: {name(rubric[0])}; least effective: {name(rubric[1])}"
         case ResponseFormat.RATE_EACH.value:
-            return "Rated " + ", ".join(f"{r.option_id}={r.value}" for r in rubric
-                                        if r.role is RubricRole.RATED)
+            rated = [r for r in rubric if r.role is RubricRole.RATED]
+            if letters:  # in the order the applicant rated them
+                rated.sort(key=name)
+            return "Rated " + ", ".join(f"{name(r)}={r.value}" for r in rated)
         case ResponseFormat.RANK.value:
             return "Ranked " + ", ".join(
-                str(r.option_id) for r in rubric if r.role is RubricRole.PLACED)
+                name(r) for r in rubric if r.role is RubricRole.PLACED)
     return f'"{line.answer_text or ""}"'
+
+
+def what_they_did(line: TraceLine, letters: Mapping[str, str]) -> str:
+    """The answer as an interviewer says it back: 'you chose B, “...”'.
+
+    Quotes the option that says most about the answer: the one chosen, picked as most
+    effective, rated highest or placed first; a written answer is quoted itself.
+    """
+    def quoted(r: RubricLine) -> str:
+        return f"{letters.get(str(r.option_id), r.option_id)}, “{r.text}”"
+
+    rubric = line.rubric
+    match line.format:
+        case ResponseFormat.BEST_CHOICE.value:
+            return f"you chose {quoted(rubric[0])}"
+        case ResponseFormat.MOST_LEAST.value:
+            return (f"you picked {quoted(rubric[0])} as the most effective and "
+                    f"{quoted(rubric[1])} as the least effective")
+        case ResponseFormat.RATE_EACH.value:
+            rated = [r for r in rubric if r.role is RubricRole.RATED]
+            # The highest rating; between equal ones, the first the applicant saw.
+            in_order = sorted(rated, key=lambda r: letters.get(str(r.option_id), ""))
+            top = max(in_order, key=lambda r: r.value or 0)
+            return f"you rated {quoted(top)} highest ({top.value} of {RATING_MAX})"
+        case ResponseFormat.RANK.value:
+            first = next(r for r in rubric if r.role is RubricRole.PLACED and r.value == 1)
+            return f"you put {quoted(first)} first"
+    text = line.answer_text or ""
+    return f"you wrote “{text if len(text) <= 160 else text[:157].rstrip() + '…'}”"
 
 
 def note(line: TraceLine, item: Item | None) -> str:
@@ -261,6 +300,64 @@ def cautions(result: SubmissionResult) -> tuple[str, ...]:
         found.append(f"Provisional: {count} written answer{'s' if count != 1 else ''} still "
                      "to be rated, so the scores and band may change.")
     return tuple(found)
+
+
+#: Languages an applicant may sit the screen in, named for the manager (English reader).
+LANGUAGE_NAMES: Mapping[str, str] = {"en": "English", "es": "Spanish"}
+
+
+def language_caution(language: str) -> str | None:
+    """Why a screen taken in another language than the report's is read with care."""
+    if language == "en":
+        return None
+    name = LANGUAGE_NAMES.get(language, language)
+    return (f"Taken in {name}: the answers are scored on the same key, and the options are "
+            "quoted here in English, as the bank words them. A written answer is quoted as "
+            "the applicant wrote it.")
+
+
+def band_reason(result: SubmissionResult) -> str:
+    """Why the band is what it is, in a few words: what is close to a cut, the red flags.
+
+    Joined to the band's label in one line ("Mixed result: probe in interview — respect
+    under pressure is close to the line; 2 red flags"); ``band_notes`` say it in full. A
+    result with no band already says why in its headline, so it has no reason here.
+    """
+    if result.band is None:
+        return ""
+    parts = []
+    if result.close_to_line:
+        what = " and ".join("the overall score" if name == OVERALL else
+                            DIMENSION_LABELS.get(name, name).lower()
+                            for name in result.close_to_line)
+        parts.append(f"{what} {'is' if len(result.close_to_line) == 1 else 'are'} close to "
+                     "the line")
+    count = len(result.red_flags)
+    if count:
+        parts.append(f"{count} red flag{'s' if count != 1 else ''}")
+    if not parts:
+        return "no red flags, and no score close to a cut"
+    return "; ".join(parts)
+
+
+def quality_summary(result: SubmissionResult) -> str:
+    """Every response-quality flag in one sentence of counts, for the collapsed section."""
+    total = result.item_count or len(result.trace)
+    counts = {kind: sum(1 for flag in result.quality_flags if flag.kind == kind)
+              for kind in (TOO_FAST, UNANSWERED, STRAIGHT_LINING)}
+    parts = []
+    if counts[TOO_FAST]:
+        parts.append(f"{counts[TOO_FAST]} of {total} answered faster than they can be read")
+    if counts[UNANSWERED]:
+        parts.append(f"{counts[UNANSWERED]} of {total} not answered")
+    if counts[STRAIGHT_LINING]:
+        count = counts[STRAIGHT_LINING]
+        parts.append(f"{count} rated with the same rating for every option")
+    if not parts:
+        return ("No response-quality concerns: no answer came faster than it can be read, "
+                "none was left out and no set of ratings was all alike.")
+    sentence = "; ".join(parts)
+    return sentence[0].upper() + sentence[1:] + "."
 
 
 def scoring_rules(method: int) -> tuple[str, ...]:

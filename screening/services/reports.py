@@ -34,7 +34,12 @@ from screening.models import (
     utcnow,
 )
 from screening.reports import batch, render
-from screening.reports.applicant import ApplicantFacts, ApplicantReport, build_applicant_report
+from screening.reports.applicant import (
+    ApplicantFacts,
+    ApplicantReport,
+    RecordedDecision,
+    build_applicant_report,
+)
 from screening.reports.cohort import CohortEntry, CohortReport, build_cohort_report
 from screening.reports.feedback import Feedback
 from screening.reports.pdf import RENDER_TIME_LIMIT_SECONDS
@@ -77,6 +82,22 @@ def _facts(submission: Submission) -> ApplicantFacts:
         started_at=submission.started_at,
         submitted_at=submission.submitted_at,
         synthetic=submission.synthetic,
+        order_seed=submission.order_seed,
+        language=submission.language,
+    )
+
+
+def _decision(submission: Submission) -> RecordedDecision | None:
+    """The latest decision as plain data; its wording is the manager's (OUTCOME_LABELS)."""
+    decision = submission.latest_decision
+    if decision is None:
+        return None
+    return RecordedDecision(
+        outcome=decision.outcome.value,
+        label=OUTCOME_LABELS[decision.outcome],
+        decided_by=decision.decided_by.name,
+        decided_at=decision.created_at,
+        note=decision.note,
     )
 
 
@@ -110,6 +131,7 @@ def applicant_report(
         norms=norms,
         psychometrics=psychometrics,
         generated_at=generated_at or utcnow(),
+        decision=_decision(submission),
         integrity=integrity.summary(session, submission.id),
     )
 
@@ -123,10 +145,11 @@ def applicant_cache_key(
     page size, as the shared cache was designed; plus the printed facts (so an
     erased or corrected name is never served from the cache), the norm group's
     fingerprint (so percentiles and reliability are never stale), the recorded
-    decision with who made it (the summary's first page carries it) and the
-    integrity counts printed beside response quality.
+    decision with who made it and when (the summary's first page carries it) and
+    the integrity counts printed beside response quality.
     """
     facts = _facts(submission)
+    decision = _decision(submission)
     payload = {
         "kind": kind,
         "submission": submission.id,
@@ -137,21 +160,15 @@ def applicant_cache_key(
         "template": render.template_version(),
         "page_size": render.page_size_css(page_size),
         "facts": [facts.applicant_name, facts.position_title, facts.position_location,
-                  iso(facts.started_at), iso(facts.submitted_at), facts.synthetic],
+                  iso(facts.started_at), iso(facts.submitted_at), facts.synthetic,
+                  facts.order_seed, facts.language],
+        "decision": None if decision is None else [
+            decision.outcome, decision.decided_by, iso(decision.decided_at), decision.note],
         "norms": norm_service.fingerprint(session, submission.questionnaire_version,
                                           synthetic=submission.synthetic),
-        "decision": _decision_fingerprint(submission),
         "integrity": integrity.summary(session, submission.id).to_json(),
     }
     return _digest(payload)
-
-
-def _decision_fingerprint(submission: Submission) -> list[object] | None:
-    decision = submission.latest_decision
-    if decision is None:
-        return None
-    return [decision.id, decision.outcome.value, decision.decided_by.name,
-            hashlib.sha256(decision.note.encode()).hexdigest()]
 
 
 def _digest(payload: object) -> str:

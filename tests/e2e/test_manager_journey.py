@@ -38,15 +38,16 @@ def test_manager_signs_in_reviews_and_records_a_decision(
     page.get_by_role("link", name="Front desk, city branch").click()
     page.get_by_role("link", name="Dana Applicant").click()
     expect(page.get_by_role("heading", name="Dana Applicant")).to_be_visible()
-    expect(page.get_by_text("How each point was scored")).to_be_visible()
+    expect(page.get_by_text("No decision recorded yet.")).to_be_visible()
 
-    page.get_by_role("combobox", name="Decision").select_option("advance")
-    page.get_by_label("Note (why; HR reads this)").fill(
+    page.get_by_role("group", name="Your decision").get_by_label("Advance to interview").check()
+    page.get_by_label("Your decision in your own words").fill(
         "Calm and kind in every difficult situation; invite to interview."
     )
     page.get_by_role("button", name="Record decision").click()
     expect(page.get_by_text("Decision recorded.")).to_be_visible()
-    expect(page.get_by_text("Advance to front line by Morgan Manager")).to_be_visible()
+    expect(page.locator("#recorded-decision")).to_contain_text(
+        "Decision: Advance to interview by Morgan Manager")
 
     with app.app_context():
         decision = db.session.scalar(select(Decision))

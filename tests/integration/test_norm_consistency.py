@@ -72,7 +72,7 @@ def _from_words(text: str) -> Seen:
 def on_the_page(client: FlaskClient, submission_id: int) -> Seen:
     page = client.get(f"/manage/submissions/{submission_id}")
     assert page.status_code == 200
-    glance = page.text.split('id="glance-heading"', 1)[1].split("</section>", 1)[0]
+    glance = page.text.split('id="band-heading"', 1)[1].split("</section>", 1)[0]
     return _from_words(glance.split("Overall", 1)[1])
 
 

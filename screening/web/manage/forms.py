@@ -56,13 +56,15 @@ class RatingForm(FlaskForm):
 
 
 class DecisionForm(FlaskForm):
-    outcome = SelectField(
-        "Decision",
+    """Nothing is chosen for the manager: a required radio group with no default."""
+
+    outcome = RadioField(
+        "Your decision",
         validators=[InputRequired("Choose a decision.")],
         choices=[SelectChoice(o.value, label) for o, label in OUTCOME_LABELS.items()],
     )
     note = TextAreaField(
-        "Note (why; HR reads this)",
+        "Your decision in your own words: what you decided and why (HR reads this)",
         validators=[
             InputRequired("Please explain the decision."),
             Length(

@@ -34,11 +34,13 @@ def render_submission(
     """
     report = (reports.applicant_report(db.session, found)
               if found.status is SubmissionStatus.SUBMITTED and found.result else None)
-    views = reviews.rater_views(found, current_user)
+    views = [(view, _rating_form(view)) for view in reviews.rater_views(found, current_user)]
     return render_template(
         "manage/submission.html", submission=found, report=report,
         applicant=found.invitation.applicant,
-        rater_views=[(view, _rating_form(view)) for view in views],
+        # What this manager has still to rate comes before the decision; the rest folds away.
+        to_rate=[(view, form) for view, form in views if view.mine is None],
+        rated=[(view, form) for view, form in views if view.mine is not None],
         decision_form=decision_form,
         decisions=list(reversed(found.decisions)),
     ), status
