@@ -13,7 +13,14 @@ from sqlalchemy import select
 
 from screening.extensions import db
 from screening.models import Applicant, Invitation, Submission
-from tests.factories import create_invitation, create_position, partly_translated_bank
+from tests.factories import (
+    PASSWORD,
+    create_invitation,
+    create_position,
+    create_submission,
+    create_user,
+    partly_translated_bank,
+)
 
 SPANISH_BROWSER = {"Accept-Language": "es-ES,es;q=0.9,en;q=0.5"}
 
@@ -128,3 +135,17 @@ def test_the_welcome_page_says_an_automated_tool_scores_and_a_person_decides(app
     spanish = html.unescape(app.test_client().get(f"/apply/{token}?lang=es").text)
     assert "Se usa una herramienta de puntuación automática" in spanish
     assert "la decisión la toma una persona" in spanish
+
+
+def test_managers_see_the_language_the_screen_was_taken_in(app: Flask) -> None:
+    with app.app_context():
+        manager = create_user()
+        position = create_position(managers=[manager], questionnaire="frontline-short")
+        submission = create_submission(create_invitation(position, name="Lucía Pérez"))
+        submission.language = "es"
+        db.session.commit()
+        submission_id, email = submission.id, manager.email
+    client = app.test_client()
+    client.post("/login", data={"email": email, "password": PASSWORD})
+    page = client.get(f"/manage/submissions/{submission_id}")
+    assert page.status_code == 200 and "Taken in Spanish" in page.text
