@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import html
 import re
+import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -329,3 +330,15 @@ def test_erasure_removes_the_request_and_answer_text(make_app) -> None:
                     OutgoingEmail.body_text.contains(needle))).all()
                 assert not db.session.scalars(select(AuditEvent.id).where(
                     cast(AuditEvent.detail, Text).contains(needle))).all()
+
+
+def test_requests_from_one_address_are_rate_limited(app: Flask, make_app) -> None:
+    # ``app`` too: its teardown turns the shared limiter back off for later tests.
+    app = make_app({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
+                    "RATELIMIT_KEY_PREFIX": f"requests-{uuid.uuid4().hex}"})
+    token, _ = _decided(app)
+    client = app.test_client()
+    statuses = [client.post(f"/apply/{token}/requests", data={"kind": "review"}).status_code
+                for _ in range(11)]
+    assert statuses[:10] == [302] * 10 and statuses[10] == 429
+    assert client.get(f"/apply/{token}/requests").status_code == 200  # reading is not limited
