@@ -122,7 +122,8 @@ def test_a_review_request_from_the_feedback_page_reaches_hr_with_a_due_date_and_
         assert "Tao Applicant" in listing and "Review of the decision by a person" in listing
         assert f"{due:%d %b %Y}" in listing
         detail = _visible(staff.get(f"/hr/requests/{request_id}").text)
-        assert MESSAGE in detail
+        assert MESSAGE in detail and "Tao Applicant tao@example.com" in detail
+        assert "Position Ticket office" in detail and "Taken in English" in detail
         audit_page = _visible(staff.get("/hr/audit?action=applicant_request.received").text)
         assert "applicant_request.received" in audit_page and "Tao Applicant" in audit_page
 
