@@ -12,8 +12,8 @@ from screening.extensions import db
 from screening.models import ApplicantRequest, Outcome, Role
 from screening.services import reviews
 from tests.e2e.applicant_steps import Applicant, assert_accessible
+from tests.e2e.staff_steps import sign_in
 from tests.factories import (
-    PASSWORD,
     create_invitation,
     create_position,
     create_submission,
@@ -48,10 +48,7 @@ def test_review_request_from_feedback_to_hr_answer(app: Flask, live_server: str,
     assert page.get_by_text("We have your request").is_visible()
     assert page.get_by_text("HR will answer by").is_visible()
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(hr_email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, hr_email)
     page.goto(f"{live_server}/hr/requests")
     assert_accessible(page)
     page.get_by_role("link", name="Read and answer").click()
