@@ -412,6 +412,37 @@ class SelfIdentification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class RequestKind(enum.StrEnum):
+    """What an applicant asked about their result (words: the layer that shows them)."""
+
+    REVIEW = "review"  # a person to look at the decision again
+    EXPLANATION = "explanation"  # how their answers were used
+
+
+class ApplicantRequest(Base):
+    """An applicant's request about their result, answered by HR by ``due_at``.
+
+    ``message`` and ``answer`` are personal data: erasure overwrites them.
+    """
+
+    __tablename__ = "applicant_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[RequestKind] = mapped_column(_enum(RequestKind))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[Submission] = relationship()
+    answered_by: Mapped[User | None] = relationship()
+
+
 class ApiToken(Base):
     """A read-only token for applicant-tracking systems; only its hash is stored."""
 

@@ -13,9 +13,11 @@ from sqlalchemy.orm import Session
 
 from screening.models import (
     Applicant,
+    ApplicantRequest,
     Invitation,
     OutgoingEmail,
     Position,
+    Role,
     Submission,
     SubmissionStatus,
     User,
@@ -108,7 +110,8 @@ def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
         _queue(
             session, "receipt", applicant.email,
             _l("We have your answers for %(title)s", title=position.title),
-            {"applicant": applicant, "position": position, "decide_by": decide_by},
+            {"applicant": applicant, "position": position, "decide_by": decide_by,
+             "requests_link": _absolute("apply.requests", token=submission.invitation.token)},
             dedupe_key=f"receipt:{submission.id}", language=submission.language,
             invitation_id=submission.invitation_id, position_id=position.id,
         )
@@ -133,6 +136,45 @@ def queue_lockout_notice(session: Session, user: User) -> None:
         {"user": user, "locked_until": user.locked_until,
          "login_link": _absolute("auth.login")},
         dedupe_key=f"lockout:{user.id}:{user.locked_until:%Y%m%dT%H%M%S}",
+    )
+
+
+def queue_request_notices(session: Session, request: ApplicantRequest) -> None:
+    """Tell every active HR user that an applicant asked for a review or an explanation.
+
+    The applicant's message stays on HR's page: the email only says where to read it.
+    """
+    if not mail_enabled():
+        return
+    applicant = request.submission.invitation.applicant
+    position = applicant.position
+    link = _absolute("hr.applicant_request", request_id=request.id)
+    staff = session.scalars(
+        select(User).where(User.role == Role.HR, User.active.is_(True)).order_by(User.id)
+    )
+    for user in staff:
+        _queue(
+            session, "request_notice", user.email,
+            f"Applicant request to answer by {request.due_at:%d %b %Y}: {position.title}",
+            {"user": user, "applicant": applicant, "position": position, "request": request,
+             "link": link},
+            dedupe_key=f"request:{request.id}:{user.id}", position_id=position.id,
+        )
+
+
+def queue_request_answer(session: Session, request: ApplicantRequest) -> None:
+    """HR's answer to the applicant, in the language they took the screen in."""
+    submission = request.submission
+    applicant = submission.invitation.applicant
+    if not applicant.email or not mail_enabled():
+        return
+    _queue(
+        session, "request_answer", applicant.email,
+        _l("An answer to your request about %(title)s", title=applicant.position.title),
+        {"applicant": applicant, "position": applicant.position, "request": request,
+         "link": _absolute("apply.requests", token=submission.invitation.token)},
+        dedupe_key=f"request-answer:{request.id}", language=submission.language,
+        invitation_id=submission.invitation_id, position_id=applicant.position_id,
     )
 
 

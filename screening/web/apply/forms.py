@@ -114,6 +114,8 @@ class OpenLinkForm(ApplicantForm):
     ])
     #: one random key per rendered form: a double click signs up once.
     idempotency_key = HiddenField()
+    #: the language the page was shown in, kept for the welcome page and beyond.
+    language = HiddenField()
 
 
 class SubmitForm(ApplicantForm):

@@ -1,4 +1,5 @@
-"""The position's open link: applicants enter their own name and get a link of their own."""
+"""The position's open link: applicants enter their own name and get a link of their own,
+in the language they choose here (their browser's by default)."""
 
 from __future__ import annotations
 
@@ -8,6 +9,8 @@ from werkzeug.wrappers import Response
 
 from screening.extensions import db, limiter
 from screening.services import invitations, journey, positions
+from screening.services.questionnaires import questionnaire_for
+from screening.web import language
 from screening.web.apply import bp, retry_after_expiry, session_expired_notice
 from screening.web.apply.forms import OpenLinkForm
 
@@ -24,6 +27,10 @@ def _join_page(open_token: str) -> str | Response:
     position = positions.position_by_open_token(db.session, open_token)
     if position is None:
         abort(404)
+    offered = language.offered_for(questionnaire_for(position.questionnaire_version).languages)
+    # The language links add ?lang=; the form posts the language its page was shown in.
+    language.choose(request.args.get("lang") if request.method == "GET"
+                    else request.form.get("language"), offered)
     form = OpenLinkForm()
     if session_expired_notice() is None and form.validate_on_submit():
         # A resent or double-clicked sign-up carries the same key and lands on the same link.
@@ -36,7 +43,9 @@ def _join_page(open_token: str) -> str | Response:
         db.session.commit()
         return redirect(url_for("apply.welcome", token=token))
     form.idempotency_key.data = journey.new_form_post_key()
-    return render_template("apply/join.html", form=form, position=position)
+    form.language.data = language.current()
+    return render_template("apply/join.html", form=form, position=position,
+                           open_token=open_token, languages=offered)
 
 
 # Undecorated: the refused post was never counted, and must not trip the limiter here.

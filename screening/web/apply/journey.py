@@ -40,10 +40,11 @@ def welcome(token: str) -> str | Response:
         return closed_link_page(invitation, state)
     if invitation.submission is not None:
         return _resume(invitation.submission, token)
+    questionnaire = questionnaire_for(invitation.applicant.position.questionnaire_version)
+    offered = language.offered_for(questionnaire.languages)
     # The language links on this page add ?lang=; the consent form posts the page's language.
     asked = request.args.get("lang") if request.method == "GET" else request.form.get("language")
-    if language.supported(asked):
-        language.remember(asked)
+    language.choose(asked, offered)
     form = ConsentForm()
     if session_expired_notice() is None and form.validate_on_submit():
         journey.start(db.session, invitation, language=language.current())
@@ -51,10 +52,8 @@ def welcome(token: str) -> str | Response:
         renew_session()
         return redirect(url_for("apply.practice", token=token))
     form.language.data = language.current()
-    version = invitation.applicant.position.questionnaire_version
-    questionnaire = questionnaire_for(version)
     return render_template("apply/welcome.html", form=form, invitation=invitation,
-                           questionnaire=questionnaire, token=token)
+                           questionnaire=questionnaire, token=token, languages=offered)
 
 
 def _resume(submission: Submission, token: str) -> Response:
