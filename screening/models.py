@@ -268,6 +268,14 @@ class Invitation(Base):
     applicant: Mapped[Applicant] = relationship(back_populates="invitation")
     adjustment_granted_by: Mapped[User | None] = relationship(
         foreign_keys=[adjustment_granted_by_id])
+
+    @property
+    def adjustment_awaiting_reply(self) -> bool:
+        """An adjustment was asked for, and nothing was granted since."""
+        if self.adjustment_requested_at is None:
+            return False
+        granted = self.adjustment_granted_at
+        return granted is None or granted < self.adjustment_requested_at
     submission: Mapped[Submission | None] = relationship(back_populates="invitation", uselist=False)
 
 

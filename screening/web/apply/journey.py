@@ -19,6 +19,7 @@ from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_answers
 from screening.web import language
 from screening.web.apply import (
+    adjustments,
     bp,
     renew_session,
     retry_after_expiry,
@@ -54,7 +55,8 @@ def welcome(token: str) -> str | Response:
     version = invitation.applicant.position.questionnaire_version
     questionnaire = questionnaire_for(version)
     return render_template("apply/welcome.html", form=form, invitation=invitation,
-                           questionnaire=questionnaire, token=token)
+                           questionnaire=questionnaire, token=token,
+                           **adjustments.welcome_context(invitation, questionnaire))
 
 
 def _resume(submission: Submission, token: str) -> Response:
