@@ -19,15 +19,19 @@ from screening.models import (
     AuditEvent,
     Invitation,
     OutgoingEmail,
+    Position,
     Role,
     Submission,
     SubmissionStatus,
+    User,
 )
-from screening.services import journey, retention
+from screening.services import journey, retention, reviews
 from screening.services.exports import ExportFilters, wide_table
+from screening.services.norms import norm_group
 from tests.factories import (
     create_invitation,
     create_position,
+    create_submission,
     create_user,
     sign_in,
     visible_text,
@@ -298,3 +302,29 @@ def test_the_adjustment_section_is_in_spanish(
     assert "Cómo pedir una adaptación" in page
     assert "Pedir una adaptación" in page
     assert "Otra forma de evaluación en lugar de este cuestionario en línea" in page
+
+
+def test_adjusted_and_unadjusted_results_compare_like_with_like(
+    app: Flask, setting: dict[str, object]
+) -> None:
+    """Scores do not depend on time: the same answers give the same result, quality
+    flags included, with or without extra time, and both join the same norm group."""
+    assert grant(staff(app, setting["manager"]), setting, "extra_100") == 302
+    with stored(app):
+        position = db.session.get_one(Position, setting["position"])
+        # The same answers, 30 seconds each, from both applicants.
+        adjusted = create_submission(invitation(setting))
+        unadjusted = create_submission(create_invitation(position, name="Cy Unadjusted"))
+        rater = db.session.scalar(select(User).where(User.email == setting["manager"]))
+        for submission in (adjusted, unadjusted):  # rated alike, so both results are final
+            for item in reviews.free_text_items(submission):
+                reviews.rate_free_text(db.session, submission, item.id, rater, 4)
+        db.session.commit()
+        assert not adjusted.provisional and adjusted.result_status == "scored"
+        assert adjusted.adjustment == "extra_100" and unadjusted.adjustment is None
+        for key in ("status", "overall", "dimensions", "band", "red_flags"):
+            assert adjusted.result[key] == unadjusted.result[key], key
+        assert ([f["kind"] for f in adjusted.result["quality_flags"]]
+                == [f["kind"] for f in unadjusted.result["quality_flags"]])
+        group = norm_group(db.session, position.questionnaire_version)
+        assert group.size == 2
