@@ -144,7 +144,9 @@ def queue_adjustment_request(
             f"Adjustment requested: {applicant.name} for {position.title}",
             {"user": user, "applicant": applicant, "position": position, "needs": needs,
              "has_details": bool(invitation.adjustment_details), "link": link},
-            dedupe_key=f"adjustment:{invitation.id}:{user.id}:{requested:%Y%m%dT%H%M%S%f}",
+            # At most one a clock hour per person and invitation, however often the applicant
+            # sends the form; the page always shows the latest request.
+            dedupe_key=f"adjustment:{invitation.id}:{user.id}:{requested:%Y%m%dT%H}",
             position_id=position.id,
         )
 

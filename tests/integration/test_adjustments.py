@@ -328,3 +328,15 @@ def test_adjusted_and_unadjusted_results_compare_like_with_like(
                 == [f["kind"] for f in unadjusted.result["quality_flags"]])
         group = norm_group(db.session, position.questionnaire_version)
         assert group.size == 2
+
+
+def test_a_request_sent_again_updates_the_page_without_a_second_email(
+    app: Flask, client: FlaskClient, setting: dict[str, object]
+) -> None:
+    for words in ("First I asked for more time.", "Also a break, please."):
+        client.post(f"/apply/{setting['token']}/adjustment",
+                    data={"adjustment-needs": "extra_time", "adjustment-details": words})
+    with stored(app):
+        assert invitation(setting).adjustment_details == "Also a break, please."
+        recipients = db.session.scalars(select(OutgoingEmail.recipient)).all()
+        assert sorted(recipients) == sorted([setting["manager"], setting["hr"]])

@@ -10,7 +10,7 @@ from werkzeug.wrappers import Response
 
 from screening.adjustments import time_limit_minutes
 from screening.bank import Questionnaire
-from screening.extensions import db
+from screening.extensions import db, limiter
 from screening.models import Invitation
 from screening.services import adjustments, journey, outbox
 from screening.services.journey import LinkState
@@ -35,6 +35,7 @@ def adjustment_form() -> AdjustmentRequestForm:
 
 
 @bp.post("/<token>/adjustment")
+@limiter.limit("10 per hour")
 def request_adjustment(token: str) -> str | Response:
     invitation = invitation_or_404(token)
     state = journey.link_state(invitation)
