@@ -254,8 +254,28 @@ class Invitation(Base):
     via_open_link: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The applicant's adjustment request (screening.adjustments.Need codes, comma-joined)
+    #: and their optional words, which are personal data: erasure clears them.
+    adjustment_requested_at: Mapped[datetime | None]
+    adjustment_needs: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    adjustment_details: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: What staff granted (screening.adjustments.Adjustment code), by whom and when;
+    #: every grant is in the audit log too.
+    adjustment: Mapped[str | None] = mapped_column(String(20))
+    adjustment_granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    adjustment_granted_at: Mapped[datetime | None]
 
     applicant: Mapped[Applicant] = relationship(back_populates="invitation")
+    adjustment_granted_by: Mapped[User | None] = relationship(
+        foreign_keys=[adjustment_granted_by_id])
+
+    @property
+    def adjustment_awaiting_reply(self) -> bool:
+        """An adjustment was asked for, and nothing was granted since."""
+        if self.adjustment_requested_at is None:
+            return False
+        granted = self.adjustment_granted_at
+        return granted is None or granted < self.adjustment_requested_at
     submission: Mapped[Submission | None] = relationship(back_populates="invitation", uselist=False)
 
 
@@ -287,6 +307,9 @@ class Submission(Base):
     consented_at: Mapped[datetime]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime | None]
+    #: The adjustment the applicant sat with (screening.adjustments.Adjustment code), so
+    #: the result records it; None when there was none.
+    adjustment: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     #: SubmissionResult.to_dict() from the scoring engine; None until submitted.
     result: Mapped[dict[str, Any] | None]

@@ -127,6 +127,12 @@ WIDE: tuple[Column, ...] = (
     Column("paste_items", "integer",
            "Answers into whose text field the applicant pasted text at least once."),
     Column("paste_times", "integer", "How many pastes in all."),
+    # Adjustments (2026-12).
+    Column("adjustment", "text",
+           "The adjustment the applicant sat with: extra_25, extra_50 or extra_100 (the time "
+           "limit 25%, 50% or 100% longer), untimed (no time limit) or alternative_process "
+           "(another way to be assessed was offered); empty when none. Scores do not depend "
+           "on time, so percentiles compare adjusted and unadjusted results together."),
 )
 
 LONG: tuple[Column, ...] = (
@@ -190,6 +196,8 @@ class SubmissionRecord:
     free_text_ratings: tuple[tuple[str, int, str], ...] = ()
     #: left the page / pasted, as the question pages reported them; never scored.
     integrity: IntegritySummary = NOT_RECORDED
+    #: the screening.adjustments.Adjustment code the applicant sat with; "" for none.
+    adjustment: str = ""
 
 
 def wide_rows(
@@ -264,6 +272,7 @@ def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
                   for item, rating, rater in record.free_text_ratings) or None,
         flag_counts(flag["kind"] for flag in result.get("quality_flags", ())) or None,
         *record.integrity.export_cells(),
+        record.adjustment or None,
     ]
 
 

@@ -169,6 +169,7 @@ def _records_statement(
             Invitation.via_open_link,
             _latest_decision(Decision.note),
             _latest_decision(User.name, User.id == Decision.decided_by_id),
+            Submission.adjustment,
             *result_columns,
         )
         .join(Submission.invitation)
@@ -217,7 +218,7 @@ def submission_records(
 
 
 #: Where the stored result starts in a row of _records_statement.
-_RESULT = 19
+_RESULT = 20
 
 
 def _records(
@@ -269,6 +270,7 @@ def _record(
         decided_by=row[18] or "",
         free_text_ratings=ratings,
         integrity=signals,
+        adjustment=row[19] or "",
     )
 
 

@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, object_session
 
-from screening import scoring
+from screening import adjustments, scoring
 from screening.bank import Item, Questionnaire
 from screening.bank.ordering import item_order, option_order
 from screening.models import (
@@ -157,11 +157,9 @@ def start(session: Session, invitation: Invitation, language: str = "en") -> Sub
         order_seed=secrets.randbits(31),
         consented_at=now,
         started_at=now,
-        deadline_at=(
-            now + timedelta(minutes=questionnaire.time_limit_minutes)
-            if questionnaire.time_limit_minutes
-            else None
-        ),
+        deadline_at=adjustments.deadline(now, questionnaire.time_limit_minutes,
+                                         invitation.adjustment),
+        adjustment=invitation.adjustment,
     )
     try:
         with session.begin_nested():

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -11,6 +11,7 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screening.adjustments import Need
 from screening.models import (
     Applicant,
     ApplicantRequest,
@@ -124,6 +125,32 @@ def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
             f"New screening result: {applicant.name} for {position.title}",
             {"manager": manager, "applicant": applicant, "position": position, "link": link},
             dedupe_key=f"notice:{submission.id}:{manager.id}", position_id=position.id,
+        )
+
+
+def queue_adjustment_request(
+    session: Session, invitation: Invitation, needs: Sequence[Need], staff: Sequence[User]
+) -> None:
+    """Tell the position's managers and HR that an applicant asked for an adjustment.
+
+    Only what was asked for, not the applicant's own words: the link leads to them.
+    """
+    if not mail_enabled():
+        return
+    applicant = invitation.applicant
+    position = applicant.position
+    link = _absolute("manage.invitations_page", position_id=position.id)
+    requested = invitation.adjustment_requested_at or utcnow()
+    for user in staff:
+        _queue(
+            session, "adjustment_request", user.email,
+            f"Adjustment requested: {applicant.name} for {position.title}",
+            {"user": user, "applicant": applicant, "position": position, "needs": needs,
+             "has_details": bool(invitation.adjustment_details), "link": link},
+            # At most one a clock hour per person and invitation, however often the applicant
+            # sends the form; the page always shows the latest request.
+            dedupe_key=f"adjustment:{invitation.id}:{user.id}:{requested:%Y%m%dT%H}",
+            position_id=position.id,
         )
 
 

@@ -191,6 +191,9 @@ def anonymise(session: Session, applicant: Applicant) -> None:
 
     if invitation is not None:
         found.append(invitation.token)
+        if invitation.adjustment_details:
+            found.append(invitation.adjustment_details)
+            invitation.adjustment_details = ""
         targets.append(("Invitation", invitation.id))
         invitation.token = new_token()
         invitation.revoked_at = invitation.revoked_at or utcnow()

@@ -204,6 +204,12 @@ ROUTES: dict[str, Route] = {
                   Refusal.RETRY_PAGE),
         foreign=_applicant("/apply/<token>"),
     ),
+    "apply.request_adjustment": Route(
+        "POST", Who.APPLICANT,
+        post=Post("/apply/{pending_token}/adjustment",
+                  lambda s: {"adjustment-needs": "extra_time"}, 302),
+        foreign=_applicant("/apply/<token>/adjustment"),
+    ),
     "apply.practice": Route(
         "GET POST", Who.APPLICANT, get="/apply/{started_token}/practice",
         post=Post("/apply/{started_token}/practice", no_fields, 302, Refusal.RETRY_PAGE,
@@ -312,6 +318,17 @@ ROUTES: dict[str, Route] = {
                      "/manage/positions/<position_id>/invitations/{foreign_invitation}",
                      **OTHER_POSITION)
         + _ids("invitation_id", "/manage/positions/{own_position}/invitations/<invitation_id>",
+               **{"{foreign_invitation}": "an invitation of another manager's position"}),
+    ),
+    "manage.grant_adjustment": Route(
+        "POST", Who.STAFF,
+        post=Post("/manage/positions/{own_position}/invitations/{pending_invitation}/adjustment",
+                  lambda s: {"adjustment": "extra_50"}, 302),
+        foreign=_ids("position_id",
+                     "/manage/positions/<position_id>/invitations/{foreign_invitation}"
+                     "/adjustment", **OTHER_POSITION)
+        + _ids("invitation_id",
+               "/manage/positions/{own_position}/invitations/<invitation_id>/adjustment",
                **{"{foreign_invitation}": "an invitation of another manager's position"}),
     ),
     "manage.position_csv": Route(

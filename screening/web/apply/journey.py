@@ -19,6 +19,7 @@ from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_answers
 from screening.web import language
 from screening.web.apply import (
+    adjustments,
     bp,
     renew_session,
     retry_after_expiry,
@@ -53,7 +54,8 @@ def welcome(token: str) -> str | Response:
         return redirect(url_for("apply.practice", token=token))
     form.language.data = language.current()
     return render_template("apply/welcome.html", form=form, invitation=invitation,
-                           questionnaire=questionnaire, token=token, languages=offered)
+                           questionnaire=questionnaire, token=token, languages=offered,
+                           **adjustments.welcome_context(invitation, questionnaire))
 
 
 def _resume(submission: Submission, token: str) -> Response:

@@ -16,7 +16,16 @@ from wtforms.validators import Email, InputRequired, Length, NumberRange, Option
 
 from screening.models import OUTCOME_LABELS
 from screening.services.reviews import DECISION_NOTE_MIN
+from screening.web.template_helpers import ADJUSTMENT_LABELS
 from screening.web.validators import one_line, visible_text
+
+
+def _adjustment_field(label: str) -> SelectField:
+    """No adjustment, or one the position's managers and HR may grant."""
+    return SelectField(label, default="", validators=[Optional()], choices=[
+        SelectChoice("", "No adjustment"),
+        *(SelectChoice(code.value, wording) for code, wording in ADJUSTMENT_LABELS.items()),
+    ])
 
 
 class InviteForm(FlaskForm):
@@ -27,6 +36,13 @@ class InviteForm(FlaskForm):
         "Applicant's email",
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
     )
+    adjustment = _adjustment_field("Adjustment (optional)")
+
+
+class AdjustmentGrantForm(FlaskForm):
+    """Grant (or withdraw) an adjustment on one invitation."""
+
+    adjustment = _adjustment_field("Adjustment")
 
 
 class BulkInviteForm(FlaskForm):
