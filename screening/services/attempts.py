@@ -108,6 +108,8 @@ class SameEmail:
     applicant_id: int
     name: str
     attempt_number: int
+    #: for a link to that attempt's page; None while it has not started.
+    submission_id: int | None
     #: True when one of the two is a retake of the other: allowed, not a warning.
     allowed_retake: bool
 
@@ -149,11 +151,16 @@ def same_email_attempts(
                   if o.id != applicant.id]
         if others:
             found[applicant.id] = [
-                SameEmail(o.id, o.name, o.attempt_number,
+                SameEmail(o.id, o.name, o.attempt_number, _submission_id(o),
                           allowed_retake=_retake_chain(applicant, o))
                 for o in others
             ]
     return found
+
+
+def _submission_id(applicant: Applicant) -> int | None:
+    invitation = applicant.invitation
+    return invitation.submission.id if invitation and invitation.submission else None
 
 
 def _retake_chain(one: Applicant, other: Applicant) -> bool:
@@ -194,6 +201,33 @@ def allow_retake(
     )
     session.add_all([retake, new_invitation])
     session.flush()
-    audit.record(session, allowed_by, "retake_allowed", retake,
+    audit.record(session, allowed_by, "retake.allowed", retake,
                  retake_of=applicant.id, attempt_number=retake.attempt_number, reason=reason)
     return new_invitation
+
+
+@dataclass(frozen=True)
+class AttemptHistory:
+    """What the manager's page of one attempt says about the person's other attempts."""
+
+    applicant: Applicant
+    #: the attempt this one retakes, and the retake allowed after this one (if any).
+    previous: Applicant | None
+    next: Applicant | None
+    #: other attempts with the same email that no retake explains: a warning.
+    unexplained: list[SameEmail]
+    can_allow_retake: bool
+
+
+def history(session: Session, applicant: Applicant) -> AttemptHistory:
+    following = retake_of(session, applicant)
+    others = same_email_attempts(session, [applicant]).get(applicant.id, [])
+    invitation = applicant.invitation
+    submitted = invitation is not None and status_of(invitation) is InvitationStatus.SUBMITTED
+    return AttemptHistory(
+        applicant=applicant,
+        previous=applicant.retake_of,
+        next=following,
+        unexplained=[other for other in others if not other.allowed_retake],
+        can_allow_retake=submitted and following is None and applicant.anonymised_at is None,
+    )
