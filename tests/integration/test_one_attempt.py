@@ -12,6 +12,7 @@ from sqlalchemy import func, select
 
 from screening.extensions import db
 from screening.models import Applicant, Invitation, OutgoingEmail, Position
+from screening.services import messages
 from tests.factories import create_invitation, create_position, create_submission, hidden
 from tests.integration.test_apply_exactly_once import run_at_once
 
@@ -138,3 +139,15 @@ def test_four_sign_ups_at_once_with_one_email_create_one_attempt(app: Flask) -> 
     assert attempts_on(app, position_id) == 1
     with app.app_context():
         assert db.session.get(Position, position_id) is not None
+
+
+def test_the_message_is_written_in_the_language_asked_for(app: Flask) -> None:
+    with app.app_context(), app.test_request_context("/"):
+        invitation = create_invitation(create_position(title="Recepción"),
+                                       email="ana@example.com")
+        assert messages.queue_known_email(db.session, invitation, "es")
+        [message] = db.session.scalars(
+            select(OutgoingEmail).where(OutgoingEmail.kind == "known_email")).all()
+        assert "Recepción" in message.subject
+        assert "Su solicitud sigue abierta" in message.body_text
+        assert "Si no fue usted" in message.body_text
