@@ -8,6 +8,7 @@ from flask_babel import lazy_gettext as _l
 from werkzeug.wrappers import Response
 
 from screening.extensions import db, limiter
+from screening.folding import folded
 from screening.services import attempts, journey, messages, positions
 from screening.web.apply import bp, retry_after_expiry, session_expired_notice
 from screening.web.apply.forms import OpenLinkForm
@@ -16,7 +17,7 @@ from screening.web.apply.forms import OpenLinkForm
 @bp.route("/join/<open_token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour", methods=["POST"])
 @limiter.limit("5 per hour", methods=["POST"],
-               key_func=lambda: (request.form.get("email") or "").strip().lower() or "-")
+               key_func=lambda: folded((request.form.get("email") or "").strip()) or "-")
 def join(open_token: str) -> str | Response:
     return _join_page(open_token)
 
