@@ -11,6 +11,7 @@ from sqlalchemy import select
 
 from screening.extensions import db
 from screening.models import Applicant, AuditEvent, Invitation, Role
+from screening.services import invitations, retention
 from tests.factories import (
     create_invitation,
     create_position,
@@ -149,3 +150,24 @@ def test_two_invitations_with_one_email_are_flagged_on_the_list_and_both_pages(
     assert "Same email as Ana Lopez, attempt 1" in first_page
     second_page = visible_text(client.get(f"/manage/submissions/{second}").text)
     assert "Same email as Ana López, attempt 1" in second_page
+
+
+def test_erasure_clears_the_reason_and_the_open_link_key(
+    app: Flask, client: FlaskClient
+) -> None:
+    world = submitted_applicant(app)
+    sign_in(client, world["manager"])
+    allow(client, world)
+    with app.app_context():
+        position = db.session.get(Applicant, world["applicant"]).position
+        joined = invitations.invite(db.session, position, name="Jo Joiner",
+                                    email="Jo@Example.com", valid_days=7, via_open_link=True)
+        assert joined.applicant.open_link_email == "jo@example.com"
+        retake_id = db.session.scalar(
+            select(Applicant.id).where(Applicant.attempt_number == 2))
+        db.session.commit()
+        for applicant_id in (retake_id, joined.applicant_id):
+            retention.erase(db.session, applicant_id, None, via="test")
+        retake = db.session.get(Applicant, retake_id)
+        assert retake.retake_reason == retention.REMOVED_NOTE
+        assert db.session.get(Applicant, joined.applicant_id).open_link_email is None
