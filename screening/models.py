@@ -217,6 +217,7 @@ class Position(Base):
 
 class Applicant(Base):
     __tablename__ = "applicants"
+    __table_args__ = (UniqueConstraint("position_id", "open_link_email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), index=True)
@@ -229,9 +230,21 @@ class Applicant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: set when personal data was removed by purge or erasure; scores stay for norms.
     anonymised_at: Mapped[datetime | None]
+    #: The folded email of an open-link sign-up (None for invitations and retakes): unique
+    #: per position, so simultaneous sign-ups with one email can never both create an attempt.
+    open_link_email: Mapped[str | None] = mapped_column(Text)
+    #: 1 for a first attempt; a retake a manager allowed is the previous attempt's + 1.
+    attempt_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: A retake: the attempt it follows, and who allowed it, when and why.
+    retake_of_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
+    retake_allowed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retake_allowed_at: Mapped[datetime | None]
+    retake_reason: Mapped[str | None] = mapped_column(Text)
 
     position: Mapped[Position] = relationship(back_populates="applicants")
     invitation: Mapped[Invitation | None] = relationship(back_populates="applicant", uselist=False)
+    retake_of: Mapped[Applicant | None] = relationship(remote_side="Applicant.id")
+    retake_allowed_by: Mapped[User | None] = relationship()
 
     @validates("name", "email")
     def _fold_for_search(self, key: str, value: str) -> str:

@@ -25,6 +25,7 @@ from screening.models import (
     utcnow,
 )
 from screening.services import outbox
+from screening.services.invitations import status_of
 
 REMINDER_BEFORE_EXPIRY = timedelta(hours=48)
 #: What applicants are told about the time to a decision, in the receipt.
@@ -95,6 +96,32 @@ def queue_invitation(session: Session, invitation: Invitation) -> bool:
         session, "invitation", applicant.email, subject, context,
         # A re-issued link gets a new message; the same token never twice.
         dedupe_key=f"invitation:{invitation.id}:{invitation.token[:16]}",
+        invitation_id=invitation.id, position_id=applicant.position_id,
+    )
+    return queued is not None
+
+
+def queue_known_email(session: Session, invitation: Invitation, language: str) -> bool:
+    """The open link was given an email already used on the position: tell that address.
+
+    Its own link if the attempt is still open, or that it was already submitted; never on
+    screen, where anyone who knows the address could read it. One message an hour at most.
+    """
+    applicant = invitation.applicant
+    if not applicant.email or not mail_enabled():
+        return False
+    context = {
+        "applicant": applicant,
+        "position": applicant.position,
+        "status": status_of(invitation).value,
+        "submitted_at": invitation.submission.submitted_at if invitation.submission else None,
+        "link": _absolute("apply.welcome", token=invitation.token),
+        "expires_at": invitation.expires_at,
+    }
+    subject = _l("Your application for %(title)s", title=applicant.position.title)
+    queued = _queue(
+        session, "known_email", applicant.email, subject, context,
+        dedupe_key=f"known-email:{invitation.id}:{utcnow():%Y%m%d%H}", language=language,
         invitation_id=invitation.id, position_id=applicant.position_id,
     )
     return queued is not None

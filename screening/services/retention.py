@@ -203,6 +203,9 @@ def anonymise(session: Session, applicant: Applicant) -> None:
 
     applicant.name = ANONYMISED_NAME
     applicant.email = ""
+    applicant.open_link_email = None
+    if applicant.retake_reason:
+        applicant.retake_reason = REMOVED_NOTE
     applicant.anonymised_at = utcnow()
     session.flush()
 

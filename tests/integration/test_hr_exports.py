@@ -168,6 +168,12 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
             row[f"{column}_items"] = sum(1 for n in counts if n) if reported else None
             row[f"{column}_times"] = sum(counts) if reported else None
         row["adjustment"] = s.adjustment
+        applicant = s.invitation.applicant
+        row["attempt_number"] = applicant.attempt_number
+        row["retake_of"] = applicant.retake_of_id
+        row["retake_allowed_by"] = (applicant.retake_allowed_by.name
+                                    if applicant.retake_allowed_by else None)
+        row["retake_allowed_at"] = applicant.retake_allowed_at
         rows.append(row)
     return rows
 

@@ -246,6 +246,11 @@ ROUTES: dict[str, Route] = {
         foreign=_tokens("open_token", "/apply/join/<open_token>",
                         **{"{pending_token}": "an invitation token is not an open link"}),
     ),
+    "apply.join_sent": Route(
+        "GET", Who.APPLICANT, get="/apply/join/{open_token}/sent",
+        foreign=_tokens("open_token", "/apply/join/<open_token>/sent",
+                        **{"{pending_token}": "an invitation token is not an open link"}),
+    ),
     "apply.about_you": Route(
         "GET POST", Who.APPLICANT, get="/apply/{submitted_token}/about-you",
         post=Post("/apply/{submitted_token}/about-you",
@@ -347,6 +352,13 @@ ROUTES: dict[str, Route] = {
                   lambda s: {"outcome": "on_hold",
                              "note": "Waiting for the second interview slot."}, 302),
         foreign=_ids("submission_id", "/manage/submissions/<submission_id>/decision",
+                     **FOREIGN_SUBMISSION),
+    ),
+    "manage.allow_retake": Route(
+        "POST", Who.STAFF,
+        post=Post("/manage/submissions/{first_submission}/retake",
+                  lambda s: {"reason": "The fire alarm cut the first sitting short."}, 302),
+        foreign=_ids("submission_id", "/manage/submissions/<submission_id>/retake",
                      **FOREIGN_SUBMISSION),
     ),
     "manage.rate": Route(

@@ -15,6 +15,7 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from screening.models import OUTCOME_LABELS
+from screening.services.attempts import MIN_RETAKE_REASON
 from screening.services.reviews import DECISION_NOTE_MIN
 from screening.web.template_helpers import ADJUSTMENT_LABELS
 from screening.web.validators import one_line, visible_text
@@ -88,6 +89,19 @@ class DecisionForm(FlaskForm):
                 max=4000,
                 message=f"Write between {DECISION_NOTE_MIN} and 4,000 characters.",
             ),
+        ],
+    )
+
+
+class RetakeForm(FlaskForm):
+    """Allowing a retake is deliberate: the reason is recorded and shown on both attempts."""
+
+    reason = TextAreaField(
+        "Why this applicant may take the questionnaire again (recorded and shown to HR)",
+        validators=[
+            InputRequired("Please give the reason for the retake."),
+            Length(min=MIN_RETAKE_REASON, max=2000,
+                   message=f"Write between {MIN_RETAKE_REASON} and 2,000 characters."),
         ],
     )
 
