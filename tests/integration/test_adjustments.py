@@ -4,6 +4,8 @@ deadline, the welcome page, the result and the exports follow the grant."""
 
 from __future__ import annotations
 
+import csv
+import io
 import re
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -273,9 +275,9 @@ def test_the_result_records_the_adjustment_on_the_page_and_in_exports(
     assert "Adjustment: Extra time +50%" in page
     listing = visible_text(manager.get(f"/manage/positions/{setting['position']}").text)
     assert "Extra time +50%" in listing
-    csv = manager.get(f"/manage/positions/{setting['position']}/results.csv").text
-    assert csv.splitlines()[0].rstrip().endswith(",adjustment")
-    assert csv.splitlines()[1].rstrip().endswith(",extra_50")
+    csv_text = manager.get(f"/manage/positions/{setting['position']}/results.csv").text
+    header, first = list(csv.reader(io.StringIO(csv_text)))[:2]
+    assert first[header.index("adjustment")] == "extra_50"
     # A submitted result keeps the adjustment it was sat with.
     assert grant(manager, setting, "untimed") == 302
     with stored(app):
