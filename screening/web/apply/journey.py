@@ -219,7 +219,8 @@ def review(token: str) -> str | Response:
             _submit(submission, key)
             return redirect(url_for("apply.done", token=token))
         confirming = True
-        form.confirm_unanswered.data = "yes"
+    # Only the question page's own button confirms: the review page never carries it.
+    form.confirm_unanswered.data = "yes" if confirming else ""
     form.idempotency_key.data = journey.new_form_post_key()
     template = "apply/confirm_submit.html" if confirming else "apply/review.html"
     return render_template(template, form=form, rows=rows, unanswered=unanswered,
