@@ -241,15 +241,16 @@ def test_the_countdown_is_an_enhancement(app: Flask, client: FlaskClient) -> Non
     with app.app_context():
         deadline = submission_of(token).deadline_at
     assert deadline is not None
-    # Without JavaScript the page says how long is left and by when to finish.
-    assert "When this page opened you had 20 minutes left." in page
-    assert f"Please finish by {deadline.strftime('%d %b %Y, %H:%M')} UTC." in page
+    # Without JavaScript one line says how long is left; the script rewrites that same line.
+    assert '<p class="deadline-line" data-countdown-line>20 minutes left</p>' in page
+    assert page.count("minutes left</p>") == 1 and "Please finish by" not in page
     assert f'data-countdown-deadline="{deadline.isoformat()}"' in page
     assert '<script src="/static/js/countdown.js" defer></script>' in page
     with client.get("/static/js/countdown.js") as script:
         assert script.status_code == 200
         assert script.mimetype in {"text/javascript", "application/javascript"}
         assert b"data-countdown-deadline" in script.data
+        assert b"data-countdown-line" in script.data
 
     with app.app_context():
         submission_of(token).deadline_at = None
