@@ -14,8 +14,8 @@ from screening.extensions import db
 from screening.models import Submission
 from screening.services import journey, outbox, page_views, prerender
 from screening.services.feedback import feedback_for
-from screening.services.practice import practice_feedback
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
+from screening.services.practice import practice_feedback
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_answers
 from screening.web import language
