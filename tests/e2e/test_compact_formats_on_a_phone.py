@@ -28,7 +28,7 @@ def assert_option_group_in_first_screen(applicant: Applicant, item: Item) -> Non
     first = page.locator("form input[type=radio], form select, form textarea").first
     box = first.bounding_box()
     assert box is not None
-    assert 0 <= box["y"] and box["y"] + box["height"] <= PHONE["height"], (
+    assert box["y"] >= 0 and box["y"] + box["height"] <= PHONE["height"], (
         f"{item.format} item {item.id}: its first option ends at "
         f"{box['y'] + box['height']:.0f}px on an {PHONE['height']}px screen")
 
