@@ -63,7 +63,7 @@ WIDE: tuple[Column, ...] = (
     Column("position", "text", "The position's title."),
     Column("questionnaire_version", "text",
            "Questionnaire id and the first 12 characters of its content hash."),
-    Column("started_at", "datetime", "When the applicant consented and began (UTC)."),
+    Column("started_at", "datetime", "When the first scored question was served and the time limit started (UTC)."),
     Column("submitted_at", "datetime", "When the answers were submitted (UTC); empty if not."),
     Column("status", "text", "in_progress or submitted."),
     *_dimension_columns(),
