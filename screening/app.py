@@ -39,6 +39,8 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         WTF_CSRF_TIME_LIMIT=None,  # tokens live as long as the session; see apply/forms.py
         MAX_CONTENT_LENGTH=2 * 1024 * 1024,
         RATELIMIT_HEADERS_ENABLED=True,
+        # A moving window: a fixed one lets 10 tries at 0:59 and 10 more at 1:00 through.
+        RATELIMIT_STRATEGY="moving-window",
     )
     app.config.update(settings_from_environment(os.environ))
     app.config.update(overrides)

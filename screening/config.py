@@ -52,6 +52,12 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
         "days personal data is kept after submission before purge",
     ),
     (
+        "REQUEST_ANSWER_DAYS",
+        "SCREENING_REQUEST_ANSWER_DAYS",
+        30,
+        "days HR has to answer an applicant's request for a review or an explanation",
+    ),
+    (
         "RATELIMIT_STORAGE_URI",
         "SCREENING_RATELIMIT_STORAGE_URI",
         "memory://",

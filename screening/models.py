@@ -217,6 +217,7 @@ class Position(Base):
 
 class Applicant(Base):
     __tablename__ = "applicants"
+    __table_args__ = (UniqueConstraint("position_id", "open_link_email"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     position_id: Mapped[int] = mapped_column(ForeignKey("positions.id"), index=True)
@@ -229,9 +230,21 @@ class Applicant(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     #: set when personal data was removed by purge or erasure; scores stay for norms.
     anonymised_at: Mapped[datetime | None]
+    #: The folded email of an open-link sign-up (None for invitations and retakes): unique
+    #: per position, so simultaneous sign-ups with one email can never both create an attempt.
+    open_link_email: Mapped[str | None] = mapped_column(Text)
+    #: 1 for a first attempt; a retake a manager allowed is the previous attempt's + 1.
+    attempt_number: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
+    #: A retake: the attempt it follows, and who allowed it, when and why.
+    retake_of_id: Mapped[int | None] = mapped_column(ForeignKey("applicants.id"), index=True)
+    retake_allowed_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    retake_allowed_at: Mapped[datetime | None]
+    retake_reason: Mapped[str | None] = mapped_column(Text)
 
     position: Mapped[Position] = relationship(back_populates="applicants")
     invitation: Mapped[Invitation | None] = relationship(back_populates="applicant", uselist=False)
+    retake_of: Mapped[Applicant | None] = relationship(remote_side="Applicant.id")
+    retake_allowed_by: Mapped[User | None] = relationship()
 
     @validates("name", "email")
     def _fold_for_search(self, key: str, value: str) -> str:
@@ -254,8 +267,28 @@ class Invitation(Base):
     via_open_link: Mapped[bool] = mapped_column(Boolean, default=False)
     created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    #: The applicant's adjustment request (screening.adjustments.Need codes, comma-joined)
+    #: and their optional words, which are personal data: erasure clears them.
+    adjustment_requested_at: Mapped[datetime | None]
+    adjustment_needs: Mapped[str] = mapped_column(String(200), default="", server_default="")
+    adjustment_details: Mapped[str] = mapped_column(Text, default="", server_default="")
+    #: What staff granted (screening.adjustments.Adjustment code), by whom and when;
+    #: every grant is in the audit log too.
+    adjustment: Mapped[str | None] = mapped_column(String(20))
+    adjustment_granted_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    adjustment_granted_at: Mapped[datetime | None]
 
     applicant: Mapped[Applicant] = relationship(back_populates="invitation")
+    adjustment_granted_by: Mapped[User | None] = relationship(
+        foreign_keys=[adjustment_granted_by_id])
+
+    @property
+    def adjustment_awaiting_reply(self) -> bool:
+        """An adjustment was asked for, and nothing was granted since."""
+        if self.adjustment_requested_at is None:
+            return False
+        granted = self.adjustment_granted_at
+        return granted is None or granted < self.adjustment_requested_at
     submission: Mapped[Submission | None] = relationship(back_populates="invitation", uselist=False)
 
 
@@ -287,6 +320,9 @@ class Submission(Base):
     consented_at: Mapped[datetime]
     started_at: Mapped[datetime] = mapped_column(default=utcnow)
     deadline_at: Mapped[datetime | None]
+    #: The adjustment the applicant sat with (screening.adjustments.Adjustment code), so
+    #: the result records it; None when there was none.
+    adjustment: Mapped[str | None] = mapped_column(String(20))
     submitted_at: Mapped[datetime | None] = mapped_column(index=True)
     #: SubmissionResult.to_dict() from the scoring engine; None until submitted.
     result: Mapped[dict[str, Any] | None]
@@ -410,6 +446,37 @@ class SelfIdentification(Base):
     sex: Mapped[str] = mapped_column(String(40), default="prefer_not_to_say")
     race_ethnicity: Mapped[str] = mapped_column(String(60), default="prefer_not_to_say")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class RequestKind(enum.StrEnum):
+    """What an applicant asked about their result (words: the layer that shows them)."""
+
+    REVIEW = "review"  # a person to look at the decision again
+    EXPLANATION = "explanation"  # how their answers were used
+
+
+class ApplicantRequest(Base):
+    """An applicant's request about their result, answered by HR by ``due_at``.
+
+    ``message`` and ``answer`` are personal data: erasure overwrites them.
+    """
+
+    __tablename__ = "applicant_requests"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(
+        ForeignKey("submissions.id", ondelete="CASCADE"), index=True
+    )
+    kind: Mapped[RequestKind] = mapped_column(_enum(RequestKind))
+    message: Mapped[str] = mapped_column(Text, default="")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    due_at: Mapped[datetime] = mapped_column(index=True)
+    answered_at: Mapped[datetime | None]
+    answered_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    answer: Mapped[str] = mapped_column(Text, default="")
+
+    submission: Mapped[Submission] = relationship()
+    answered_by: Mapped[User | None] = relationship()
 
 
 class ApiToken(Base):

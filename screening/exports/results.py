@@ -128,6 +128,19 @@ WIDE: tuple[Column, ...] = (
     Column("paste_items", "integer",
            "Answers into whose text field the applicant pasted text at least once."),
     Column("paste_times", "integer", "How many pastes in all."),
+    # Adjustments (2026-12).
+    Column("adjustment", "text",
+           "The adjustment the applicant sat with: extra_25, extra_50 or extra_100 (the time "
+           "limit 25%, 50% or 100% longer), untimed (no time limit) or alternative_process "
+           "(another way to be assessed was offered); empty when none. Scores do not depend "
+           "on time, so percentiles compare adjusted and unadjusted results together."),
+    # One attempt per person per position (2026-12): retakes a manager allowed.
+    Column("attempt_number", "integer",
+           "1 for a first attempt; 2 or more for a retake a manager allowed."),
+    Column("retake_of", "integer",
+           "A retake: the applicant_id of the attempt it follows; empty for a first attempt."),
+    Column("retake_allowed_by", "text", "A retake: name of the manager who allowed it."),
+    Column("retake_allowed_at", "datetime", "A retake: when it was allowed (UTC)."),
 )
 
 LONG: tuple[Column, ...] = (
@@ -191,6 +204,13 @@ class SubmissionRecord:
     free_text_ratings: tuple[tuple[str, int, str], ...] = ()
     #: left the page / pasted, as the question pages reported them; never scored.
     integrity: IntegritySummary = NOT_RECORDED
+    #: the screening.adjustments.Adjustment code the applicant sat with; "" for none.
+    adjustment: str = ""
+    attempt_number: int = 1
+    #: the applicant id of the attempt this retake follows; None for a first attempt.
+    retake_of: int | None = None
+    retake_allowed_by: str = ""
+    retake_allowed_at: datetime | None = None
 
 
 def wide_rows(
@@ -265,6 +285,11 @@ def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
                   for item, rating, rater in record.free_text_ratings) or None,
         flag_counts(flag["kind"] for flag in result.get("quality_flags", ())) or None,
         *record.integrity.export_cells(),
+        record.adjustment or None,
+        record.attempt_number,
+        record.retake_of,
+        record.retake_allowed_by or None,
+        record.retake_allowed_at,
     ]
 
 

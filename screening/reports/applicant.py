@@ -49,7 +49,7 @@ DECISION_SUPPORT = (
 )
 CONFIDENTIAL = "Confidential: applicant data for the hiring decision only"
 #: Shown first wherever a simulated applicant appears.
-DEMO_DATA = ("Demo data: a simulated applicant made by `flask demo`, compared only with other "
+DEMO_DATA = ("Demo data: a simulated applicant made by the demo loader, compared only with other "
              "simulated applicants. Not a person; not for decisions.")
 
 #: An answer earning at least this share of its points is a strength ...

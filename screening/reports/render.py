@@ -92,20 +92,24 @@ def template_version() -> str:
     return digest.hexdigest()[:16]
 
 
-def applicant_html(report: ApplicantReport, page_size: str = "A4") -> str:
-    footer = f"{report.confidential} · generated {formatting.date_time(report.generated_at)}"
-    return _environment().get_template("applicant.html").render(
+def _applicant_document(template: str, report: ApplicantReport, page_size: str,
+                        part: str = "") -> str:
+    """One applicant's document; the footer names the part (the summary names none)."""
+    footer = " · ".join((report.confidential, *((part,) if part else ()),
+                         f"generated {formatting.date_time(report.generated_at)}"))
+    return _environment().get_template(template).render(
         report=report, page_size=page_size_css(page_size), footer=footer
     )
+
+
+def applicant_html(report: ApplicantReport, page_size: str = "A4") -> str:
+    """The two-page summary: the decision page and the interview page."""
+    return _applicant_document("applicant.html", report, page_size)
 
 
 def record_html(report: ApplicantReport, page_size: str = "A4") -> str:
     """The full record: every answer's trace and the methodology, apart from the summary."""
-    footer = (f"{report.confidential} · full record · generated "
-              f"{formatting.date_time(report.generated_at)}")
-    return _environment().get_template("record.html").render(
-        report=report, page_size=page_size_css(page_size), footer=footer
-    )
+    return _applicant_document("record.html", report, page_size, part="full record")
 
 
 def cohort_html(report: CohortReport, page_size: str = "A4") -> str:

@@ -169,6 +169,12 @@ def _records_statement(
             Invitation.via_open_link,
             _latest_decision(Decision.note),
             _latest_decision(User.name, User.id == Decision.decided_by_id),
+            Submission.adjustment,
+            Applicant.attempt_number,
+            Applicant.retake_of_id,
+            select(User.name).where(User.id == Applicant.retake_allowed_by_id)
+            .correlate(Applicant).scalar_subquery(),
+            Applicant.retake_allowed_at,
             *result_columns,
         )
         .join(Submission.invitation)
@@ -217,7 +223,7 @@ def submission_records(
 
 
 #: Where the stored result starts in a row of _records_statement.
-_RESULT = 19
+_RESULT = 24
 
 
 def _records(
@@ -267,8 +273,13 @@ def _record(
         via_open_link=bool(row[16]),
         decision_note=row[17] or "",
         decided_by=row[18] or "",
+        attempt_number=row[20] or 1,
+        retake_of=row[21],
+        retake_allowed_by=row[22] or "",
+        retake_allowed_at=_as_utc(row[23]),
         free_text_ratings=ratings,
         integrity=signals,
+        adjustment=row[19] or "",
     )
 
 

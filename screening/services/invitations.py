@@ -11,19 +11,16 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screening.models import (
     Applicant,
     Invitation,
-    OpenLinkPost,
     Position,
     SubmissionStatus,
     User,
     utcnow,
 )
-from screening.services.journey import claim_key
 from screening.single_line import one_line_refusal, unsafe_characters
 
 MAX_BULK_ROWS = 1000
@@ -184,6 +181,9 @@ def invite(
     via_open_link: bool = False,
 ) -> Invitation:
     applicant = Applicant(position=position, name=name.strip(), email=email.strip().lower())
+    if via_open_link:
+        # Unique per position: one open-link attempt per email (services.attempts).
+        applicant.open_link_email = applicant.search_email
     invitation = Invitation(
         applicant=applicant,
         token=new_token(),
@@ -194,42 +194,6 @@ def invite(
     session.add_all([applicant, invitation])
     session.flush()
     return invitation
-
-
-def join_once(
-    session: Session, position: Position, *, name: str, email: str, valid_days: int,
-    key: str | None,
-) -> Invitation:
-    """An open-link sign-up; a repeat of the same form post returns the first one's link.
-
-    ``key`` is the random key rendered into the sign-up form, so a double click, a
-    resent form or a network retry creates one applicant, not two.
-    """
-    if key is not None:
-        earlier = invitation_for_open_link_post(session, position, key)
-        if earlier is not None:
-            return earlier
-    invitation = invite(session, position, name=name, email=email, valid_days=valid_days,
-                        via_open_link=True)
-    if key is None or claim_key(session, OpenLinkPost.__table__, key=key,
-                                invitation_id=invitation.id, created_at=utcnow()):
-        return invitation
-    # The same post, sent at the same moment, committed first: keep its applicant only.
-    session.rollback()
-    earlier = invitation_for_open_link_post(session, position, key)
-    assert earlier is not None, "a claimed key names its invitation"
-    return earlier
-
-
-def invitation_for_open_link_post(
-    session: Session, position: Position, key: str
-) -> Invitation | None:
-    return session.scalar(
-        select(Invitation)
-        .join(OpenLinkPost, OpenLinkPost.invitation_id == Invitation.id)
-        .join(Invitation.applicant)
-        .where(OpenLinkPost.key == key, Applicant.position_id == position.id)
-    )
 
 
 #: 32 bytes from the OS CSPRNG: 256 bits, far beyond guessing.

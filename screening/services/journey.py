@@ -16,7 +16,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, contains_eager, object_session
 
-from screening import scoring
+from screening import adjustments, scoring
 from screening.bank import Item, Questionnaire
 from screening.bank.ordering import item_order, option_order
 from screening.models import (
@@ -159,6 +159,7 @@ def start(session: Session, invitation: Invitation, language: str = "en") -> Sub
         # Provisional: start_clock() sets both when the first scored question is served.
         started_at=now,
         deadline_at=None,
+        adjustment=invitation.adjustment,
     )
     try:
         with session.begin_nested():
@@ -197,14 +198,8 @@ def start_clock(session: Session, submission: Submission, now: datetime | None =
         return
     now = now or utcnow()
     locked.started_at = now
-    locked.deadline_at = deadline(now, questionnaire_of(session, locked).time_limit_minutes)
-
-
-def deadline(started_at: datetime, time_limit_minutes: int | None) -> datetime | None:
-    """When the time limit ends for a sitting started at ``started_at``; None if untimed."""
-    if not time_limit_minutes:
-        return None
-    return started_at + timedelta(minutes=time_limit_minutes)
+    locked.deadline_at = adjustments.deadline(
+        now, questionnaire_of(session, locked).time_limit_minutes, locked.adjustment)
 
 
 @dataclass(frozen=True)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 
 from flask import current_app, has_request_context, render_template, url_for
@@ -11,17 +11,21 @@ from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from screening.adjustments import Need
 from screening.models import (
     Applicant,
+    ApplicantRequest,
     Invitation,
     OutgoingEmail,
     Position,
+    Role,
     Submission,
     SubmissionStatus,
     User,
     utcnow,
 )
 from screening.services import outbox
+from screening.services.invitations import status_of
 
 REMINDER_BEFORE_EXPIRY = timedelta(hours=48)
 #: What applicants are told about the time to a decision, in the receipt.
@@ -97,6 +101,32 @@ def queue_invitation(session: Session, invitation: Invitation) -> bool:
     return queued is not None
 
 
+def queue_known_email(session: Session, invitation: Invitation, language: str) -> bool:
+    """The open link was given an email already used on the position: tell that address.
+
+    Its own link if the attempt is still open, or that it was already submitted; never on
+    screen, where anyone who knows the address could read it. One message an hour at most.
+    """
+    applicant = invitation.applicant
+    if not applicant.email or not mail_enabled():
+        return False
+    context = {
+        "applicant": applicant,
+        "position": applicant.position,
+        "status": status_of(invitation).value,
+        "submitted_at": invitation.submission.submitted_at if invitation.submission else None,
+        "link": _absolute("apply.welcome", token=invitation.token),
+        "expires_at": invitation.expires_at,
+    }
+    subject = _l("Your application for %(title)s", title=applicant.position.title)
+    queued = _queue(
+        session, "known_email", applicant.email, subject, context,
+        dedupe_key=f"known-email:{invitation.id}:{utcnow():%Y%m%d%H}", language=language,
+        invitation_id=invitation.id, position_id=applicant.position_id,
+    )
+    return queued is not None
+
+
 def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
     """After a submission: a receipt for the applicant (in their language), a notice per manager."""
     if not mail_enabled():
@@ -108,7 +138,8 @@ def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
         _queue(
             session, "receipt", applicant.email,
             _l("We have your answers for %(title)s", title=position.title),
-            {"applicant": applicant, "position": position, "decide_by": decide_by},
+            {"applicant": applicant, "position": position, "decide_by": decide_by,
+             "requests_link": _absolute("apply.requests", token=submission.invitation.token)},
             dedupe_key=f"receipt:{submission.id}", language=submission.language,
             invitation_id=submission.invitation_id, position_id=position.id,
         )
@@ -124,6 +155,32 @@ def queue_receipt_and_notices(session: Session, submission: Submission) -> None:
         )
 
 
+def queue_adjustment_request(
+    session: Session, invitation: Invitation, needs: Sequence[Need], staff: Sequence[User]
+) -> None:
+    """Tell the position's managers and HR that an applicant asked for an adjustment.
+
+    Only what was asked for, not the applicant's own words: the link leads to them.
+    """
+    if not mail_enabled():
+        return
+    applicant = invitation.applicant
+    position = applicant.position
+    link = _absolute("manage.invitations_page", position_id=position.id)
+    requested = invitation.adjustment_requested_at or utcnow()
+    for user in staff:
+        _queue(
+            session, "adjustment_request", user.email,
+            f"Adjustment requested: {applicant.name} for {position.title}",
+            {"user": user, "applicant": applicant, "position": position, "needs": needs,
+             "has_details": bool(invitation.adjustment_details), "link": link},
+            # At most one a clock hour per person and invitation, however often the applicant
+            # sends the form; the page always shows the latest request.
+            dedupe_key=f"adjustment:{invitation.id}:{user.id}:{requested:%Y%m%dT%H}",
+            position_id=position.id,
+        )
+
+
 def queue_lockout_notice(session: Session, user: User) -> None:
     """Tell the owner their account was locked: the sign-in page says nothing of it."""
     if not mail_enabled() or user.locked_until is None:
@@ -133,6 +190,45 @@ def queue_lockout_notice(session: Session, user: User) -> None:
         {"user": user, "locked_until": user.locked_until,
          "login_link": _absolute("auth.login")},
         dedupe_key=f"lockout:{user.id}:{user.locked_until:%Y%m%dT%H%M%S}",
+    )
+
+
+def queue_request_notices(session: Session, request: ApplicantRequest) -> None:
+    """Tell every active HR user that an applicant asked for a review or an explanation.
+
+    The applicant's message stays on HR's page: the email only says where to read it.
+    """
+    if not mail_enabled():
+        return
+    applicant = request.submission.invitation.applicant
+    position = applicant.position
+    link = _absolute("hr.applicant_request", request_id=request.id)
+    staff = session.scalars(
+        select(User).where(User.role == Role.HR, User.active.is_(True)).order_by(User.id)
+    )
+    for user in staff:
+        _queue(
+            session, "request_notice", user.email,
+            f"Applicant request to answer by {request.due_at:%d %b %Y}: {position.title}",
+            {"user": user, "applicant": applicant, "position": position, "request": request,
+             "link": link},
+            dedupe_key=f"request:{request.id}:{user.id}", position_id=position.id,
+        )
+
+
+def queue_request_answer(session: Session, request: ApplicantRequest) -> None:
+    """HR's answer to the applicant, in the language they took the screen in."""
+    submission = request.submission
+    applicant = submission.invitation.applicant
+    if not applicant.email or not mail_enabled():
+        return
+    _queue(
+        session, "request_answer", applicant.email,
+        _l("An answer to your request about %(title)s", title=applicant.position.title),
+        {"applicant": applicant, "position": applicant.position, "request": request,
+         "link": _absolute("apply.requests", token=submission.invitation.token)},
+        dedupe_key=f"request-answer:{request.id}", language=submission.language,
+        invitation_id=submission.invitation_id, position_id=applicant.position_id,
     )
 
 

@@ -28,7 +28,7 @@ from email.message import EmailMessage
 from email.utils import make_msgid
 from typing import Any
 
-from sqlalchemy import ColumnElement, delete, func, select, update
+from sqlalchemy import ColumnElement, Delete, Update, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -319,21 +319,11 @@ def retry(session: Session, message: OutgoingEmail, actor: User | None,
     sender since the admin looked): the update is conditional, so it never overrides
     a sender that claimed the message at the same moment.
     """
-    now, message_id = now or utcnow(), message.id
-    previous = {"kind": message.kind, "status": message.status.value,
-                "attempts": message.attempts}
-    requeued = session.execute(
-        update(OutgoingEmail)
-        .where(OutgoingEmail.id == message_id, _is_problem(now))
-        .values(status=EmailStatus.PENDING, attempts=0, last_error="", claimed_at=None,
-                next_attempt_at=now)
-        .execution_options(synchronize_session="fetch")
-    )
-    if requeued.rowcount != 1:
-        raise _no_longer_a_problem(session, message_id)
-    # Kind and counts only: the recipient and the reason can name an applicant, and
-    # the audit log outlives an erasure.
-    audit.record(session, actor, "email.retried", message, **previous)
+    now = now or utcnow()
+    _act_on_problem(session, message, actor, "email.retried", now,
+                    update(OutgoingEmail).values(
+                        status=EmailStatus.PENDING, attempts=0, last_error="",
+                        claimed_at=None, next_attempt_at=now))
 
 
 def discard(session: Session, message: OutgoingEmail, actor: User | None,
@@ -341,14 +331,22 @@ def discard(session: Session, message: OutgoingEmail, actor: User | None,
     """Delete a failed or stuck message: it will not be sent, and its copy of the
     applicant's or manager's details goes with it. Raises OutboxError if it is no
     longer a problem."""
-    now, message_id = now or utcnow(), message.id
+    _act_on_problem(session, message, actor, "email.discarded", now or utcnow(),
+                    delete(OutgoingEmail))
+
+
+def _act_on_problem(session: Session, message: OutgoingEmail, actor: User | None,
+                    action: str, now: datetime, statement: Update | Delete) -> None:
+    """Run ``statement`` on the message only while it is still a problem, and audit it."""
+    message_id = message.id
+    # Kind and counts only: the recipient and the reason can name an applicant, and
+    # the audit log outlives an erasure.
     previous = {"kind": message.kind, "status": message.status.value,
                 "attempts": message.attempts}
-    removed = session.execute(
-        delete(OutgoingEmail)
-        .where(OutgoingEmail.id == message_id, _is_problem(now))
+    changed = session.execute(
+        statement.where(OutgoingEmail.id == message_id, _is_problem(now))
         .execution_options(synchronize_session="fetch")
     )
-    if removed.rowcount != 1:
+    if changed.rowcount != 1:
         raise _no_longer_a_problem(session, message_id)
-    audit.record(session, actor, "email.discarded", message, **previous)
+    audit.record(session, actor, action, message, **previous)

@@ -217,18 +217,6 @@ def applicant_report_file(
     return ReportFile(pdf, filename, cached=False)
 
 
-def record_report_file(
-    session: Session,
-    submission: Submission,
-    *,
-    page_size: str,
-    time_limit: float | None = RENDER_TIME_LIMIT_SECONDS,
-) -> ReportFile:
-    """The full record PDF: every answer's trace and the methodology, cached like the summary."""
-    return applicant_report_file(session, submission, page_size=page_size,
-                                 time_limit=time_limit, kind=RECORD_KIND)
-
-
 def feedback_report_file(
     session: Session,
     submission: Submission,

@@ -9,6 +9,7 @@ What counts as personal data, and where it lives (models.py keeps it in few plac
   recorded", since they describe how the person behaved and no score depends on them;
 * the Invitation token (the applicant's own link): rotated, and the link revoked;
 * Decision.note (a manager's words about the person);
+* ApplicantRequest.message and .answer (their request about the result, and HR's answer);
 * SelfIdentification: deleted;
 * rendered PDF reports (ReportCache) and the applicant's OutgoingEmail rows: deleted;
   other emails (a manager's notice): their name, email or link token replaced by
@@ -45,6 +46,7 @@ from screening.ids import MAX_ID, parse_id
 from screening.models import (
     Answer,
     Applicant,
+    ApplicantRequest,
     AuditEvent,
     Decision,
     Invitation,
@@ -62,13 +64,14 @@ ANONYMISED_NAME = "Anonymised applicant"
 #: Stands in for a written answer; long enough to pass the free-text length check.
 REMOVED_TEXT = "This written answer was removed with the applicant's personal data."
 REMOVED_NOTE = "(note removed with the applicant's personal data)"
+REMOVED_REQUEST_TEXT = "(removed with the applicant's personal data)"
 REMOVED = "[removed]"
 #: Applicants anonymised per transaction during a purge.
 PURGE_BATCH = 100
 #: Every table anonymise() deletes or overwrites rows in: vacuumed after a purge.
 ERASED_TABLES = tuple(model.__tablename__ for model in (
     Applicant, Invitation, Submission, Answer, Decision, SelfIdentification, ReportCache,
-    OutgoingEmail, AuditEvent))
+    OutgoingEmail, AuditEvent, ApplicantRequest))
 
 logger = logging.getLogger(__name__)
 
@@ -188,6 +191,9 @@ def anonymise(session: Session, applicant: Applicant) -> None:
 
     if invitation is not None:
         found.append(invitation.token)
+        if invitation.adjustment_details:
+            found.append(invitation.adjustment_details)
+            invitation.adjustment_details = ""
         targets.append(("Invitation", invitation.id))
         invitation.token = new_token()
         invitation.revoked_at = invitation.revoked_at or utcnow()
@@ -197,6 +203,9 @@ def anonymise(session: Session, applicant: Applicant) -> None:
 
     applicant.name = ANONYMISED_NAME
     applicant.email = ""
+    applicant.open_link_email = None
+    if applicant.retake_reason:
+        applicant.retake_reason = REMOVED_NOTE
     applicant.anonymised_at = utcnow()
     session.flush()
 
@@ -207,8 +216,8 @@ def anonymise(session: Session, applicant: Applicant) -> None:
 
 
 def _scrub_submission(session: Session, submission: Submission) -> list[str]:
-    """Free text and integrity counts out of answers, free text out of the trace and
-    decision notes; self-id and PDFs deleted."""
+    """Free text and integrity counts out of answers, free text out of the trace,
+    decision notes and requests about the result; self-id and PDFs deleted."""
     texts: list[str] = []
     for answer in submission.answers:
         answer.left_page_count = answer.paste_count = None
@@ -229,10 +238,26 @@ def _scrub_submission(session: Session, submission: Submission) -> list[str]:
         if decision.note and decision.note != REMOVED_NOTE:
             texts.append(decision.note)
             decision.note = REMOVED_NOTE
+    texts += _scrub_requests(session, submission)
     session.execute(
         delete(SelfIdentification).where(SelfIdentification.submission_id == submission.id)
     )
     session.execute(delete(ReportCache).where(ReportCache.submission_id == submission.id))
+    return texts
+
+
+def _scrub_requests(session: Session, submission: Submission) -> list[str]:
+    """The applicant's messages and HR's answers replaced; kinds and dates stay, so the
+    record that a request was made and answered on time survives."""
+    texts: list[str] = []
+    requests = session.scalars(
+        select(ApplicantRequest).where(ApplicantRequest.submission_id == submission.id))
+    for request in requests:
+        for field in ("message", "answer"):
+            text = getattr(request, field)
+            if text and text != REMOVED_REQUEST_TEXT:
+                texts.append(text)
+                setattr(request, field, REMOVED_REQUEST_TEXT)
     return texts
 
 

@@ -1,4 +1,5 @@
-"""The applicant's language: chosen on the welcome page, then kept for every page and email.
+"""The applicant's language: chosen on the join or welcome page (the browser's preferred
+language by default), then kept for every page and email.
 
 Before consent the choice lives in the session; at consent it is stored on the
 submission, and the views that load the submission anyway pass its language to
@@ -10,7 +11,7 @@ Adding a language: see README, "Languages"; then add it to ``LANGUAGES``.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from typing import Any
@@ -61,6 +62,27 @@ def remember(language: str) -> str:
     if session.get(SESSION_KEY) != chosen:
         session[SESSION_KEY] = chosen
     return chosen
+
+
+def offered_for(questionnaire_languages: Iterable[str]) -> dict[str, str]:
+    """The languages to offer for a questionnaire: those it is fully translated into
+    (the bank checks that every item is) that the pages are also translated into."""
+    wanted = set(questionnaire_languages)
+    return {code: name for code, name in LANGUAGES.items() if code in wanted or code == DEFAULT}
+
+
+def choose(asked: str | None, offered: Mapping[str, str]) -> str:
+    """Use the language asked for if offered (and remember it), else the one chosen
+    earlier in the session, else the browser's preferred one (Accept-Language), else English.
+
+    Only an explicit choice is remembered: a browser's preference is read again each time.
+    """
+    if asked in offered:
+        return remember(asked)
+    earlier = session.get(SESSION_KEY)
+    if earlier in offered:
+        return use(earlier)
+    return use(request.accept_languages.best_match(list(offered), default=DEFAULT))
 
 
 def chosen_in_session() -> str:
@@ -149,10 +171,12 @@ def init_app(app: Flask) -> None:
 __all__ = [
     "DEFAULT",
     "LANGUAGES",
+    "choose",
     "chosen_in_session",
     "current",
     "in_language",
     "init_app",
+    "offered_for",
     "remember",
     "supported",
     "use",

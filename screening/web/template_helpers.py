@@ -7,10 +7,27 @@ from typing import Any
 from flask import Flask
 
 from screening import formatting
+from screening.adjustments import Adjustment, Need
 from screening.bank.model import DIMENSION_LABELS
 from screening.models import OUTCOME_LABELS
 from screening.reports import wording
 from screening.reports.applicant import DECISION_SUPPORT
+
+#: Staff-facing wording of the adjustment codes (the applicant's pages word them in
+#: their own language, in the templates).
+ADJUSTMENT_LABELS = {
+    Adjustment.EXTRA_25: "Extra time +25%",
+    Adjustment.EXTRA_50: "Extra time +50%",
+    Adjustment.EXTRA_100: "Extra time +100%",
+    Adjustment.UNTIMED: "No time limit",
+    Adjustment.ALTERNATIVE_PROCESS: "Alternative process offered",
+}
+NEED_LABELS = {
+    Need.EXTRA_TIME: "Extra time",
+    Need.BREAK: "A break",
+    Need.SCREEN_READER: "A screen-reader-friendly layout",
+    Need.ALTERNATIVE: "An alternative to the online screen",
+}
 
 
 def field_attrs(field: Any, hint: str | None, autocomplete: str | None = None
@@ -39,5 +56,7 @@ def init_app(app: Flask) -> None:
         decision_support=DECISION_SUPPORT,
         dimension_labels=DIMENSION_LABELS,
         outcome_labels=OUTCOME_LABELS,
+        adjustment_labels=ADJUSTMENT_LABELS,
+        need_labels=NEED_LABELS,
     )
     app.jinja_env.filters["datetime"] = formatting.date_time

@@ -12,7 +12,8 @@ from screening.extensions import db
 from screening.models import ApiToken, EmailStatus, OutgoingEmail, Role, utcnow
 from screening.services import api_tokens
 from tests.e2e.applicant_steps import assert_accessible
-from tests.factories import PASSWORD, create_user
+from tests.e2e.staff_steps import sign_in
+from tests.factories import create_user
 
 pytestmark = pytest.mark.browser
 
@@ -31,10 +32,7 @@ def test_admin_retries_a_failed_email_and_revokes_a_token(
         db.session.commit()
         email = admin.email
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, email)
 
     main_nav = page.get_by_role("navigation", name="Main")
     main_nav.get_by_role("link", name="Email problems: 1").click()

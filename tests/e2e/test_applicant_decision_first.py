@@ -8,7 +8,8 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 
 from tests.e2e.applicant_steps import assert_accessible, assert_no_sideways_scrolling
-from tests.factories import PASSWORD, create_invitation, create_position, create_user
+from tests.e2e.staff_steps import sign_in
+from tests.factories import create_invitation, create_position, create_user
 from tests.flagged_applicant import RUSHED, create_flagged_submission
 
 pytestmark = pytest.mark.browser
@@ -36,10 +37,7 @@ def test_the_decision_is_within_a_screen_and_a_half(
         email, submission_id = manager.email, submission.id
 
     page: Page = new_context(viewport={"width": width, "height": height}).new_page()
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, email)
     expect(page.get_by_role("heading", name="Positions")).to_be_visible()
     page.goto(f"{live_server}/manage/submissions/{submission_id}")
     expect(page.get_by_role("heading", name="Dana Flagged")).to_be_visible()

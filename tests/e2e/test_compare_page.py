@@ -10,7 +10,8 @@ from playwright.sync_api import expect
 from screening.extensions import db
 from screening.services.demo import create_simulated_applicants
 from tests.e2e.applicant_steps import assert_accessible, assert_no_sideways_scrolling
-from tests.factories import PASSWORD, create_position, create_user
+from tests.e2e.staff_steps import sign_in
+from tests.factories import create_position, create_user
 
 pytestmark = pytest.mark.browser
 
@@ -31,20 +32,13 @@ def compare_url(app: Flask, live_server: str) -> tuple[str, str, list[str]]:
                 names)
 
 
-def _sign_in(page, live_server: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Positions")).to_be_visible()
-
 
 def test_on_a_desktop_the_applicants_are_rows_of_one_table(
     new_context, live_server: str, compare_url: tuple[str, str, list[str]],
 ) -> None:
     email, url, names = compare_url
     page = new_context(viewport={"width": 1280, "height": 800}).new_page()
-    _sign_in(page, live_server, email)
+    sign_in(page, live_server, email)
     page.goto(url)
     table = page.get_by_role("table")
     expect(table).to_be_visible()
@@ -67,7 +61,7 @@ def test_on_a_phone_each_applicant_is_a_card(
     email, url, names = compare_url
     page = new_context(viewport={"width": 390, "height": 844}, is_mobile=True,
                        has_touch=True).new_page()
-    _sign_in(page, live_server, email)
+    sign_in(page, live_server, email)
     page.goto(url)
     assert_no_sideways_scrolling(page)
     for name in names:

@@ -7,8 +7,8 @@ from flask import Flask
 from playwright.sync_api import expect
 
 from tests.e2e.applicant_steps import assert_accessible
+from tests.e2e.staff_steps import sign_in
 from tests.factories import (
-    PASSWORD,
     create_invitation,
     create_position,
     create_submission,
@@ -27,13 +27,6 @@ def _invitations_page(app: Flask) -> tuple[str, str, str]:
         return manager.email, f"/manage/positions/{position.id}/invitations", waiting.token
 
 
-def _sign_in(page, live_server: str, email: str) -> None:  # type: ignore[no-untyped-def]
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
-    expect(page.get_by_role("heading", name="Positions")).to_be_visible()
-
 
 def test_copy_link_puts_the_whole_link_on_the_clipboard_and_says_so(
     app: Flask, live_server: str, new_context
@@ -42,7 +35,7 @@ def test_copy_link_puts_the_whole_link_on_the_clipboard_and_says_so(
     context = new_context(viewport={"width": 1280, "height": 800})
     context.grant_permissions(["clipboard-read", "clipboard-write"], origin=live_server)
     page = context.new_page()
-    _sign_in(page, live_server, email)
+    sign_in(page, live_server, email)
     page.goto(f"{live_server}{path}")
 
     box = page.get_by_role("textbox", name="Link for Wanda Waiting")
@@ -64,7 +57,7 @@ def test_without_javascript_the_link_is_still_there_to_select(
     email, path, token = _invitations_page(app)
     page = new_context(viewport={"width": 390, "height": 844},
                        java_script_enabled=False).new_page()
-    _sign_in(page, live_server, email)
+    sign_in(page, live_server, email)
     page.goto(f"{live_server}{path}")
     box = page.get_by_role("textbox", name="Link for Wanda Waiting")
     expect(box).to_have_value(f"http://localhost/apply/{token}")

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from screening.extensions import db
 from screening.models import AuditEvent, Decision
+from tests.e2e.staff_steps import sign_in
 from tests.factories import (
-    PASSWORD,
     create_invitation,
     create_position,
     create_submission,
@@ -29,10 +29,7 @@ def test_manager_signs_in_reviews_and_records_a_decision(
         create_submission(create_invitation(position, name="Dana Applicant"))
         email = manager.email
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("Email").fill(email)
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+    sign_in(page, live_server, email)
     expect(page.get_by_role("heading", name="Positions")).to_be_visible()
 
     page.get_by_role("link", name="Front desk, city branch").click()

@@ -76,6 +76,8 @@ def cohort(app: Flask) -> dict[str, Any]:
         quiet.left_page_count, quiet.paste_count = 0, None
         for answer in submitted[7].answers:
             answer.left_page_count, answer.paste_count = 0, 0
+        # Sat with 50% more time: recorded on the result, in the norm group like the rest.
+        submitted[8].adjustment = "extra_50"
         waiting = journey.start(db.session, create_invitation(front, name="Still Going"))
         db.session.commit()
         elsewhere = submit_simulated(other, name="Other Position", seed=7,
@@ -165,6 +167,13 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
                                ("paste", [a.paste_count or 0 for a in reported])):
             row[f"{column}_items"] = sum(1 for n in counts if n) if reported else None
             row[f"{column}_times"] = sum(counts) if reported else None
+        row["adjustment"] = s.adjustment
+        applicant = s.invitation.applicant
+        row["attempt_number"] = applicant.attempt_number
+        row["retake_of"] = applicant.retake_of_id
+        row["retake_allowed_by"] = (applicant.retake_allowed_by.name
+                                    if applicant.retake_allowed_by else None)
+        row["retake_allowed_at"] = applicant.retake_allowed_at
         rows.append(row)
     return rows
 

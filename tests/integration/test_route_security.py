@@ -46,8 +46,16 @@ from werkzeug.routing import IntegerConverter
 from screening.app import create_app
 from screening.bank import ResponseFormat
 from screening.extensions import db
-from screening.models import ApiToken, EmailStatus, Outcome, OutgoingEmail, Role, User
-from screening.services import api_tokens, journey, reviews
+from screening.models import (
+    ApiToken,
+    EmailStatus,
+    Outcome,
+    OutgoingEmail,
+    RequestKind,
+    Role,
+    User,
+)
+from screening.services import api_tokens, applicant_requests, journey, reviews
 from screening.web.auth.routes import set_password_link
 from tests.factories import (
     PASSWORD,
@@ -196,6 +204,12 @@ ROUTES: dict[str, Route] = {
                   Refusal.RETRY_PAGE),
         foreign=_applicant("/apply/<token>"),
     ),
+    "apply.request_adjustment": Route(
+        "POST", Who.APPLICANT,
+        post=Post("/apply/{pending_token}/adjustment",
+                  lambda s: {"adjustment-needs": "extra_time"}, 302),
+        foreign=_applicant("/apply/<token>/adjustment"),
+    ),
     "apply.practice": Route(
         "GET POST", Who.APPLICANT, get="/apply/{started_token}/practice",
         post=Post("/apply/{started_token}/practice", no_fields, 302, Refusal.RETRY_PAGE,
@@ -232,6 +246,11 @@ ROUTES: dict[str, Route] = {
         foreign=_tokens("open_token", "/apply/join/<open_token>",
                         **{"{pending_token}": "an invitation token is not an open link"}),
     ),
+    "apply.join_sent": Route(
+        "GET", Who.APPLICANT, get="/apply/join/{open_token}/sent",
+        foreign=_tokens("open_token", "/apply/join/<open_token>/sent",
+                        **{"{pending_token}": "an invitation token is not an open link"}),
+    ),
     "apply.about_you": Route(
         "GET POST", Who.APPLICANT, get="/apply/{submitted_token}/about-you",
         post=Post("/apply/{submitted_token}/about-you",
@@ -248,6 +267,14 @@ ROUTES: dict[str, Route] = {
         "GET", Who.APPLICANT, get="/apply/{decided_token}/feedback.pdf",
         foreign=_tokens("token", "/apply/<token>/feedback.pdf", **OPEN_LINK_AS_INVITATION,
                         **{"{submitted_token}": "no decision recorded yet"}),
+    ),
+    "apply.requests": Route(
+        "GET POST", Who.APPLICANT, get="/apply/{submitted_token}/requests",
+        post=Post("/apply/{submitted_token}/requests",
+                  lambda s: {"kind": "explanation", "message": TYPED}, 302,
+                  Refusal.RETRY_PAGE, kept=TYPED),
+        foreign=_tokens("token", "/apply/<token>/requests", **OPEN_LINK_AS_INVITATION,
+                        **{"{started_token}": "answers not submitted yet"}),
     ),
     # -- managers' pages (scoped to their own positions) ------------------------------------
     "manage.positions": Route("GET", Who.STAFF, get="/manage/"),
@@ -298,6 +325,17 @@ ROUTES: dict[str, Route] = {
         + _ids("invitation_id", "/manage/positions/{own_position}/invitations/<invitation_id>",
                **{"{foreign_invitation}": "an invitation of another manager's position"}),
     ),
+    "manage.grant_adjustment": Route(
+        "POST", Who.STAFF,
+        post=Post("/manage/positions/{own_position}/invitations/{pending_invitation}/adjustment",
+                  lambda s: {"adjustment": "extra_50"}, 302),
+        foreign=_ids("position_id",
+                     "/manage/positions/<position_id>/invitations/{foreign_invitation}"
+                     "/adjustment", **OTHER_POSITION)
+        + _ids("invitation_id",
+               "/manage/positions/{own_position}/invitations/<invitation_id>/adjustment",
+               **{"{foreign_invitation}": "an invitation of another manager's position"}),
+    ),
     "manage.position_csv": Route(
         "GET", Who.STAFF, get="/manage/positions/{own_position}/results.csv",
         foreign=_ids("position_id", "/manage/positions/<position_id>/results.csv",
@@ -314,6 +352,13 @@ ROUTES: dict[str, Route] = {
                   lambda s: {"outcome": "on_hold",
                              "note": "Waiting for the second interview slot."}, 302),
         foreign=_ids("submission_id", "/manage/submissions/<submission_id>/decision",
+                     **FOREIGN_SUBMISSION),
+    ),
+    "manage.allow_retake": Route(
+        "POST", Who.STAFF,
+        post=Post("/manage/submissions/{first_submission}/retake",
+                  lambda s: {"reason": "The fire alarm cut the first sitting short."}, 302),
+        foreign=_ids("submission_id", "/manage/submissions/<submission_id>/retake",
                      **FOREIGN_SUBMISSION),
     ),
     "manage.rate": Route(
@@ -427,6 +472,13 @@ ROUTES: dict[str, Route] = {
         "GET POST", Who.HR_ADMIN, get="/hr/applicants/{first_applicant}/erase",
         post=Post("/hr/applicants/{fresh_applicant}/erase", lambda s: {"confirm": "y"}, 302),
         foreign=_ids("applicant_id", "/hr/applicants/<applicant_id>/erase"),
+    ),
+    "hr.applicant_requests_page": Route("GET", Who.HR_ADMIN, get="/hr/requests"),
+    "hr.applicant_request": Route(
+        "GET POST", Who.HR_ADMIN, get="/hr/requests/{first_request}",
+        post=Post("/hr/requests/{fresh_request}",
+                  lambda s: {"answer": "A person has looked at the decision again."}, 302),
+        foreign=_ids("request_id", "/hr/requests/<request_id>"),
     ),
     # -- the read-only token API ---------------------------------------------------------------
     "api.openapi": Route("GET", Who.PUBLIC, get="/api/v1/openapi.yaml"),
@@ -616,6 +668,8 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     decided = create_submission(create_invitation(own, name="Decided Applicant"))
     reviews.record_decision(db.session, decided, users["own_manager"], Outcome.SECONDARY,
                             "Better suited to the back office team.")
+    first_request, _ = applicant_requests.make_request(
+        db.session, first, RequestKind.REVIEW, "Please look again.", answer_within_days=30)
     pending = create_invitation(own, name="Pending Applicant")
     foreign_pending = create_invitation(other, name="Foreign Pending")
     started = journey.start(db.session, create_invitation(own, name="Started Applicant"))
@@ -659,6 +713,7 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "second_submission": second.id,
         "foreign_submission": foreign.id,
         "first_applicant": first.invitation.applicant_id,
+        "first_request": first_request.id,
         "pending_invitation": pending.id,
         "foreign_invitation": foreign_pending.id,
         "version": own.questionnaire_version_id,
@@ -695,7 +750,16 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         db.session.commit()
         return row.id
 
+    def fresh_request() -> int:
+        invitation = create_invitation(db.session.get_one(type(own), own.id), name="Asker")
+        made, _ = applicant_requests.make_request(
+            db.session, create_submission(invitation), RequestKind.EXPLANATION, "",
+            answer_within_days=30)
+        db.session.commit()
+        return made.id
+
     lazy: dict[str, Callable[[], object]] = {
+        "fresh_request": fresh_request,
         "password_token": password_token,
         "other_salt_token": other_salt_token,
         "fresh_token": lambda: fresh_invitation().token,

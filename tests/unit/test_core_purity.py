@@ -17,6 +17,7 @@ CORE_MODULES = (
     "screening",
     "screening.bank",
     "screening.scoring",
+    "screening.adjustments",
     "screening.formatting",
     "screening.ids",
     "screening.single_line",

@@ -6,6 +6,7 @@ service, which the view only calls.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 
 from flask import current_app, flash, redirect, render_template, request, url_for
@@ -37,15 +38,7 @@ def email_problems() -> str:
 @bp.post("/email-problems/<id:message_id>/retry")
 @roles_required(Role.ADMIN)
 def retry_email(message_id: int) -> Response:
-    message = db.get_or_404(OutgoingEmail, message_id)
-    try:
-        outbox.retry(db.session, message, current_user)
-    except outbox.OutboxError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Message {message_id} is queued again.", "success")
+    if _act(message_id, outbox.retry, f"Message {message_id} is queued again."):
         outbox.send_in_background(current_app._get_current_object())  # type: ignore[attr-defined]
     return redirect(url_for("admin.email_problems"))
 
@@ -53,13 +46,19 @@ def retry_email(message_id: int) -> Response:
 @bp.post("/email-problems/<id:message_id>/discard")
 @roles_required(Role.ADMIN)
 def discard_email(message_id: int) -> Response:
+    _act(message_id, outbox.discard, f"Message {message_id} was discarded and will not be sent.")
+    return redirect(url_for("admin.email_problems"))
+
+
+def _act(message_id: int, action: Callable[..., None], done: str) -> bool:
+    """Retry or discard one message; say what happened, or why nothing did."""
     message = db.get_or_404(OutgoingEmail, message_id)
     try:
-        outbox.discard(db.session, message, current_user)
+        action(db.session, message, current_user)
     except outbox.OutboxError as error:
         db.session.rollback()
         flash(str(error), "error")
-    else:
-        db.session.commit()
-        flash(f"Message {message_id} was discarded and will not be sent.", "success")
-    return redirect(url_for("admin.email_problems"))
+        return False
+    db.session.commit()
+    flash(done, "success")
+    return True

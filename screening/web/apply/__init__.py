@@ -91,4 +91,11 @@ def session_expired() -> bool:
     return g.get("apply_session_expired") is not None
 
 
-from screening.web.apply import about_you, feedback, join, journey  # noqa: E402, F401
+from screening.web.apply import (  # noqa: E402, F401
+    about_you,
+    adjustments,
+    feedback,
+    join,
+    journey,
+    requests,
+)

@@ -13,6 +13,7 @@ from screening.services.feedback import feedback_for
 from screening.web import language
 from screening.web.apply import bp
 from screening.web.apply.links import invitation_or_404
+from screening.web.apply.requests import ResultRequestForm
 from screening.web.downloads import download_name, pdf_response
 
 
@@ -29,7 +30,8 @@ def _applicant_feedback(token: str) -> tuple[Invitation, Feedback]:
 def feedback(token: str) -> str:
     invitation, found = _applicant_feedback(token)
     return render_template("apply/feedback.html", invitation=invitation, feedback=found,
-                           token=token, page_language=found.language)
+                           token=token, page_language=found.language,
+                           rights_form=ResultRequestForm())
 
 
 @bp.get("/<token>/feedback.pdf")

@@ -19,6 +19,7 @@ from wtforms import (
     HiddenField,
     RadioField,
     SelectField,
+    SelectMultipleField,
     StringField,
     TextAreaField,
 )
@@ -34,6 +35,7 @@ from wtforms.validators import (
 )
 
 from screening import scoring
+from screening.adjustments import Need
 from screening.bank import Item, ResponseFormat
 from screening.bank.model import RATING_MAX, RATING_MIN
 from screening.reports import integrity
@@ -42,6 +44,7 @@ from screening.scoring.fairness import (
     RACE_ETHNICITY_CATEGORIES,
     SEX_CATEGORIES,
 )
+from screening.services.adjustments import DETAILS_MAX
 from screening.web import language
 from screening.web.validators import one_line, visible_text
 
@@ -100,6 +103,35 @@ class ConsentForm(ApplicantForm):
     language = HiddenField()
 
 
+class AdjustmentRequestForm(ApplicantForm):
+    """Asking for an adjustment before starting: tick what helps, add words if wanted."""
+
+    needs = SelectMultipleField(
+        _l("What would help you"),
+        choices=[
+            SelectChoice(Need.EXTRA_TIME.value, _l("Extra time")),
+            SelectChoice(Need.BREAK.value, _l("A break during the questionnaire")),
+            SelectChoice(Need.SCREEN_READER.value,
+                         _l("A layout that works well with a screen reader")),
+            SelectChoice(Need.ALTERNATIVE.value,
+                         _l("Another way to be assessed instead of this online questionnaire")),
+        ],
+        validators=[Optional()],
+    )
+    details = TextAreaField(
+        _l("Anything else you would like us to know (optional)"),
+        validators=[Optional(), Length(max=DETAILS_MAX)],
+    )
+
+    def validate(self, extra_validators: Mapping[str, Any] | None = None) -> bool:
+        if not super().validate(extra_validators):
+            return False
+        if not self.needs.data and not (self.details.data or "").strip():
+            self.needs.errors = [gettext("Choose what would help you, or describe it.")]
+            return False
+        return True
+
+
 class OpenLinkForm(ApplicantForm):
     name = StringField(_l("Your full name"), validators=[
         InputRequired(_l("Please enter your name.")),
@@ -114,6 +146,8 @@ class OpenLinkForm(ApplicantForm):
     ])
     #: one random key per rendered form: a double click signs up once.
     idempotency_key = HiddenField()
+    #: the language the page was shown in, kept for the welcome page and beyond.
+    language = HiddenField()
 
 
 class SubmitForm(ApplicantForm):

@@ -20,6 +20,7 @@ from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_answers
 from screening.web import language
 from screening.web.apply import (
+    adjustments,
     bp,
     renew_session,
     retry_after_expiry,
@@ -41,10 +42,11 @@ def welcome(token: str) -> str | Response:
         return closed_link_page(invitation, state)
     if invitation.submission is not None:
         return _resume(invitation.submission, token)
+    questionnaire = questionnaire_for(invitation.applicant.position.questionnaire_version)
+    offered = language.offered_for(questionnaire.languages)
     # The language links on this page add ?lang=; the consent form posts the page's language.
     asked = request.args.get("lang") if request.method == "GET" else request.form.get("language")
-    if language.supported(asked):
-        language.remember(asked)
+    language.choose(asked, offered)
     form = ConsentForm()
     if session_expired_notice() is None and form.validate_on_submit():
         journey.start(db.session, invitation, language=language.current())
@@ -52,10 +54,9 @@ def welcome(token: str) -> str | Response:
         renew_session()
         return redirect(url_for("apply.practice", token=token))
     form.language.data = language.current()
-    version = invitation.applicant.position.questionnaire_version
-    questionnaire = questionnaire_for(version)
     return render_template("apply/welcome.html", form=form, invitation=invitation,
-                           questionnaire=questionnaire, token=token)
+                           questionnaire=questionnaire, token=token, languages=offered,
+                           **adjustments.welcome_context(invitation, questionnaire))
 
 
 def _resume(submission: Submission, token: str) -> Response:

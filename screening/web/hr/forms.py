@@ -5,11 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, DateField, SelectField, StringField
+from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
 
 from screening.models import SubmissionStatus
+from screening.services.applicant_requests import ANSWER_MAX
 from screening.services.exports import ExportFilters, ExportFormat, ExportRequest, Layout
 from screening.services.fairness import SelectionBasis
 
@@ -91,4 +92,12 @@ class EraseForm(FlaskForm):
     confirm = BooleanField(
         "I confirm this applicant asked for erasure, and that it cannot be undone",
         validators=[InputRequired("Tick the box to confirm the erasure.")],
+    )
+
+
+class RequestAnswerForm(FlaskForm):
+    answer = TextAreaField(
+        "Your answer to the applicant",
+        validators=[InputRequired("Write the answer the applicant will receive."),
+                    Length(max=ANSWER_MAX, message=f"At most {ANSWER_MAX} characters.")],
     )

@@ -18,4 +18,10 @@ def _signed_in() -> None:
     """Every page here needs a signed-in staff member."""
 
 
-from screening.web.manage import invitations, positions, reports, submissions  # noqa: E402, F401
+from screening.web.manage import (  # noqa: E402, F401
+    attempts,
+    invitations,
+    positions,
+    reports,
+    submissions,
+)

@@ -15,8 +15,18 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import Email, InputRequired, Length, NumberRange, Optional
 
 from screening.models import OUTCOME_LABELS
+from screening.services.attempts import MIN_RETAKE_REASON
 from screening.services.reviews import DECISION_NOTE_MIN
+from screening.web.template_helpers import ADJUSTMENT_LABELS
 from screening.web.validators import one_line, visible_text
+
+
+def _adjustment_field(label: str) -> SelectField:
+    """No adjustment, or one the position's managers and HR may grant."""
+    return SelectField(label, default="", validators=[Optional()], choices=[
+        SelectChoice("", "No adjustment"),
+        *(SelectChoice(code.value, wording) for code, wording in ADJUSTMENT_LABELS.items()),
+    ])
 
 
 class InviteForm(FlaskForm):
@@ -27,6 +37,13 @@ class InviteForm(FlaskForm):
         "Applicant's email",
         validators=[InputRequired(), Email(check_deliverability=False), Length(max=254)],
     )
+    adjustment = _adjustment_field("Adjustment (optional)")
+
+
+class AdjustmentGrantForm(FlaskForm):
+    """Grant (or withdraw) an adjustment on one invitation."""
+
+    adjustment = _adjustment_field("Adjustment")
 
 
 class BulkInviteForm(FlaskForm):
@@ -72,6 +89,19 @@ class DecisionForm(FlaskForm):
                 max=4000,
                 message=f"Write between {DECISION_NOTE_MIN} and 4,000 characters.",
             ),
+        ],
+    )
+
+
+class RetakeForm(FlaskForm):
+    """Allowing a retake is deliberate: the reason is recorded and shown on both attempts."""
+
+    reason = TextAreaField(
+        "Why this applicant may take the questionnaire again (recorded and shown to HR)",
+        validators=[
+            InputRequired("Please give the reason for the retake."),
+            Length(min=MIN_RETAKE_REASON, max=2000,
+                   message=f"Write between {MIN_RETAKE_REASON} and 2,000 characters."),
         ],
     )
 

@@ -7,10 +7,16 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from screening.extensions import db
-from screening.services import audit, invitations, messages, outbox
+from screening.services import adjustments, audit, invitations, messages, outbox
 from screening.web.manage import bp
-from screening.web.manage.forms import BulkInviteForm, InvitationActionForm, InviteForm
+from screening.web.manage.forms import (
+    AdjustmentGrantForm,
+    BulkInviteForm,
+    InvitationActionForm,
+    InviteForm,
+)
 from screening.web.manage.scope import applicant_link, invitation_or_404, position_or_404
+from screening.web.template_helpers import ADJUSTMENT_LABELS
 
 MAX_UPLOAD_BYTES = 1024 * 1024
 
@@ -28,6 +34,8 @@ def invitations_page(position_id: int) -> str:
         form=InviteForm(),
         bulk_form=BulkInviteForm(),
         action_form=InvitationActionForm(),
+        grant_form=AdjustmentGrantForm(),
+        adjustment_needs=adjustments.needs_of,
         applicants=sorted(found.applicants, key=lambda a: a.created_at, reverse=True),
         status_of=invitations.status_of,
         applicant_link=applicant_link,
@@ -54,6 +62,7 @@ def invite(position_id: int) -> Response:
         created_by=current_user,
     )
     audit.record(db.session, current_user, "invitation.created", invitation)
+    adjustments.set_when_inviting(db.session, invitation, form.adjustment.data, current_user)
     messages.queue_invitation(db.session, invitation)
     db.session.commit()
     outbox.send_in_background(current_app._get_current_object())
@@ -145,4 +154,24 @@ def change_invitation(position_id: int, invitation_id: int) -> Response:
         }[action],
         "success",
     )
+    return _back_to_position(position_id)
+
+
+@bp.post("/positions/<id:position_id>/invitations/<id:invitation_id>/adjustment")
+def grant_adjustment(position_id: int, invitation_id: int) -> Response:
+    invitation = invitation_or_404(position_id, invitation_id)
+    form = AdjustmentGrantForm()
+    if not form.validate_on_submit():
+        flash("That adjustment could not be saved; please try again.", "error")
+        return _back_to_position(position_id)
+    try:
+        adjustments.grant(db.session, invitation, form.adjustment.data, current_user)
+    except adjustments.AdjustmentError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return _back_to_position(position_id)
+    db.session.commit()
+    name = invitation.applicant.name
+    flash(f"Saved: {ADJUSTMENT_LABELS[invitation.adjustment]} for {name}."
+          if invitation.adjustment else f"Saved: no adjustment for {name}.", "success")
     return _back_to_position(position_id)

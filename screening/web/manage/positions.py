@@ -18,7 +18,7 @@ from wtforms.fields.choices import SelectChoice
 from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
 from screening.ids import parse_id
-from screening.services import applicants, audit, positions
+from screening.services import applicants, attempts, audit, positions
 from screening.services.exports import ExportFilters, wide_table
 from screening.services.questionnaires import questionnaire_for
 from screening.web.downloads import csv_response, download_name
@@ -54,7 +54,9 @@ def position(position_id: int) -> str:
         page=request.args.get("page", 1, type=int) or 1,
     )
     listing = applicants.list_applicants(db.session, found, query)
+    same_email = attempts.same_email_attempts(db.session, [row.applicant for row in listing.rows])
     return render_template("manage/position.html", position=found, listing=listing,
+                           same_email=same_email,
                            filters=filters, questionnaire=questionnaire, form=InviteForm(),
                            open_link=open_link, page_args=_page_args)
 

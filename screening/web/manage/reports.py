@@ -62,35 +62,38 @@ def _rendered(produce: Callable[[], reports.ReportFile], unavailable: str, what:
 
 @bp.get("/submissions/<id:submission_id>/report.pdf")
 def applicant_pdf(submission_id: int) -> Response:
-    submission = submission_or_404(submission_id)
-    file = _rendered(
-        lambda: reports.applicant_report_file(
-            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"]),
-        "This applicant has not submitted yet, so there is no report.",
-        f"applicant report {submission_id}",
-    )
-    audit.record_in_own_transaction(
-        db.session, current_user, "report.downloaded", submission, cached=file.cached
-    )
-    return pdf_response(file, download_name(submission.invitation.applicant.name, "summary",
-                                            extension="pdf"))
+    """The two-page summary: the decision page and the interview page."""
+    return _applicant_download(submission_id, reports.APPLICANT_KIND)
 
 
 @bp.get("/submissions/<id:submission_id>/record.pdf")
 def record_pdf(submission_id: int) -> Response:
     """Every answer with the rubric line that scored it, and the methodology."""
+    return _applicant_download(submission_id, reports.RECORD_KIND)
+
+
+#: Per kind of applicant PDF: what is missing before a submit, the audit action, the
+#: file name's words.
+_APPLICANT_DOWNLOADS = {
+    reports.APPLICANT_KIND: ("report", "report.downloaded", "summary"),
+    reports.RECORD_KIND: ("record", "record.downloaded", "full record"),
+}
+
+
+def _applicant_download(submission_id: int, kind: str) -> Response:
     submission = submission_or_404(submission_id)
+    missing, action, words = _APPLICANT_DOWNLOADS[kind]
     file = _rendered(
-        lambda: reports.record_report_file(
-            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"]),
-        "This applicant has not submitted yet, so there is no record.",
-        f"full record {submission_id}",
+        lambda: reports.applicant_report_file(
+            db.session, submission, page_size=current_app.config["PDF_PAGE_SIZE"], kind=kind),
+        f"This applicant has not submitted yet, so there is no {missing}.",
+        f"{words} {submission_id}",
     )
     audit.record_in_own_transaction(
-        db.session, current_user, "record.downloaded", submission, cached=file.cached
+        db.session, current_user, action, submission, cached=file.cached
     )
-    return pdf_response(file, download_name(submission.invitation.applicant.name,
-                                            "full record", extension="pdf"))
+    return pdf_response(file, download_name(submission.invitation.applicant.name, words,
+                                            extension="pdf"))
 
 
 #: How each order reads for each kind of sort, in the cohort report's table heading.

@@ -10,10 +10,10 @@ from wtforms.fields.choices import SelectChoice
 
 from screening.extensions import db
 from screening.models import Outcome, Submission, SubmissionStatus
-from screening.services import audit, prerender, reports, reviews
+from screening.services import attempts, audit, prerender, reports, reviews
 from screening.services.feedback import feedback_for
 from screening.web.manage import bp
-from screening.web.manage.forms import DecisionForm, FeedbackSwitchForm, RatingForm
+from screening.web.manage.forms import DecisionForm, FeedbackSwitchForm, RatingForm, RetakeForm
 from screening.web.manage.scope import submission_or_404
 
 
@@ -38,6 +38,8 @@ def render_submission(
     return render_template(
         "manage/submission.html", submission=found, report=report,
         applicant=found.invitation.applicant,
+        attempts=attempts.history(db.session, found.invitation.applicant),
+        retake_form=RetakeForm(),
         # What this manager has still to rate comes before the decision; the rest folds away.
         to_rate=[(view, form) for view, form in views if view.mine is None],
         rated=[(view, form) for view, form in views if view.mine is not None],

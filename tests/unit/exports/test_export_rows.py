@@ -34,6 +34,9 @@ def test_wide_row_has_every_column_with_native_values() -> None:
         # No page reported integrity signals: 0 questions, and no counts rather than zeros.
         "integrity_items": 0, "left_page_items": None, "left_page_times": None,
         "paste_items": None, "paste_times": None,
+        "adjustment": None,
+        "attempt_number": 1, "retake_of": None, "retake_allowed_by": None,
+        "retake_allowed_at": None,
     }
 
 
@@ -64,8 +67,18 @@ def test_new_columns_only_ever_go_at_the_end() -> None:
     assert WIDE_COLUMNS.index("synthetic") == 39
     assert WIDE_COLUMNS[40:47] == ("language", "came_in_via", "seconds_taken", "decision_note",
                                    "decided_by", "free_text_ratings", "quality_flag_counts")
-    assert WIDE_COLUMNS[47:] == ("integrity_items", "left_page_items", "left_page_times",
-                                 "paste_items", "paste_times")
+    assert WIDE_COLUMNS[47:52] == ("integrity_items", "left_page_items", "left_page_times",
+                                   "paste_items", "paste_times")
+    assert WIDE_COLUMNS[52:53] == ("adjustment",)
+    assert WIDE_COLUMNS[53:] == ("attempt_number", "retake_of", "retake_allowed_by",
+                                 "retake_allowed_at")
+
+
+def test_the_adjustment_sat_with_is_a_column() -> None:
+    (adjusted,) = wide_rows([record(adjustment="extra_50")])
+    assert dict(zip(WIDE_COLUMNS, adjusted, strict=True))["adjustment"] == "extra_50"
+    (untimed,) = wide_rows([record(adjustment="untimed")])
+    assert dict(zip(WIDE_COLUMNS, untimed, strict=True))["adjustment"] == "untimed"
 
 
 def test_percentiles_come_from_the_version_norm_group() -> None:
