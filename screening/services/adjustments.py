@@ -16,7 +16,7 @@ from sqlalchemy.orm import Session
 from screening import adjustments
 from screening.adjustments import Need
 from screening.models import Invitation, Role, SubmissionStatus, User, utcnow
-from screening.services import audit, messages
+from screening.services import audit, journey, messages
 from screening.services.questionnaires import questionnaire_for
 
 #: The applicant's own words are kept short: the hiring team follows up in person.
@@ -76,10 +76,13 @@ def grant(session: Session, invitation: Invitation, code: str | None, actor: Use
     invitation.adjustment_granted_by_id = actor.id
     invitation.adjustment_granted_at = utcnow()
     if submission is not None:
-        questionnaire = questionnaire_for(submission.questionnaire_version)
         submission.adjustment = invitation.adjustment
-        submission.deadline_at = adjustments.deadline(
-            submission.started_at, questionnaire.time_limit_minutes, invitation.adjustment)
+        # Before the first scored question the clock has not started; journey.start_clock
+        # counts the limit with this adjustment when it does.
+        if journey.scored_part_started(session, submission):
+            questionnaire = questionnaire_for(submission.questionnaire_version)
+            submission.deadline_at = adjustments.deadline(
+                submission.started_at, questionnaire.time_limit_minutes, invitation.adjustment)
     audit.record(session, actor, "adjustment.granted", invitation,
                  adjustment=invitation.adjustment or "none",
                  under_way=submission is not None)

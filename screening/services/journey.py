@@ -10,7 +10,7 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from flask_babel import gettext
-from sqlalchemy import Table, and_, bindparam, select
+from sqlalchemy import Table, and_, bindparam, exists, select
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.exc import IntegrityError
@@ -23,13 +23,14 @@ from screening.models import (
     Answer,
     FormPost,
     Invitation,
+    ItemPageView,
     Submission,
     SubmissionStatus,
     utcnow,
 )
 from screening.reports import integrity
 from screening.services import messages
-from screening.services.questionnaires import questionnaire_for, questionnaire_of
+from screening.services.questionnaires import questionnaire_of
 from screening.services.results import store_result, stored_answers
 
 #: Extra time after the stated limit: a slow connection must not cost the last answer.
@@ -146,7 +147,6 @@ def start(session: Session, invitation: Invitation, language: str = "en") -> Sub
     if invitation.submission is not None:
         return invitation.submission
     version = invitation.applicant.position.questionnaire_version
-    questionnaire = questionnaire_for(version)
     now = utcnow()
     submission = Submission(
         # ids, not relationships: the row must not join the session before the savepoint.
@@ -156,9 +156,9 @@ def start(session: Session, invitation: Invitation, language: str = "en") -> Sub
         language=language,
         order_seed=secrets.randbits(31),
         consented_at=now,
+        # Provisional: start_clock() sets both when the first scored question is served.
         started_at=now,
-        deadline_at=adjustments.deadline(now, questionnaire.time_limit_minutes,
-                                         invitation.adjustment),
+        deadline_at=None,
         adjustment=invitation.adjustment,
     )
     try:
@@ -171,6 +171,35 @@ def start(session: Session, invitation: Invitation, language: str = "en") -> Sub
     existing = invitation.submission
     assert existing is not None
     return existing
+
+
+def scored_part_started(session: Session, submission: Submission) -> bool:
+    """Has a scored question been served (or answered)? Before that the clock has not run,
+    and a reopened link shows the instructions and the practice question again."""
+    return bool(session.scalar(_SCORED_PART_STARTED, {"submission_id": submission.id}))
+
+
+_SCORED_PART_STARTED = select(
+    exists().where(ItemPageView.submission_id == bindparam("submission_id"))
+    | exists().where(_ANSWERS.c.submission_id == bindparam("submission_id"))
+)
+
+
+def start_clock(session: Session, submission: Submission, now: datetime | None = None) -> None:
+    """Start the time limit as the first scored question is served: the one place it starts.
+
+    Consent, the instructions and the practice question come before it and take no time
+    from the applicant. Call it before the page's view is recorded; later calls do nothing.
+    """
+    if submission.status == SubmissionStatus.SUBMITTED or scored_part_started(session, submission):
+        return
+    locked = _lock(session, submission)
+    if scored_part_started(session, locked):  # another tab started it while we waited
+        return
+    now = now or utcnow()
+    locked.started_at = now
+    locked.deadline_at = adjustments.deadline(
+        now, questionnaire_of(session, locked).time_limit_minutes, locked.adjustment)
 
 
 @dataclass(frozen=True)

@@ -99,6 +99,12 @@ def consent(client: FlaskClient, token: object) -> None:
     assert client.post(f"/apply/{token}", data={"consent": "y"}).status_code == 302
 
 
+def begin(client: FlaskClient, token: object) -> None:
+    """Consent and open the first scored question: the time limit starts there."""
+    consent(client, token)
+    assert client.get(f"/apply/{token}/q/1").status_code == 200
+
+
 def submission_of(setting: dict[str, object]) -> Submission:
     found = invitation(setting).submission
     assert found is not None
@@ -179,7 +185,7 @@ def test_plus_fifty_percent_gives_one_and_a_half_times_the_limit(
     assert "You have been given extra time: 30 minutes instead of the usual 20." in welcome
     assert "time limit of 30 minutes" in welcome
 
-    consent(client, setting["token"])
+    begin(client, setting["token"])
     with stored(app):
         submission = submission_of(setting)
         assert submission.adjustment == "extra_50"
@@ -205,7 +211,7 @@ def test_untimed_means_no_deadline(
 def test_a_grant_during_the_attempt_lengthens_the_deadline_from_the_start(
     app: Flask, client: FlaskClient, setting: dict[str, object]
 ) -> None:
-    consent(client, setting["token"])
+    begin(client, setting["token"])
     with stored(app):
         submission = submission_of(setting)
         assert (submission.deadline_at - submission.started_at
@@ -215,6 +221,20 @@ def test_a_grant_during_the_attempt_lengthens_the_deadline_from_the_start(
         submission = submission_of(setting)
         assert submission.deadline_at - submission.started_at == timedelta(minutes=40)
         assert submission.adjustment == "extra_100"
+
+
+def test_a_grant_before_the_first_question_counts_from_when_the_clock_starts(
+    app: Flask, client: FlaskClient, setting: dict[str, object]
+) -> None:
+    consent(client, setting["token"])
+    assert grant(staff(app, setting["manager"]), setting, "extra_100") == 302
+    with stored(app):
+        assert submission_of(setting).deadline_at is None  # still on the practice question
+    begin(client, setting["token"])
+    with stored(app):
+        submission = submission_of(setting)
+        assert submission.started_at > submission.consented_at
+        assert submission.deadline_at - submission.started_at == timedelta(minutes=40)
 
 
 def test_a_manager_of_another_position_cannot_grant(

@@ -75,7 +75,7 @@ def assert_problem_page(page: str, *messages: str) -> None:
 
 def checked(page: str, name: str, value: str) -> bool:
     return re.search(rf'<input checked id="{name}-\d+" name="{name}" required type="radio" '
-                     rf'value="{re.escape(value)}">', page) is not None
+                     rf'value="{re.escape(value)}"[^>]*>', page) is not None
 
 
 def selected(page: str, name: str, value: str) -> bool:

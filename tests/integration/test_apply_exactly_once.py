@@ -145,10 +145,12 @@ def test_double_click_on_submit_submits_once(
 ) -> None:
     token, _ = consented(app, client)
     key = hidden(client.get(f"/apply/{token}/review").text, "idempotency_key")
-    first = client.post(f"/apply/{token}/review", data={"idempotency_key": key})
+    first = client.post(f"/apply/{token}/review", data={"idempotency_key": key,
+                                                              "confirm_unanswered": "yes"})
     with app.app_context():
         submitted_at = _submission(token).submitted_at
-    second = client.post(f"/apply/{token}/review", data={"idempotency_key": key})
+    second = client.post(f"/apply/{token}/review", data={"idempotency_key": key,
+                                                              "confirm_unanswered": "yes"})
 
     assert first.status_code == second.status_code == 302
     assert first.headers["Location"] == second.headers["Location"]
@@ -166,7 +168,8 @@ def test_two_tabs_submitting_submit_once(
     first_tab = hidden(client.get(f"/apply/{token}/review").text, "idempotency_key")
     second_tab = hidden(client.get(f"/apply/{token}/review").text, "idempotency_key")
     for key in (first_tab, second_tab):
-        response = client.post(f"/apply/{token}/review", data={"idempotency_key": key})
+        response = client.post(f"/apply/{token}/review", data={"idempotency_key": key,
+                                                              "confirm_unanswered": "yes"})
         assert response.headers["Location"].endswith(f"/apply/{token}/done")
     # The second tab's post found the questionnaire already submitted.
     assert submit_calls.count(True) == 1
@@ -267,7 +270,7 @@ def test_two_tabs_answering_the_same_item_at_once(app: Flask, client: FlaskClien
 def test_answers_are_frozen_after_submit(app: Flask, client: FlaskClient) -> None:
     token, items = consented(app, client)
     client.post(f"/apply/{token}/q/1", data=keyed_best_form(items[0]))
-    client.post(f"/apply/{token}/review")
+    client.post(f"/apply/{token}/review", data={"confirm_unanswered": "yes"})
     before = stored(app, token, items[0].id)
     assert before is not None
 

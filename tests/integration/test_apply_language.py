@@ -116,7 +116,7 @@ def test_choosing_spanish_shows_every_page_in_spanish_and_records_it(
     assert first.title not in question.text
     for option in first.options:
         assert spanish.options[option.id] in html.unescape(question.text)
-    assert "Por favor, termine antes del" in question.text
+    assert '<p class="deadline-line" data-countdown-line>Quedan 8 minutos</p>' in question.text
     assert 'data-countdown-label="Tiempo restante: "' in question.text
     assert ">Siguiente</button>" in question.text
 

@@ -66,7 +66,7 @@ def test_a_withdrawn_link_says_so_and_stops_answers(app: Flask, client: FlaskCli
 def test_a_used_link_shows_the_thank_you_page(app: Flask, client: FlaskClient) -> None:
     token = invitation_token(app, name="Robin Example")
     client.post(f"/apply/{token}", data={"consent": "y"})
-    client.post(f"/apply/{token}/review")
+    client.post(f"/apply/{token}/review", data={"confirm_unanswered": "yes"})
     for path in ("", "/q/1", "/review", "/practice"):
         response = client.get(f"/apply/{token}{path}")
         assert response.headers["Location"].endswith(f"/apply/{token}/done"), path

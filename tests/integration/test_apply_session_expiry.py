@@ -134,14 +134,15 @@ def test_submit_with_a_lost_session_asks_again_and_submits_nothing(
     lose_session(client)
     response = client.post(f"/apply/{token}/review", data={
         "csrf_token": hidden(review, "csrf_token"),
-        "idempotency_key": hidden(review, "idempotency_key")})
+        "idempotency_key": hidden(review, "idempotency_key"), "confirm_unanswered": "yes"})
     assert response.status_code == 200
     assert "nothing has been submitted yet. Press Submit my answers again." in response.text
     with app.app_context():
         assert db.session.scalar(select(Submission)).status is SubmissionStatus.IN_PROGRESS
     retry = client.post(f"/apply/{token}/review", data={
         "csrf_token": hidden(response.text, "csrf_token"),
-        "idempotency_key": hidden(response.text, "idempotency_key")})
+        "idempotency_key": hidden(response.text, "idempotency_key"),
+        "confirm_unanswered": "yes"})
     assert retry.headers["Location"].endswith(f"/apply/{token}/done")
     with app.app_context():
         assert db.session.scalar(select(Submission)).status is SubmissionStatus.SUBMITTED

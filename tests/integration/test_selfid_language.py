@@ -125,7 +125,7 @@ def test_refused_link_follows_the_language_chosen_in_the_session(
 
 #: bench/load.py finds the radio options with this; lang goes on the label, never here.
 BENCH_RADIO = re.compile(r'<input (?:checked )?id="[^"]+" name="([^"]+)" required type="radio" '
-                         r'value="([^"]*)">')
+                         r'value="([^"]*)"[^>]*>')
 
 
 def test_untranslated_items_mark_their_options_as_english(
@@ -151,20 +151,27 @@ def test_untranslated_items_mark_their_options_as_english(
         assert _html_lang(page) == "es"
         translated = "es" in item.translations
         fmt = item.format
-        if fmt in (ResponseFormat.BEST_CHOICE, ResponseFormat.MOST_LEAST):
-            labels = re.findall(r'<label for="(?:choice|most|least)-\d+"( lang="en")?>', page)
-            assert len(labels) == len(item.options) * (1 if fmt is ResponseFormat.BEST_CHOICE
-                                                       else 2)
+        if fmt is ResponseFormat.BEST_CHOICE:
+            labels = re.findall(r'<label for="choice-\d+"( lang="en")?>', page)
+            assert len(labels) == len(item.options)
             assert set(labels) == ({""} if translated else {' lang="en"'}), (number, labels)
             assert len(BENCH_RADIO.findall(page)) == len(labels)
+        elif fmt is ResponseFormat.MOST_LEAST:
+            # One table: each option's words once, as a row header; the columns' words
+            # are the page's own, whatever the item.
+            rows = re.findall(r'<th scope="row" id="[^"]+"( lang="en")?>', page)
+            assert len(rows) == len(item.options)
+            assert set(rows) == ({""} if translated else {' lang="en"'}), (number, rows)
+            assert page.count('class="cell-word">La más eficaz</label>') == len(item.options)
+            assert len(BENCH_RADIO.findall(page)) == 2 * len(item.options)
         elif fmt is ResponseFormat.RATE_EACH:
-            legends = re.findall(r'<legend class="option-legend">(<span lang="en">)?', page)
+            legends = re.findall(r'<legend class="option-legend"( lang="en")?>', page)
             assert len(legends) == len(item.options)
-            assert set(legends) == ({""} if translated else {'<span lang="en">'})
+            assert set(legends) == ({""} if translated else {' lang="en"'})
             # The rating scale is the page's own words, whatever the item.
-            assert re.findall(r'<label for="rate_[^"]+-\d+"( lang="en")?>', page)
+            assert re.findall(r'<label for="rate_[^"]+-\d+">', page)
             assert not re.findall(r'<label for="rate_[^"]+-\d+" lang="en">', page)
-            assert "5 – Muy eficaz</label>" in page
+            assert "5 – Muy eficaz</span></label>" in page
         elif fmt is ResponseFormat.RANK:
             labels = re.findall(r'<label for="rank_[^"]+">(<span lang="en">)?', page)
             assert len(labels) == len(item.options)

@@ -1,16 +1,18 @@
 /* A live countdown to the questionnaire's time limit: an enhancement only.
  *
- * Without JavaScript the page states the time left and the finishing time; the
- * server enforces the limit either way. The countdown follows the server's clock
- * (the page carries the server's "now"), so a wrong clock on the device does not
- * matter. It is announced to screen readers only at 5 minutes, 1 minute and 0,
- * never every second.
+ * Without JavaScript the page's one time line states the minutes left; the server
+ * enforces the limit either way. This script rewrites that same line (never a second
+ * one that could disagree with it) into a live countdown and the finishing time in the
+ * device's own time zone. The countdown follows the server's clock (the page carries
+ * the server's "now"), so a wrong clock on the device does not matter. It is announced
+ * to screen readers only at 5 minutes, 1 minute and 0, never every second.
  */
 (function () {
   "use strict";
 
   var box = document.querySelector("[data-countdown-deadline]");
-  if (!box) {
+  var line = box && box.querySelector("[data-countdown-line]");
+  if (!box || !line) {
     return;
   }
   var deadline = Date.parse(box.getAttribute("data-countdown-deadline"));
@@ -24,21 +26,28 @@
     return box.getAttribute("data-countdown-" + name) || english;
   }
 
-  var timer = document.createElement("p");
-  timer.className = "countdown";
+  // The finishing time on the device's clock face, in its own time zone.
+  var ends = new Date(deadline - offset).toLocaleTimeString(
+    document.documentElement.lang || undefined, { hour: "2-digit", minute: "2-digit" });
   var label = document.createElement("span");
   label.textContent = words("label", "Time left: ");
   var clock = document.createElement("span");
   clock.setAttribute("role", "timer"); // not live: a screen reader is not read every tick
   clock.className = "countdown-clock";
-  timer.appendChild(label);
-  timer.appendChild(clock);
+  var until = document.createElement("span");
+  until.className = "countdown-ends";
+  until.textContent = " " + words("ends", "(until {time})").replace("{time}", ends);
+  line.textContent = "";
+  line.classList.add("countdown");
+  line.appendChild(label);
+  line.appendChild(clock);
+  line.appendChild(until);
+  var timer = line;
 
   var announcer = document.createElement("p");
   announcer.className = "visually-hidden";
   announcer.setAttribute("role", "status");
 
-  box.appendChild(timer);
   box.appendChild(announcer);
 
   var announced = {};

@@ -154,6 +154,8 @@ class SubmitForm(ApplicantForm):
     """The review page's final submit; the key makes a resent form harmless."""
 
     idempotency_key = HiddenField()
+    #: set by the "submit anyway" button of the page asking about unanswered questions.
+    confirm_unanswered = HiddenField()
 
 
 class ItemForm(ApplicantForm):

@@ -15,6 +15,7 @@ from screening.models import Submission
 from screening.services import journey, outbox, page_views, prerender
 from screening.services.feedback import feedback_for
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
+from screening.services.practice import practice_feedback
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import stored_answers
 from screening.web import language
@@ -30,7 +31,7 @@ from screening.web.apply import (
 from screening.web.apply.forms import ConsentForm, SubmitForm, item_form
 from screening.web.apply.links import closed_link_page, invitation_or_404, open_submission
 
-_NAV_ACTIONS = ("next", "back", "review")
+_NAV_ACTIONS = ("next", "back", "review", "skip")
 
 
 @bp.route("/<token>", methods=["GET", "POST"])
@@ -59,6 +60,9 @@ def welcome(token: str) -> str | Response:
 
 
 def _resume(submission: Submission, token: str) -> Response:
+    if not journey.scored_part_started(db.session, submission):
+        # Consented but no scored question yet: the instructions and practice again.
+        return redirect(url_for("apply.practice", token=token))
     index = journey.first_unanswered(submission)
     if index is None:
         return redirect(url_for("apply.review", token=token))
@@ -74,11 +78,16 @@ def practice(token: str) -> str | Response:
     sequence = journey.sequence_for(submission)
     practice_item = sequence.questionnaire.practice_item
     notice = session_expired_notice() if request.method == "POST" else None
-    if practice_item is None or (request.method == "POST" and notice is None):
+    checking = request.form.get("action") == "check"
+    if practice_item is None or (request.method == "POST" and notice is None and not checking):
         return redirect(url_for("apply.question", token=token, number=1))
     form = item_form(practice_item, tuple(o.id for o in practice_item.options))
+    feedback = None
+    if checking and notice is None and form.validate_on_submit():
+        # Never stored: the practice answer only earns a word on how it compares.
+        feedback = practice_feedback(practice_item, form.to_answer(None))
     return render_template("apply/practice.html", form=form, item=practice_item,
-                           sequence=sequence, token=token)
+                           sequence=sequence, token=token, feedback=feedback)
 
 
 @bp.route("/<token>/q/<int:number>", methods=["GET", "POST"])
@@ -92,12 +101,17 @@ def question(token: str, number: int) -> str | Response:
     if not 1 <= number <= total:
         abort(404)
     item = sequence.items[number - 1]
+    journey.start_clock(db.session, submission, timing.now())
     if journey.time_is_up(submission):
         return _finish_after_time_limit(submission, token)
 
     form = item_form(item, sequence.options(item))
     secret = current_app.secret_key
     assert secret is not None
+    if request.method == "POST" and _posted_action() == "skip":
+        # "Skip for now" saves nothing (a saved answer stays as it was) and moves on.
+        db.session.commit()
+        return _navigate(token, number, total, "next")
     if request.method == "POST":
         action = _posted_action()
         key = journey.form_post_key(form.idempotency_key.data)
@@ -189,13 +203,9 @@ def review(token: str) -> str | Response:
     if journey.time_is_up(submission):
         return _finish_after_time_limit(submission, token)
     form = SubmitForm()
-    if request.method == "POST":
-        key = journey.form_post_key(form.idempotency_key.data)
-        if journey.form_post_used(db.session, key):
-            return redirect(url_for("apply.done", token=token))
-        if session_expired_notice() is None and form.validate_on_submit():
-            _submit(submission, key)
-            return redirect(url_for("apply.done", token=token))
+    key = journey.form_post_key(form.idempotency_key.data) if request.method == "POST" else None
+    if journey.form_post_used(db.session, key):
+        return redirect(url_for("apply.done", token=token))
     sequence = journey.sequence_for(submission)
     answers = stored_answers(submission)
     rows = [
@@ -203,8 +213,18 @@ def review(token: str) -> str | Response:
         for number, item in enumerate(sequence.items, start=1)
     ]
     unanswered = [row for row in rows if not row[2]]
+    confirming = False
+    if request.method == "POST" and session_expired_notice() is None and form.validate_on_submit():
+        # With questions left unanswered, the first press asks; the second submits.
+        if not unanswered or form.confirm_unanswered.data:
+            _submit(submission, key)
+            return redirect(url_for("apply.done", token=token))
+        confirming = True
+    # Only the question page's own button confirms: the review page never carries it.
+    form.confirm_unanswered.data = "yes" if confirming else ""
     form.idempotency_key.data = journey.new_form_post_key()
-    return render_template("apply/review.html", form=form, rows=rows, unanswered=unanswered,
+    template = "apply/confirm_submit.html" if confirming else "apply/review.html"
+    return render_template(template, form=form, rows=rows, unanswered=unanswered,
                            token=token, sequence=sequence, submission=submission,
                            server_now=datetime.now(UTC))
 
