@@ -77,7 +77,9 @@ def answer(page: Page, item) -> None:
     for name, value in keyed_best_form(item).items():
         if item.format is ResponseFormat.RANK:
             page.locator(f"select[name='{name}']").select_option(value)
-        elif item.format is not ResponseFormat.FREE_TEXT:
+        elif item.format is ResponseFormat.FREE_TEXT:
+            page.locator(f"textarea[name='{name}']").fill(value)
+        else:
             page.locator(f"input[name='{name}'][value='{value}']").check()
 
 
@@ -102,13 +104,17 @@ def test_leaving_the_page_and_a_real_paste_are_counted_and_stored(
     token = start(app, page, live_server)
     items = items_of(app, token)
 
-    # Question 1: answered after leaving the page twice.
-    assert items[0].format is not ResponseFormat.FREE_TEXT
+    # A choice question (the order is the applicant's own): answered after leaving the
+    # page twice.
+    chosen = next(n for n, item in enumerate(items, start=1)
+                  if item.format is not ResponseFormat.FREE_TEXT)
+    page.goto(f"{live_server}/apply/{token}/q/{chosen}")
     page.evaluate(LEAVE_AND_COME_BACK)
     page.evaluate(LEAVE_AND_COME_BACK)
-    answer(page, items[0])
-    page.get_by_role("button", name="Next", exact=True).click()
-    page.wait_for_url(f"{live_server}/apply/{token}/q/2")
+    answer(page, items[chosen - 1])
+    page.get_by_role("button", name="Review answers" if chosen == len(items) else "Next",
+                     exact=True).click()
+    page.wait_for_url(lambda url: f"/q/{chosen}" not in url)
 
     # The written answer: pasted from the clipboard with the keyboard.
     number = next(n for n, item in enumerate(items, start=1)
@@ -123,7 +129,7 @@ def test_leaving_the_page_and_a_real_paste_are_counted_and_stored(
     page.wait_for_url(lambda url: f"/q/{number}" not in url)
 
     counts = stored(app, token)
-    assert counts[items[0].id] == (2, 0)
+    assert counts[items[chosen - 1].id] == (2, 0)
     assert counts[items[number - 1].id] == (0, 1)
     assert refusals == []  # the script ran under the app's own policy
 
