@@ -278,6 +278,10 @@ def make_app(request: pytest.FixtureRequest,
     built: list[Flask] = []
 
     def build(config: dict[str, Any] | None = None) -> Flask:
+        # Flask-Limiter keeps the first key prefix it sees for the whole process, so a
+        # test's prefix would leak into every later test of its worker.
+        assert "RATELIMIT_KEY_PREFIX" not in (config or {}), (
+            "keep rate-limit counts apart with a client address or a fresh memory:// store")
         extra = create_app({**app_config, **(config or {})})
         built.append(extra)
         return extra

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import html
 import re
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
@@ -335,8 +334,9 @@ def test_erasure_removes_the_request_and_answer_text(make_app) -> None:
 
 def test_requests_from_one_address_are_rate_limited(app: Flask, make_app) -> None:
     # ``app`` too: its teardown turns the shared limiter back off for later tests.
-    app = make_app({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://",
-                    "RATELIMIT_KEY_PREFIX": f"requests-{uuid.uuid4().hex}"})
+    # A fresh in-memory store per app keeps the count apart; no key prefix, which
+    # Flask-Limiter would keep for the rest of the process.
+    app = make_app({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
     token, _ = _decided(app)
     client = app.test_client()
     statuses = [client.post(f"/apply/{token}/requests", data={"kind": "review"}).status_code
