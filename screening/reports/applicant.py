@@ -160,6 +160,8 @@ class ApplicantFacts:
     order_seed: int | None = None
     #: the language the applicant sat the screen in.
     language: str = "en"
+    #: the screening.adjustments.Adjustment code the applicant sat with; "" for none.
+    adjustment: str = ""
 
 
 #: How much of a decision note page 1 quotes: a note may run to 4,000 characters.
@@ -435,6 +437,11 @@ class ApplicantReport:
     @property
     def title(self) -> str:
         return f"Screening summary: {self.facts.applicant_name}"
+
+    @property
+    def adjustment_text(self) -> str:
+        """The adjustment the applicant sat with, in staff words; "" for none."""
+        return wording.ADJUSTMENT_LABELS.get(self.facts.adjustment, "")
 
     @property
     def status_label(self) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 
+from screening.adjustments import Adjustment
 from screening.bank.model import (
     DIMENSION_LABELS,
     LEGACY_SCORING_METHOD,
@@ -38,6 +39,16 @@ from screening.scoring.quality import (
     too_fast_threshold,
 )
 from screening.scoring.rules import ScoringError, rank_maximum
+
+#: Staff-facing wording of the adjustment codes (the applicant's pages word them in
+#: their own language, in the templates).
+ADJUSTMENT_LABELS = {
+    Adjustment.EXTRA_25: "Extra time +25%",
+    Adjustment.EXTRA_50: "Extra time +50%",
+    Adjustment.EXTRA_100: "Extra time +100%",
+    Adjustment.UNTIMED: "No time limit",
+    Adjustment.ALTERNATIVE_PROCESS: "Alternative process offered",
+}
 
 NOT_ANSWERED = "Not answered"
 PENDING_NOTE = "Waiting for a manager's rating; left out of the score until rated."

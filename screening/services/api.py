@@ -99,6 +99,7 @@ def submission_json(
         "status": record.status,
         "started_at": iso(record.started_at),
         "submitted_at": iso(record.submitted_at),
+        "adjustment": record.adjustment or None,
         "result": _result_summary(record.result, group, record.integrity),
         "decision": (
             {"outcome": record.decision, "label": record.decision_label,

@@ -84,6 +84,7 @@ def _facts(submission: Submission) -> ApplicantFacts:
         synthetic=submission.synthetic,
         order_seed=submission.order_seed,
         language=submission.language,
+        adjustment=submission.adjustment or "",
     )
 
 
@@ -161,7 +162,7 @@ def applicant_cache_key(
         "page_size": render.page_size_css(page_size),
         "facts": [facts.applicant_name, facts.position_title, facts.position_location,
                   iso(facts.started_at), iso(facts.submitted_at), facts.synthetic,
-                  facts.order_seed, facts.language],
+                  facts.order_seed, facts.language, facts.adjustment],
         "decision": None if decision is None else [
             decision.outcome, decision.decided_by, iso(decision.decided_at), decision.note],
         "norms": norm_service.fingerprint(session, submission.questionnaire_version,

@@ -7,21 +7,13 @@ from typing import Any
 from flask import Flask
 
 from screening import formatting
-from screening.adjustments import Adjustment, Need
+from screening.adjustments import Need
 from screening.bank.model import DIMENSION_LABELS
 from screening.models import OUTCOME_LABELS
 from screening.reports import wording
 from screening.reports.applicant import DECISION_SUPPORT
+from screening.reports.wording import ADJUSTMENT_LABELS
 
-#: Staff-facing wording of the adjustment codes (the applicant's pages word them in
-#: their own language, in the templates).
-ADJUSTMENT_LABELS = {
-    Adjustment.EXTRA_25: "Extra time +25%",
-    Adjustment.EXTRA_50: "Extra time +50%",
-    Adjustment.EXTRA_100: "Extra time +100%",
-    Adjustment.UNTIMED: "No time limit",
-    Adjustment.ALTERNATIVE_PROCESS: "Alternative process offered",
-}
 NEED_LABELS = {
     Need.EXTRA_TIME: "Extra time",
     Need.BREAK: "A break",

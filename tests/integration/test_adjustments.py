@@ -27,7 +27,7 @@ from screening.models import (
     SubmissionStatus,
     User,
 )
-from screening.services import journey, retention, reviews
+from screening.services import api_tokens, journey, retention, reviews
 from screening.services.exports import ExportFilters, wide_table
 from screening.services.norms import norm_group
 from tests.factories import (
@@ -38,6 +38,7 @@ from tests.factories import (
     sign_in,
     visible_text,
 )
+from tests.integration.test_reports_web import pdf_text
 from tests.integration.test_walking_skeleton import complete_questionnaire
 
 #: frontline-standard's limit, as its form in questions/forms states it.
@@ -298,6 +299,16 @@ def test_the_result_records_the_adjustment_on_the_page_and_in_exports(
     csv_text = manager.get(f"/manage/positions/{setting['position']}/results.csv").text
     header, first = list(csv.reader(io.StringIO(csv_text)))[:2]
     assert first[header.index("adjustment")] == "extra_50"
+    # The PDF summary says it on page 1, and the API carries the code.
+    _, pdf = pdf_text(manager.get(f"/manage/submissions/{submission_id}/report.pdf").data)
+    assert "adjustment: Extra time +50%" in " ".join(pdf.split())
+    with stored(app):
+        hr = db.session.scalar(select(User).where(User.email == setting["hr"]))
+        _, api_token = api_tokens.create_token(db.session, name="ATS", created_by=hr)
+        db.session.commit()
+    api = app.test_client().get(f"/api/v1/submissions/{submission_id}",
+                                headers={"Authorization": f"Bearer {api_token}"})
+    assert api.get_json()["adjustment"] == "extra_50"
     # A submitted result keeps the adjustment it was sat with.
     assert grant(manager, setting, "untimed") == 302
     with stored(app):

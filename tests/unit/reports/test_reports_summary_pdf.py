@@ -180,7 +180,8 @@ def test_the_fullest_page_one_still_leaves_two_pages(
     result = score_submission(standard, _every_red_flag(standard), {})
     assert len(result.red_flags) > applicant.MAX_QUOTED_FLAGS and result.provisional
     report = applicant.build_applicant_report(
-        facts=replace(facts(), order_seed=SEED, language="es", synthetic=True),
+        facts=replace(facts(), order_seed=SEED, language="es", synthetic=True,
+                      adjustment="extra_100"),
         questionnaire=standard, result=result, norms=NormGroup(), psychometrics=None,
         generated_at=GENERATED_AT, decision=replace(DECISION, note="word " * 800))
     assert len(report.cautions) == 4
