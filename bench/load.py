@@ -71,8 +71,9 @@ DOUBLE_CLICK_SHARE, RESEND_SHARE, SUBMIT_DOUBLE_CLICK_SHARE = 0.05, 0.03, 0.2
 
 HIDDEN = re.compile(r'<input id="(csrf_token|idempotency_key|shown_at)" name="\1" '
                     r'type="hidden" value="([^"]*)">')
+# The attributes after value (aria-labelledby in the most/least table) may follow.
 RADIO = re.compile(r'<input (?:checked )?id="[^"]+" name="([^"]+)" required type="radio" '
-                   r'value="([^"]*)">')
+                   r'value="([^"]*)"')
 RANK = re.compile(r'<select[^>]* name="(rank_[^"]+)"')
 SESSION_COOKIE = re.compile(r"(?:^|,\s*)session=([^;]*)")
 
