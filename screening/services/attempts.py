@@ -46,21 +46,19 @@ def join_once(
     sends that attempt's news to the address instead of showing its link to whoever typed
     it. Simultaneous sign-ups with one email meet the unique (position, open_link_email).
     """
-    if key is not None and (earlier := invitation_for_open_link_post(session, position, key)):
+    if (earlier := _same_post(session, position, key)) is not None:
         return Joined(earlier, new=True)
     if (known := _known_invitation(session, position, email)) is not None:
-        return Joined(known, new=False)
+        return _this_post_or_known(session, position, key, known)
     try:
         with session.begin_nested():
             invitation = invite(session, position, name=name, email=email,
                                 valid_days=valid_days, via_open_link=True)
     except IntegrityError:
         # Another sign-up with this email committed first: this post or another person's.
-        if key is not None and (earlier := invitation_for_open_link_post(session, position, key)):
-            return Joined(earlier, new=True)
         known = _known_invitation(session, position, email)
         assert known is not None, "the unique email that refused us names an attempt"
-        return Joined(known, new=False)
+        return _this_post_or_known(session, position, key, known)
     if key is None or claim_key(session, OpenLinkPost.__table__, key=key,
                                 invitation_id=invitation.id, created_at=utcnow()):
         return Joined(invitation, new=True)
@@ -69,6 +67,19 @@ def join_once(
     earlier = invitation_for_open_link_post(session, position, key)
     assert earlier is not None, "a claimed key names its invitation"
     return Joined(earlier, new=True)
+
+
+def _same_post(session: Session, position: Position, key: str | None) -> Invitation | None:
+    return invitation_for_open_link_post(session, position, key) if key is not None else None
+
+
+def _this_post_or_known(session: Session, position: Position, key: str | None,
+                        known: Invitation) -> Joined:
+    """The email is taken: by this very post (a double click whose twin committed after
+    the first look for its key; the key is committed with the applicant, so a second look
+    sees it), or by an earlier attempt, whose news goes to the address."""
+    earlier = _same_post(session, position, key)
+    return Joined(earlier, new=True) if earlier is not None else Joined(known, new=False)
 
 
 def invitation_for_open_link_post(
