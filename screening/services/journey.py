@@ -191,7 +191,10 @@ def start_clock(session: Session, submission: Submission, now: datetime | None =
     Consent, the instructions and the practice question come before it and take no time
     from the applicant. Call it before the page's view is recorded; later calls do nothing.
     """
-    if submission.status == SubmissionStatus.SUBMITTED or scored_part_started(session, submission):
+    # A deadline is only ever set here, so a timed sitting that has one has started: no
+    # query on every question page of it (untimed ones ask the database).
+    if (submission.status == SubmissionStatus.SUBMITTED or submission.deadline_at is not None
+            or scored_part_started(session, submission)):
         return
     locked = _lock(session, submission)
     if scored_part_started(session, locked):  # another tab started it while we waited
