@@ -71,6 +71,9 @@ def _text(body: dict[str, Any], name: str, errors: list[str], where: str = "") -
     if not isinstance(value, str) or not value.strip():
         errors.append(f"{where}{name} is required and must be a string.")
         return ""
+    if "\x00" in value:  # PostgreSQL cannot store it, and no real name or URL holds one
+        errors.append(f"{where}{name} contains a NUL character.")
+        return ""
     return value.strip()
 
 
