@@ -23,6 +23,7 @@ from screening.services import ats_connections, audit, greenhouse
 bp = Blueprint("greenhouse", __name__, url_prefix="/integrations/greenhouse")
 csrf.exempt(bp)
 REALM = 'Basic realm="screening-greenhouse"'
+KNOWN_CALLS = frozenset({"list_tests", "send_test", "test_status"})
 
 
 def _presented_key() -> str:
@@ -139,11 +140,12 @@ def response_error() -> Response:
     if not isinstance(body, dict) or not isinstance(body.get("api_call"), str) \
             or not isinstance(body.get("errors"), list):
         raise BadRequest("The body must be a JSON object with api_call and errors.")
+    # Only our own endpoint names are kept as they are: the rest is Greenhouse's free text.
+    api_call = body["api_call"] if body["api_call"] in KNOWN_CALLS else "other"
     errors = [str(error)[:500] for error in body["errors"][:20]]
-    current_app.logger.warning("Greenhouse reports a malformed %s answer: %s",
-                               body["api_call"][:40], errors)
+    current_app.logger.warning("Greenhouse reports a malformed %s answer: %r", api_call, errors)
     audit.record(db.session, None, "greenhouse.response_error", None,
-                 connection_id=g.ats_connection.id, api_call=body["api_call"][:40],
+                 connection_id=g.ats_connection.id, api_call=api_call,
                  error_count=len(body["errors"]))
     db.session.commit()
     return jsonify(status=200)
