@@ -519,3 +519,30 @@ def test_schemathesis_finds_no_server_error_in_the_greenhouse_endpoints(
                          ).call_and_validate(headers=basic(connection_setup["key"]),
                                              base_url=GREENHOUSE_BASE)
     assert response.status_code == 200
+
+
+def test_greenhouse_reporting_a_bad_answer_is_logged_without_the_candidates_email(
+        app: Flask, connection_setup) -> None:
+    reported = app.test_client().post(
+        "/integrations/greenhouse/response_error", headers=basic(connection_setup["key"]),
+        json={"api_call": "test_status", "partner_interview_id": "abc",
+              "candidate_email": "hpotter@example.com",
+              "errors": ["partner_status is 'complete' but partner_profile_url is missing"]})
+    assert reported.status_code == 200
+    with app.app_context():
+        event = db.session.scalar(select(AuditEvent).where(
+            AuditEvent.action == "greenhouse.response_error"))
+        assert event.detail == {"connection_id": connection_setup["connection"],
+                                "api_call": "test_status", "error_count": 1}
+
+
+def test_each_key_is_rate_limited(app: Flask, make_app, connection_setup) -> None:
+    limited = make_app({"RATELIMIT_ENABLED": True, "RATELIMIT_STORAGE_URI": "memory://"})
+    client = limited.test_client()
+    path = "/integrations/greenhouse/list_tests"
+    answers = [client.get(path, headers=basic(connection_setup["key"])).status_code
+               for _ in range(121)]
+    assert answers[:120] == [200] * 120
+    assert answers[120] == 429
+    refused = client.get(path, headers=basic(connection_setup["key"]))
+    assert refused.is_json and refused.json["errors"]
