@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, Unauthorized
 
 from screening.extensions import csrf, db, limiter
-from screening.services import ats_connections, audit, greenhouse
+from screening.services import ats_connections, audit, greenhouse, outbox
 
 bp = Blueprint("greenhouse", __name__, url_prefix="/integrations/greenhouse")
 csrf.exempt(bp)
@@ -102,8 +102,6 @@ def send_test() -> tuple[Response, int]:
                                   valid_days=current_app.config["INVITATION_DAYS"])
     db.session.commit()
     if result.created:
-        from screening.services import outbox
-
         outbox.send_in_background(current_app._get_current_object())
     return jsonify(partner_interview_id=result.request.public_id), 200
 
