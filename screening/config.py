@@ -96,6 +96,13 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
     ),
     ("MAIL_FROM", "SCREENING_MAIL_FROM", "screening@localhost", "sender address of every email"),
     (
+        "ATS_ALLOW_LOOPBACK_HTTP",
+        "SCREENING_ATS_ALLOW_LOOPBACK_HTTP",
+        0,
+        "1 (development and tests only) to let an ATS call the Greenhouse endpoints over plain "
+        "http from this machine, and to send its callbacks to http://127.0.0.1; 0 for https only",
+    ),
+    (
         "FAIRNESS_MIN_GROUP",
         "SCREENING_FAIRNESS_MIN_GROUP",
         5,

@@ -496,6 +496,65 @@ class ApiToken(Base):
     last_used_at: Mapped[datetime | None]
 
 
+ats_connection_positions = Table(
+    "ats_connection_positions",
+    Base.metadata,
+    Column("connection_id", ForeignKey("ats_connections.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("position_id", ForeignKey("positions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AtsConnection(Base):
+    """An applicant-tracking system (Greenhouse) allowed to send our tests; its API key
+    is never stored: only its hash, and the salt it is derived from (services.ats_connections)."""
+
+    __tablename__ = "ats_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_salt: Mapped[str] = mapped_column(String(64))
+    #: every open position, now and later; otherwise only ``positions``.
+    all_positions: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    #: To the minute: a busy integration does not write on every request.
+    last_used_at: Mapped[datetime | None]
+
+    created_by: Mapped[User] = relationship()
+    positions: Mapped[list[Position]] = relationship(secondary=ats_connection_positions,
+                                                     order_by="Position.title")
+
+
+class AtsRequest(Base):
+    """One test an ATS asked us to send: the invitation it made and the completion
+    callback owed to the ATS. ``public_id`` is the id the ATS knows it by."""
+
+    __tablename__ = "ats_requests"
+    __table_args__ = (UniqueConstraint("connection_id", "callback_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("ats_connections.id"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), unique=True)
+    #: the ATS's id of the test it chose (our position's id, as list_tests gave it).
+    partner_test_id: Mapped[str] = mapped_column(String(64))
+    #: where the completion callback goes, and its SHA-256: one request per ATS test.
+    callback_url: Mapped[str] = mapped_column(Text)
+    callback_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: the HTTP status of the last attempt, or 0 when none came back (refused, timed out).
+    callback_last_status: Mapped[int | None] = mapped_column(Integer)
+    callback_last_at: Mapped[datetime | None]
+    callback_delivered_at: Mapped[datetime | None]
+
+    connection: Mapped[AtsConnection] = relationship()
+    invitation: Mapped[Invitation] = relationship()
+
+
 class AuditEvent(Base):
     """Append-only record of who viewed, rated, decided, exported, erased, and when."""
 

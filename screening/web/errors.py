@@ -15,6 +15,7 @@ from screening.extensions import db
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_PREFIX = "/api/"
+GREENHOUSE_PREFIX = "/integrations/greenhouse/"
 
 
 def init_app(app: Flask) -> None:
@@ -43,6 +44,10 @@ def init_app(app: Flask) -> None:
             from screening.web.api.routes import json_error
 
             return json_error(error)
+        if request.path.startswith(GREENHOUSE_PREFIX):
+            from screening.web.ats.greenhouse import json_error as greenhouse_error
+
+            return greenhouse_error(error)
         code = error.code or 500
         return render_template(
             "errors/error.html",

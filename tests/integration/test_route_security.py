@@ -11,7 +11,9 @@ no route escapes the checks below:
   again with the notice and what was typed, and save nothing (their documented
   behaviour, see screening/web/apply/routes.py);
 - every route that needs a sign-in or a role refuses anonymous visitors (302 to the
-  sign-in page; 401 for the token API), a disabled account, and the wrong role (403);
+  sign-in page; 401 for the token API and the ATS endpoints), a disabled account, and
+  the wrong role (403); the ATS endpoints (Greenhouse) take JSON and no CSRF token, and
+  refuse anything but a live connection key, a staff session included;
 - every route with an id or a token in its path answers 404 for an id outside the
   user's rights: another manager's position, submission or invitation, an id that
   does not exist or does not fit an id column, an unknown token or a token of
@@ -27,6 +29,7 @@ Every refused request is checked to leave every table exactly as it was.
 
 from __future__ import annotations
 
+import base64
 import enum
 import io
 import re
@@ -48,6 +51,7 @@ from screening.bank import ResponseFormat
 from screening.extensions import db
 from screening.models import (
     ApiToken,
+    AtsConnection,
     EmailStatus,
     Outcome,
     OutgoingEmail,
@@ -55,7 +59,14 @@ from screening.models import (
     Role,
     User,
 )
-from screening.services import api_tokens, applicant_requests, journey, reviews
+from screening.services import (
+    api_tokens,
+    applicant_requests,
+    ats_connections,
+    greenhouse,
+    journey,
+    reviews,
+)
 from screening.web.auth.routes import set_password_link
 from tests.factories import (
     PASSWORD,
@@ -80,6 +91,7 @@ class Who(enum.Enum):
     HR_ADMIN = "HR and administrators"
     ADMIN = "administrators"
     API = "a live API bearer token"
+    ATS = "a live ATS connection key (HTTP Basic), no cookie: CSRF-exempt, JSON bodies"
 
 
 #: The role used for the allowed request, and the roles that must be refused.
@@ -480,6 +492,38 @@ ROUTES: dict[str, Route] = {
                   lambda s: {"answer": "A person has looked at the decision again."}, 302),
         foreign=_ids("request_id", "/hr/requests/<request_id>"),
     ),
+    "admin.ats_connections_page": Route("GET", Who.ADMIN, get="/admin/ats-connections"),
+    "admin.create_ats_connection": Route(
+        "POST", Who.ADMIN, post=Post("/admin/ats-connections", lambda s: {
+            "name": "Route checks ATS", "all_positions": "y"}, 200),
+    ),
+    "admin.revoke_ats_connection": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/ats-connections/{live_ats_connection_id}/revoke", no_fields, 302),
+        foreign=_ids("connection_id", "/admin/ats-connections/<connection_id>/revoke"),
+    ),
+    # -- Greenhouse's Assessment Partner endpoints -----------------------------------------------
+    "greenhouse.list_tests": Route("GET", Who.ATS, get="/integrations/greenhouse/list_tests"),
+    "greenhouse.test_status": Route(
+        "GET", Who.ATS,
+        get="/integrations/greenhouse/test_status?partner_interview_id={ats_interview_id}",
+        foreign=(Foreign("partner_interview_id", "/integrations/greenhouse/test_status?"
+                         "partner_interview_id={other_ats_interview_id}",
+                         "a test another connection sent"),
+                 Foreign("partner_interview_id", "/integrations/greenhouse/test_status?"
+                         "partner_interview_id={unknown_token}", "no such test")),
+    ),
+    "greenhouse.send_test": Route(
+        "POST", Who.ATS, post=Post("/integrations/greenhouse/send_test", lambda s: {
+            "partner_test_id": str(s["own_position"]),
+            "candidate": {"first_name": "Ada", "last_name": "Route", "email": "ada@example.com",
+                          "greenhouse_profile_url": "https://app.greenhouse.io/people/1"},
+            "url": f"https://app.greenhouse.io/t/{uuid.uuid4().hex}"}, 200),
+    ),
+    "greenhouse.response_error": Route(
+        "POST", Who.ATS, post=Post("/integrations/greenhouse/response_error", lambda s: {
+            "api_call": "list_tests", "errors": ["partner_test_name is missing"]}, 200),
+    ),
     # -- the read-only token API ---------------------------------------------------------------
     "api.openapi": Route("GET", Who.PUBLIC, get="/api/v1/openapi.yaml"),
     "api.positions": Route("GET", Who.API, get="/api/v1/positions"),
@@ -503,9 +547,14 @@ ROUTES: dict[str, Route] = {
 #: GET endpoints whose answer holds nothing personal, so caches may keep it.
 CACHEABLE = {"api.openapi", "icons.favicon"}
 
-POST_ROUTES = [name for name, route in ROUTES.items() if route.post is not None]
+#: Posted by browsers as forms with a CSRF token (the ATS endpoints have tests of their own).
+POST_ROUTES = [name for name, route in ROUTES.items()
+               if route.post is not None and route.who is not Who.ATS]
+ATS_ROUTES = [name for name, route in ROUTES.items() if route.who is Who.ATS]
+#: Answer 401 in JSON, not a sign-in page: machines, authenticated by a header.
+MACHINE = (Who.API, Who.ATS)
 GUARDED = [name for name, route in ROUTES.items()
-           if route.who in (Who.STAFF, Who.HR_ADMIN, Who.ADMIN, Who.API)]
+           if route.who in (Who.STAFF, Who.HR_ADMIN, Who.ADMIN, *MACHINE)]
 
 
 # -- the site: one app, one set of data, visitors signed in once -----------------------------
@@ -600,14 +649,15 @@ class Site:
     def tables(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, to prove a refused request changed nothing.
 
-        Except when an API token was last used: any request with a valid token records
-        it, whatever the answer.
+        Except when an API token or ATS key was last used: any request with a valid one
+        records it, whatever the answer.
         """
+        last_used = (ApiToken.__table__.c.last_used_at, AtsConnection.__table__.c.last_used_at)
         with self.app.app_context():
             rows = {
                 table.name: [tuple(row) for row in db.session.execute(
                     select(*[column for column in table.columns
-                             if column is not ApiToken.__table__.c.last_used_at])
+                             if not any(column is skipped for skipped in last_used)])
                     .order_by(*table.primary_key.columns))]
                 for table in db.metadata.sorted_tables
             }
@@ -643,6 +693,7 @@ def site(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
+        "ATS_ALLOW_LOOPBACK_HTTP": 1,  # the test client calls from 127.0.0.1 over http
     })
     with app.app_context():
         _empty_all_tables()
@@ -680,6 +731,27 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     revoked, revoked_token = api_tokens.create_token(db.session, name="revoked",
                                                      created_by=users["admin"])
     api_tokens.revoke(db.session, revoked.id, users["admin"])
+    ats, ats_key = ats_connections.create(db.session, name="route checks ATS",
+                                          all_positions=True, positions=[],
+                                          created_by=users["admin"],
+                                          secret_key=app.config["SECRET_KEY"])
+    other_ats, _ = ats_connections.create(db.session, name="another customer",
+                                          all_positions=True, positions=[],
+                                          created_by=users["admin"],
+                                          secret_key=app.config["SECRET_KEY"])
+    revoked_ats, revoked_ats_key = ats_connections.create(
+        db.session, name="revoked ATS", all_positions=True, positions=[],
+        created_by=users["admin"], secret_key=app.config["SECRET_KEY"])
+    ats_connections.revoke(db.session, revoked_ats.id, users["admin"])
+
+    def ats_test(connection: AtsConnection, name: str) -> str:
+        sent = greenhouse.SendTestRequest(str(own.id), name, f"{uuid.uuid4().hex}@example.com",
+                                          f"https://app.greenhouse.io/t/{uuid.uuid4().hex}")
+        return greenhouse.send_test(db.session, connection, sent,
+                                    valid_days=14).request.public_id
+
+    ats_interview_id = ats_test(ats, "Sent By Greenhouse")
+    other_ats_interview_id = ats_test(other_ats, "Sent By Another")
     db.session.commit()
     password_user_id = users["password"].id
     admin_id = users["admin"].id
@@ -733,6 +805,10 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "missing": 2**31 - 1,  # the largest id a column can hold, and nobody's
         "api_token": api_token,
         "revoked_api_token": revoked_token,
+        "ats_key": ats_key,
+        "revoked_ats_key": revoked_ats_key,
+        "ats_interview_id": ats_interview_id,
+        "other_ats_interview_id": other_ats_interview_id,
         "garbled_password_token": "eyJhbGciOiJIUzI1NiJ9.WzEsIjAwMDAiXQ.forged-signature",
     }
     def failed_email() -> int:
@@ -747,6 +823,14 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     def live_api_token_id() -> int:
         row, _ = api_tokens.create_token(db.session, name="to revoke",
                                          created_by=db.session.get_one(User, admin_id))
+        db.session.commit()
+        return row.id
+
+    def live_ats_connection_id() -> int:
+        row, _ = ats_connections.create(db.session, name="to revoke", all_positions=True,
+                                        positions=[],
+                                        created_by=db.session.get_one(User, admin_id),
+                                        secret_key=app.config["SECRET_KEY"])
         db.session.commit()
         return row.id
 
@@ -767,12 +851,19 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "answered_token": answered_token,
         "failed_email": failed_email,
         "live_api_token_id": live_api_token_id,
+        "live_ats_connection_id": live_ats_connection_id,
     }
     return fixed, lazy
 
 
+def _basic(key: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+
+
 def _headers(route: Route, site: Site) -> dict[str, str]:
-    return {"Authorization": f"Bearer {site['api_token']}"} if route.who is Who.API else {}
+    if route.who is Who.API:
+        return {"Authorization": f"Bearer {site['api_token']}"}
+    return _basic(site["ats_key"]) if route.who is Who.ATS else {}
 
 
 def _allowed_visitor(route: Route, site: Site) -> Visitor:
@@ -884,7 +975,7 @@ def test_anonymous_visitor_is_refused(site: Site, endpoint: str) -> None:
     anonymous = site.visitor("anonymous")
     for method, path, data in _requests(route, site):
         reply = _refused_without_change(site, anonymous, method, path, data)
-        if route.who is Who.API:
+        if route.who in MACHINE:
             assert reply.status == 401, f"{method} {path}"
             assert reply.content_type == "application/json"
         else:
@@ -893,7 +984,7 @@ def test_anonymous_visitor_is_refused(site: Site, endpoint: str) -> None:
 
 
 @pytest.mark.parametrize(("endpoint", "role"), [
-    (name, role) for name in GUARDED if ROUTES[name].who is not Who.API
+    (name, role) for name in GUARDED if ROUTES[name].who not in MACHINE
     for role in WRONG_ROLES[ROUTES[name].who]])
 def test_wrong_role_is_refused(site: Site, endpoint: str, role: str) -> None:
     route = ROUTES[endpoint]
@@ -921,6 +1012,44 @@ def test_api_refuses_anything_but_a_live_token(site: Site, endpoint: str,
     path = site.url(ROUTES[endpoint].get or "")
     reply = _refused_without_change(site, visitor, "GET", path, headers=headers)
     assert reply.status == 401, path
+
+
+@pytest.mark.parametrize("credential", ["staff session", "revoked key", "made-up key",
+                                        "bearer scheme", "API token"])
+@pytest.mark.parametrize("endpoint", ATS_ROUTES)
+def test_ats_endpoints_refuse_anything_but_a_live_key(site: Site, endpoint: str,
+                                                      credential: str) -> None:
+    """CSRF-exempt because no cookie authenticates them: a staff session is no key."""
+    visitor = site.visitor("admin" if credential == "staff session" else "anonymous")
+    headers = {
+        "staff session": {},
+        "revoked key": _basic(site["revoked_ats_key"]),
+        "made-up key": _basic(site["ats_key"][:-4] + "abcd"),
+        "bearer scheme": {"Authorization": f"Bearer {site['ats_key']}"},
+        "API token": _basic(site["api_token"]),
+    }[credential]
+    for method, path, data in _requests(ROUTES[endpoint], site):
+        before = site.tables()
+        response = visitor.client.open(path, method=method, json=data, headers=headers)
+        assert response.status_code == 401, f"{method} {path}"
+        assert response.is_json and response.headers["WWW-Authenticate"].startswith("Basic")
+        assert site.tables() == before, f"{method} {path} changed the database"
+
+
+@pytest.mark.parametrize("endpoint", [n for n in ATS_ROUTES if ROUTES[n].post is not None])
+def test_ats_posts_are_carried_out_with_a_live_key_and_no_csrf_token(site: Site,
+                                                                     endpoint: str) -> None:
+    route = ROUTES[endpoint]
+    assert route.post is not None
+    path, data = site.url(route.post.path), route.post.data(site)
+    client = site.app.test_client()
+    before = site.tables()
+    response = client.post(path, json=data, headers=_headers(route, site))
+    assert response.status_code == route.post.status, f"POST {path}: {response.text[:300]}"
+    assert (site.tables() != before) == route.post.changes, f"POST {path}"
+    # A form post (what a cross-site page could make a browser send) is refused unread.
+    refused = client.post(path, data={"payload": "x"}, headers=_headers(route, site))
+    assert refused.status_code == 400 and refused.is_json
 
 
 # -- (c) ids and tokens outside the user's rights ------------------------------------------------
@@ -952,7 +1081,7 @@ def test_ids_outside_the_users_rights_are_not_found(site: Site, endpoint: str,
             reply = _refused_without_change(site, visitor, method, path, data,
                                             headers=_headers(route, site))
             assert reply.status == check.status, f"{role}: {method} {path} ({check.why})"
-            if route.who is Who.API:
+            if route.who in MACHINE:
                 assert reply.content_type == "application/json"
 
 

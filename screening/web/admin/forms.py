@@ -36,3 +36,11 @@ class PositionForm(FlaskForm):
     open_link = BooleanField(
         "Allow an open link where applicants enter their own name", default=True
     )
+
+
+class AtsConnectionForm(FlaskForm):
+    name = StringField("Name", validators=[
+        InputRequired(), visible_text("Please enter a name that says which system uses it."),
+        one_line, Length(max=200)])
+    all_positions = BooleanField("Every open position, including positions created later")
+    positions = SelectMultipleField("Or only these positions", coerce=int)
