@@ -368,6 +368,8 @@ class Methodology:
     reliability_submissions: int
     reliability: tuple[ReliabilityRow, ...]
     warnings: tuple[str, ...]
+    #: who reviewed the key of this version: a keying panel's size, day and agreement, or none.
+    key_provenance: str = wording.NOT_REVIEWED_BY_PANEL
 
 
 @dataclass(frozen=True)
@@ -715,6 +717,7 @@ def methodology(
         reliability_submissions=submissions,
         reliability=tuple(rows),
         warnings=tuple(warnings),
+        key_provenance=wording.key_provenance(questionnaire),
     )
 
 
