@@ -44,7 +44,7 @@ def _version_id(app: Flask) -> int:
 
 
 def _rating(panellist: int, item_index: int, option_index: int) -> int:
-    """Panellists who mostly agree: the same base pattern, one of them a point off here and there."""
+    """Panellists who mostly agree: one pattern, the third a point higher on the first option."""
     base = 1 + (option_index * 2 + item_index) % 5
     if panellist == 2 and option_index == 0:
         return min(5, base + 1)
