@@ -396,7 +396,8 @@ class TestWithProductionGuards:
         return {**app_config, "RATELIMIT_ENABLED": True, "WTF_CSRF_ENABLED": True,
                 "RATELIMIT_STORAGE_URI": "memory://"}
 
-    def test_a_post_without_a_csrf_token_saves_nothing(self, app: Flask) -> None:
+    def test_a_post_without_a_csrf_token_saves_nothing_and_keeps_what_was_ticked(
+            self, app: Flask) -> None:
         with app.app_context():
             hr = create_user(Role.HR)
             version = current_version(db.session, QUESTIONNAIRE)
@@ -409,8 +410,14 @@ class TestWithProductionGuards:
             item = _rated_items()[0]
         client = app.test_client()
         response = client.post(f"/panel/{token}/s/1", data={
-            **{f"rate_{option.id}": "3" for option in item.options}, "action": "next"})
-        assert response.status_code == 400
+            **{f"rate_{option.id}": "3" for option in item.options}, "action": "next",
+            "comment": "Typed before the session ran out"})
+        assert response.status_code == 200
+        assert "Your session had expired, so nothing was saved" in response.text
+        assert "Typed before the session ran out" in response.text
+        for option in item.options:
+            assert f'checked id="rate_{option.id}-2"' in response.text
+        assert 'name="csrf_token"' in response.text
         with app.app_context():
             assert db.session.scalars(select(PanelResponse)).all() == []
             assert db.session.scalar(select(Panellist)).submitted_at is None

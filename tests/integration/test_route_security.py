@@ -515,8 +515,9 @@ ROUTES: dict[str, Route] = {
     "panel.item": Route(
         "GET POST", Who.APPLICANT, get="/panel/{panel_token}/s/1",
         post=Post("/panel/{fresh_panel_token}/s/1",
-                  lambda s: {**s.fixed["panel_first_item_form"], "action": "next"},  # type: ignore[dict-item]
-                  302),
+                  lambda s: {**s.fixed["panel_first_item_form"],  # type: ignore[dict-item]
+                             "action": "next", "comment": TYPED},
+                  302, Refusal.RETRY_PAGE, kept=TYPED),
         foreign=(
             *_panellist("/panel/<token>/s/1"),
             Foreign("number", "/panel/{panel_token}/s/0", "before the first situation"),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import (
     Blueprint,
     abort,
+    current_app,
     flash,
     make_response,
     redirect,
@@ -12,6 +13,9 @@ from flask import (
     request,
     url_for,
 )
+from flask.typing import ResponseReturnValue
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from screening.bank import Item
@@ -19,11 +23,39 @@ from screening.extensions import db, limiter
 from screening.models import Panellist
 from screening.services import panels
 from screening.services.panels import LinkState
+from screening.web import errors
 from screening.web.panel.forms import NOT_RATED, PanelSubmitForm, panel_item_form
 
 bp = Blueprint("panel", __name__, url_prefix="/panel")
 # A token is 256 random bits, but a per-address limit stops anyone trying links at scale.
 limiter.limit("240 per minute")(bp)
+
+
+SESSION_EXPIRED = ("Your session had expired, so nothing was saved; your ratings are still "
+                   "ticked below: press Save again.")
+
+
+@bp.errorhandler(CSRFError)
+def _session_expired(error: CSRFError) -> ResponseReturnValue:
+    """A situation's ratings posted with an expired session: the page again, as ticked."""
+    if request.endpoint != "panel.item" or request.method != "POST":
+        return errors.form_expired()
+    arguments = request.view_args or {}
+    token, number = str(arguments.get("token", "")), int(arguments.get("number", 0))
+    try:
+        found = _open_panellist(token)
+        if isinstance(found, Response):
+            return found
+        items = panels.rated_items(found.panel)
+        if not 1 <= number <= len(items):
+            abort(404)
+    except HTTPException as refused:
+        # An unknown link or situation: the page the app shows for it, not a handler error.
+        return current_app.handle_http_exception(refused)
+    flash(SESSION_EXPIRED, "warning")
+    # The form reads what was posted; nothing is validated or saved.
+    return _item_page(found, token, number, items[number - 1],
+                      panel_item_form(items[number - 1]), len(items))
 
 
 def _panellist_or_404(token: str) -> Panellist:
