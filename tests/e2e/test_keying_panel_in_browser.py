@@ -85,7 +85,7 @@ def test_an_admin_runs_a_keying_panel_to_a_bank_change(
     sign_in(page, live_server, email)
     page.goto(f"{live_server}/hr/panels")
     page.get_by_label("Panel name").fill("Front desk supervisors")
-    versions = page.get_by_label("Questionnaire version")
+    versions = page.get_by_label("Questionnaire")
     label = next(text for text in versions.locator("option").all_inner_texts()
                  if f"({QUESTIONNAIRE}@" in text)
     versions.select_option(label=label)

@@ -489,7 +489,8 @@ ROUTES: dict[str, Route] = {
     ),
     "hr.panels": Route(
         "GET POST", Who.HR_ADMIN, get="/hr/panels",
-        post=Post("/hr/panels", lambda s: {"name": "Route panel", "version": s["version"]}, 302),
+        post=Post("/hr/panels", lambda s: {"name": "Route panel",
+                                            "questionnaire": "frontline-standard"}, 302),
     ),
     "hr.panel": Route("GET", Who.HR_ADMIN, get="/hr/panels/{panel}",
                       foreign=_ids("panel_id", "/hr/panels/<panel_id>")),

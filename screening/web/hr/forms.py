@@ -106,8 +106,8 @@ class RequestAnswerForm(FlaskForm):
 class PanelCreateForm(FlaskForm):
     name = StringField("Panel name", validators=[InputRequired("Give the panel a name."),
                                                  Length(max=200)])
-    version = SelectField("Questionnaire version", validators=[
-        InputRequired("Choose the questionnaire version the panel rates.")])
+    questionnaire = SelectField("Questionnaire", validators=[
+        InputRequired("Choose the questionnaire the panel rates.")])
 
 
 class PanellistInviteForm(FlaskForm):

@@ -10,7 +10,7 @@ from wtforms.fields.choices import SelectChoice
 
 from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
-from screening.models import KeyingPanel, QuestionnaireVersion
+from screening.models import KeyingPanel
 from screening.reports import render
 from screening.services import audit, panels
 from screening.services.questionnaires import current_bank, current_version
@@ -19,20 +19,18 @@ from screening.web.hr.forms import PanelCloseForm, PanelCreateForm, PanellistInv
 from screening.web.hr.routes import bp
 
 
-def _version_choices() -> list[SelectChoice]:
-    """The bank's questionnaires as they are now: a panel rates what applicants will see."""
-    choices = []
-    for key in sorted(current_bank().questionnaires):
-        version = current_version(db.session, key)
-        if version is not None:
-            label = f"{version.title} ({version.version_label})"
-            choices.append(SelectChoice(str(version.id), label))
-    return choices
+def _questionnaire_choices() -> list[SelectChoice]:
+    """The bank's questionnaires, by key: a panel rates the version the bank holds now,
+    resolved when the form is sent (a version row made while showing the form might not
+    be the one stored when it is sent)."""
+    bank = current_bank()
+    return [SelectChoice(key, f"{questionnaire.title} ({questionnaire.version_label})")
+            for key, questionnaire in sorted(bank.questionnaires.items())]
 
 
 def _create_form() -> PanelCreateForm:
     form = PanelCreateForm()
-    form.version.choices = _version_choices()
+    form.questionnaire.choices = _questionnaire_choices()
     return form
 
 
@@ -47,9 +45,8 @@ def panels_page() -> str | Response | tuple[str, int]:
         return _list_page(form)
     if not form.validate():
         return _list_page(form), 400
-    version = db.session.get(QuestionnaireVersion, int(form.version.data))
-    if version is None:
-        abort(404)
+    version = current_version(db.session, form.questionnaire.data)
+    assert version is not None  # a choice is a questionnaire of the bank
     try:
         panel = panels.create_panel(db.session, current_user, version, form.name.data)
     except panels.PanelError as refused:
