@@ -95,6 +95,8 @@ def create_panel(session: Session, actor: User, version: QuestionnaireVersion, n
     name = " ".join(name.split())
     if not name:
         raise PanelError("Give the panel a name that says who is on it.")
+    if not panel_items(questionnaire_for(version).items):
+        raise PanelError("This questionnaire has no situations with options to rate.")
     panel = KeyingPanel(name=name[:MAX_NAME], questionnaire_version_id=version.id,
                         created_by_id=actor.id)
     session.add(panel)
