@@ -108,12 +108,12 @@ def register_bank(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     from screening.services import job_kinds  # noqa: F401  # registers every job handler
-    from screening.web import admin, api, apply, ats, auth, health, hr, icons, manage
+    from screening.web import admin, api, apply, ats, auth, health, hr, icons, manage, panel
     from screening.web.converters import IdConverter
 
     app.url_map.converters["id"] = IdConverter  # before any rule that uses <id:...>
     for blueprint in (health.bp, icons.bp, auth.bp, apply.bp, manage.bp, hr.bp, admin.bp,
-                      api.bp, ats.bp):
+                      api.bp, ats.bp, panel.bp):
         app.register_blueprint(blueprint)
 
 

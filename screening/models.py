@@ -685,3 +685,60 @@ class Job(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class KeyingPanel(Base):
+    """Practitioners asked to rate every option of a questionnaire version (questions/README.md).
+
+    Open until HR or an admin closes it; a closed panel takes no more ratings.
+    """
+
+    __tablename__ = "keying_panels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    panellists: Mapped[list[Panellist]] = relationship(
+        back_populates="panel", order_by="Panellist.id", cascade="all, delete-orphan")
+
+
+class Panellist(Base):
+    """One practitioner's single-use link to a panel; only a SHA-256 of the token is stored."""
+
+    __tablename__ = "panellists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("keying_panels.id", ondelete="CASCADE"),
+                                          index=True)
+    #: how HR recognises the invitation ("Supervisor, north branch"); never shown to others.
+    label: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    panel: Mapped[KeyingPanel] = relationship(back_populates="panellists")
+    responses: Mapped[list[PanelResponse]] = relationship(
+        back_populates="panellist", cascade="all, delete-orphan")
+
+
+class PanelResponse(Base):
+    """A panellist's ratings (option id -> 1..5) of one item and their optional comment."""
+
+    __tablename__ = "panel_responses"
+    __table_args__ = (UniqueConstraint("panellist_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panellist_id: Mapped[int] = mapped_column(ForeignKey("panellists.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    ratings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    panellist: Mapped[Panellist] = relationship(back_populates="responses")

@@ -385,6 +385,8 @@ class Methodology:
     reliability_submissions: int
     reliability: tuple[ReliabilityRow, ...]
     warnings: tuple[str, ...]
+    #: who reviewed the key of this version: a keying panel's size, day and agreement, or none.
+    key_provenance: str = wording.NOT_REVIEWED_BY_PANEL
 
 
 @dataclass(frozen=True)
@@ -734,6 +736,7 @@ def methodology(
         reliability_submissions=submissions,
         reliability=tuple(rows),
         warnings=tuple(warnings),
+        key_provenance=wording.key_provenance(questionnaire),
     )
 
 

@@ -25,12 +25,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
-        return render_template(
-            "errors/error.html",
-            code=400,
-            title=gettext("Please try again"),
-            message=gettext("This form had expired. Go back, reload the page and send it again."),
-        ), 400
+        return form_expired()
 
     @app.errorhandler(OperationalError)
     def _database_gone(error: OperationalError) -> tuple[str, int, dict[str, str]]:
@@ -64,6 +59,16 @@ def init_app(app: Flask) -> None:
             "errors/error.html", code=500, title=gettext("Something went wrong"),
             message=_MESSAGES[500],
         ), 500
+
+
+def form_expired() -> tuple[str, int]:
+    """The page for a post whose CSRF token was refused: nothing was done."""
+    return render_template(
+        "errors/error.html",
+        code=400,
+        title=gettext("Please try again"),
+        message=gettext("This form had expired. Go back, reload the page and send it again."),
+    ), 400
 
 
 def database_unavailable(

@@ -53,6 +53,7 @@ from screening.models import (
     ApiToken,
     AtsConnection,
     EmailStatus,
+    KeyingPanel,
     Outcome,
     OutgoingEmail,
     RequestKind,
@@ -65,6 +66,7 @@ from screening.services import (
     ats_connections,
     greenhouse,
     journey,
+    panels,
     reviews,
 )
 from screening.web.auth.routes import set_password_link
@@ -180,6 +182,12 @@ OPEN_LINK_AS_INVITATION = {"{open_token}": "an open-link token is not an invitat
 
 def _applicant(path: str) -> tuple[Foreign, ...]:
     return _tokens("token", path, **OPEN_LINK_AS_INVITATION)
+
+
+def _panellist(path: str) -> tuple[Foreign, ...]:
+    # A sent or closed panellist's link answers with a polite page, not a 404:
+    # tests/integration/test_keying_panel.py checks those and that they save nothing.
+    return _tokens("token", path, **{"{pending_token}": "an applicant's link is not a panellist's"})
 
 
 ROUTES: dict[str, Route] = {
@@ -524,6 +532,51 @@ ROUTES: dict[str, Route] = {
         "POST", Who.ATS, post=Post("/integrations/greenhouse/response_error", lambda s: {
             "api_call": "list_tests", "errors": ["partner_test_name is missing"]}, 200),
     ),
+    "hr.panels": Route(
+        "GET POST", Who.HR_ADMIN, get="/hr/panels",
+        post=Post("/hr/panels", lambda s: {"name": "Route panel",
+                                            "questionnaire": "frontline-standard"}, 302),
+    ),
+    "hr.panel": Route("GET", Who.HR_ADMIN, get="/hr/panels/{panel}",
+                      foreign=_ids("panel_id", "/hr/panels/<panel_id>")),
+    "hr.invite_panellist": Route(
+        "POST", Who.HR_ADMIN,
+        post=Post("/hr/panels/{panel}/panellists", lambda s: {"label": "Supervisor"}, 200),
+        foreign=_ids("panel_id", "/hr/panels/<panel_id>/panellists"),
+    ),
+    "hr.close_panel": Route(
+        "POST", Who.HR_ADMIN, post=Post("/hr/panels/{fresh_panel}/close", no_fields, 302),
+        foreign=_ids("panel_id", "/hr/panels/<panel_id>/close"),
+    ),
+    "hr.panel_report": Route("GET", Who.HR_ADMIN, get="/hr/panels/{panel}/report",
+                             foreign=_ids("panel_id", "/hr/panels/<panel_id>/report")),
+    "hr.panel_report_pdf": Route("GET", Who.HR_ADMIN, get="/hr/panels/{panel}/report.pdf",
+                                 foreign=_ids("panel_id", "/hr/panels/<panel_id>/report.pdf")),
+    "hr.panel_ratings_csv": Route(
+        "GET", Who.HR_ADMIN, get="/hr/panels/{panel}/ratings.csv",
+        foreign=_ids("panel_id", "/hr/panels/<panel_id>/ratings.csv")),
+    # -- a keying panellist's single-use link (the token is the right) -----------------------
+    "panel.start": Route("GET", Who.APPLICANT, get="/panel/{panel_token}",
+                         foreign=_panellist("/panel/<token>")),
+    "panel.item": Route(
+        "GET POST", Who.APPLICANT, get="/panel/{panel_token}/s/1",
+        post=Post("/panel/{fresh_panel_token}/s/1",
+                  lambda s: {**s.fixed["panel_first_item_form"],  # type: ignore[dict-item]
+                             "action": "next", "comment": TYPED},
+                  302, Refusal.RETRY_PAGE, kept=TYPED),
+        foreign=(
+            *_panellist("/panel/<token>/s/1"),
+            Foreign("number", "/panel/{panel_token}/s/0", "before the first situation"),
+            Foreign("number", "/panel/{panel_token}/s/{past_last_panel_item}",
+                    "after the last one"),
+            Foreign("number", "/panel/{panel_token}/s/{huge}", "far beyond the last one"),
+        ),
+    ),
+    "panel.review": Route(
+        "GET POST", Who.APPLICANT, get="/panel/{panel_token}/submit",
+        post=Post("/panel/{rated_panel_token}/submit", no_fields, 302),
+        foreign=_panellist("/panel/<token>/submit"),
+    ),
     # -- the read-only token API ---------------------------------------------------------------
     "api.openapi": Route("GET", Who.PUBLIC, get="/api/v1/openapi.yaml"),
     "api.positions": Route("GET", Who.API, get="/api/v1/positions"),
@@ -726,6 +779,9 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     started = journey.start(db.session, create_invitation(own, name="Started Applicant"))
     db.session.commit()
     items = journey.sequence_for(started).items
+    panel = panels.create_panel(db.session, users["hr"], own.questionnaire_version, "Route panel")
+    _, panel_token = panels.invite(db.session, users["hr"], panel, "Supervisor")
+    panel_items = panels.rated_items(panel)
     _, api_token = api_tokens.create_token(db.session, name="route checks",
                                            created_by=users["admin"])
     revoked, revoked_token = api_tokens.create_token(db.session, name="revoked",
@@ -842,7 +898,41 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         db.session.commit()
         return made.id
 
+    fixed.update({
+        "panel": panel.id,
+        "panel_token": panel_token,
+        "past_last_panel_item": len(panel_items) + 1,
+        "panel_first_item_form": {f"rate_{option.id}": "4" for option in panel_items[0].options},
+    })
+    panel_id, hr_id = panel.id, users["hr"].id
+
+    def fresh_panel_token() -> str:
+        _, token = panels.invite(db.session, db.session.get_one(User, hr_id),
+                                 db.session.get_one(KeyingPanel, panel_id), "Fresh")
+        db.session.commit()
+        return token
+
+    def rated_panel_token() -> str:
+        token = fresh_panel_token()
+        panellist = panels.panellist_by_token(db.session, token)
+        assert panellist is not None
+        for item in panels.rated_items(panellist.panel):
+            panels.save_ratings(db.session, panellist, item,
+                                {option.id: 2 for option in item.options}, "")
+        db.session.commit()
+        return token
+
+    def fresh_panel() -> int:
+        made = panels.create_panel(db.session, db.session.get_one(User, hr_id),
+                                   db.session.get_one(KeyingPanel, panel_id)
+                                   .questionnaire_version, "To close")
+        db.session.commit()
+        return made.id
+
     lazy: dict[str, Callable[[], object]] = {
+        "fresh_panel_token": fresh_panel_token,
+        "rated_panel_token": rated_panel_token,
+        "fresh_panel": fresh_panel,
         "fresh_request": fresh_request,
         "password_token": password_token,
         "other_salt_token": other_salt_token,

@@ -101,3 +101,20 @@ class RequestAnswerForm(FlaskForm):
         validators=[InputRequired("Write the answer the applicant will receive."),
                     Length(max=ANSWER_MAX, message=f"At most {ANSWER_MAX} characters.")],
     )
+
+
+class PanelCreateForm(FlaskForm):
+    name = StringField("Panel name", validators=[InputRequired("Give the panel a name."),
+                                                 Length(max=200)])
+    questionnaire = SelectField("Questionnaire", validators=[
+        InputRequired("Choose the questionnaire the panel rates.")])
+
+
+class PanellistInviteForm(FlaskForm):
+    label = StringField("Who the link is for", validators=[
+        InputRequired("Say who the link is for, so you can tell the panellists apart."),
+        Length(max=200)])
+
+
+class PanelCloseForm(FlaskForm):
+    """Only the CSRF token: closing takes no input."""
