@@ -74,6 +74,7 @@ _TARGET_NOUNS: dict[str, str] = {
     "Submission": "submission", "Applicant": "applicant", "Invitation": "invitation",
     "Position": "position", "User": "user", "ApiToken": "API token",
     "QuestionnaireVersion": "questionnaire version", "OutgoingEmail": "email",
+    "WebhookEndpoint": "webhook endpoint",
 }
 
 

@@ -1,0 +1,7 @@
+"""Every module that registers a job handler, imported where jobs are enqueued or run.
+
+The app imports this when it is built, and so must any worker: a job whose kind has no
+handler in the running process can only be dead-lettered.
+"""
+
+from screening.services import webhook_delivery  # noqa: F401  (webhook.deliver)
