@@ -5,14 +5,20 @@ private addresses, and signed with both secrets while a rotation's grace period 
 from __future__ import annotations
 
 import json
+import signal
+import subprocess
+import sys
+import threading
 from collections.abc import Iterator, Mapping
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
 from sqlalchemy import select
 
+from screening.config import PROJECT_ROOT
 from screening.extensions import db
 from screening.models import (
     DeliveryStatus,
@@ -304,3 +310,61 @@ def test_other_answers_are_retried_and_the_last_failure_is_final(
     assert delivery.attempts == 14 == len(receiver.received)
     assert delivery.status is DeliveryStatus.FAILED and delivery.last_status_code == 400
     assert len({r.headers["webhook-id"] for r in receiver.received}) == 1
+
+
+#: A worker in a process of its own: builds the app and runs one job.
+WORKER = """
+import json, sys
+from screening.app import create_app
+from screening.extensions import db
+from screening.services import jobs
+app = create_app(json.loads(sys.argv[1]))
+with app.app_context():
+    jobs.run(db.session, int(sys.argv[2]), app.config)
+"""
+
+
+@pytest.mark.commits
+def test_a_worker_killed_mid_delivery_loses_nothing(
+    app: Flask, receiver: Receiver, tmp_path: Path
+) -> None:
+    """The worker is killed while the receiver holds its request: the job's claim goes
+    stale, and the next run delivers the message again with the same webhook-id."""
+    position = create_position()
+    _, secret = endpoint_for(position, receiver.url)
+    create_invitation(position)
+    [delivery] = deliveries()
+    delivery_id, job_id, message_id = delivery.id, delivery.job_id, delivery.message_id
+    db.session.commit()  # end the read: on SQLite it holds the write lock the worker needs
+    receiver.hold = threading.Event()
+    log = tmp_path / "worker.log"
+    settings = {"TESTING": True, "DATABASE_URL": app.config["DATABASE_URL"],
+                "INSTANCE_PATH": str(tmp_path / "worker"), "SECRET_KEY": "test-secret-key",
+                "BASE_URL": app.config["BASE_URL"], "PDF_PRERENDER": 0,
+                "WEBHOOKS_ALLOW_LOOPBACK_HTTP": 1}
+    with log.open("wb") as worker_errors:
+        worker = subprocess.Popen(
+            [sys.executable, "-c", WORKER, json.dumps(settings), str(job_id)],
+            cwd=PROJECT_ROOT, stdout=subprocess.DEVNULL, stderr=worker_errors)
+        try:
+            received = receiver.wait_for(1, seconds=60)
+        finally:
+            worker.send_signal(signal.SIGKILL)
+            worker.wait(timeout=10)
+    assert len(received) == 1, log.read_text()[-3000:]
+    held, receiver.hold = receiver.hold, None
+    held.set()
+    assert db.session.get_one(Job, job_id).status is JobStatus.RUNNING
+    assert db.session.get_one(WebhookDelivery, delivery_id).attempts == 1  # recorded
+
+    assert run_all(development(app)) == []  # the claim is fresh: the worker may be alive
+    later = utcnow() + jobs.STALE_CLAIM + timedelta(minutes=1)
+    ran = jobs.run(db.session, job_id, development(app), now=later)
+    assert ran.status is JobStatus.DONE
+    first, second = receiver.wait_for(2)
+    assert first.headers["webhook-id"] == second.headers["webhook-id"] == message_id
+    assert json.loads(first.body) == json.loads(second.body)
+    assert signature_valid(secret, second.headers, second.body)
+    db.session.expire_all()
+    kept = db.session.get_one(WebhookDelivery, delivery_id)
+    assert kept.status is DeliveryStatus.DELIVERED and kept.attempts == 2
