@@ -323,8 +323,9 @@ def _next_attempts(session: Session, job_ids: Iterable[int]) -> dict[int, dateti
     ids = list(job_ids)
     if not ids:
         return {}
-    return dict(session.execute(select(Job.id, Job.next_attempt_at).where(
-        Job.id.in_(ids), Job.status == JobStatus.PENDING)).tuples())
+    rows = session.execute(select(Job.id, Job.next_attempt_at).where(
+        Job.id.in_(ids), Job.status == JobStatus.PENDING))
+    return {job_id: due_at for job_id, due_at in rows}
 
 
 def event_choices() -> Sequence[tuple[str, str]]:

@@ -37,7 +37,7 @@ def _endpoint_form() -> WebhookEndpointForm:
 def _listing(form: WebhookEndpointForm) -> str:
     return render_template("admin/webhooks.html", form=form,
                            positions=webhooks.by_position(db.session),
-                           labels=webhooks.EVENT_LABELS, loopback_http=_loopback_http())
+                           loopback_http=_loopback_http())
 
 
 @bp.get("/webhooks")
@@ -86,7 +86,9 @@ def webhook_page(endpoint_id: int) -> str:
     endpoint = _endpoint_or_404(endpoint_id)
     return render_template("admin/webhook.html", endpoint=endpoint,
                            log=webhooks.delivery_log(db.session, endpoint),
-                           labels=webhooks.EVENT_LABELS, log_size=webhooks.LOG_SIZE,
+                           labels={event.value: label for event, label
+                                   in webhooks.EVENT_LABELS.items()},
+                           log_size=webhooks.LOG_SIZE,
                            previous_signs=webhooks.previous_secret_signs(endpoint),
                            grace_hours=webhooks.ROTATION_GRACE.total_seconds() // 3600)
 
@@ -98,7 +100,8 @@ def rotate_webhook_secret(endpoint_id: int) -> str:
     secret = webhooks.rotate_secret(db.session, endpoint, current_user)
     db.session.commit()
     return render_template("admin/webhook_secret.html", endpoint=endpoint, secret=secret,
-                           rotated=True)
+                           rotated=True,
+                           grace_hours=webhooks.ROTATION_GRACE.total_seconds() // 3600)
 
 
 @bp.post("/webhooks/<id:endpoint_id>/active")
