@@ -14,7 +14,9 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
+import jsonschema_rs
 import pytest
+import yaml
 from flask import Flask
 from sqlalchemy import select
 
@@ -150,6 +152,16 @@ def test_each_of_the_four_events_reaches_the_endpoints_that_want_it(
     assert decided["data"]["decision"]["outcome"] == "advance"
     assert decided["data"]["decision"]["label"] == "Advance to interview"
     assert "Strong answers" not in json.dumps(received)  # the note is the manager's own words
+    for event in received:
+        documented_schema(event["type"]).validate(event)
+
+
+def documented_schema(event_type: str) -> jsonschema_rs.Draft202012Validator:
+    """The request body the OpenAPI document's ``webhooks`` section gives for an event."""
+    spec = yaml.safe_load((PROJECT_ROOT / "screening/web/api/openapi.yaml").read_text())
+    body = spec["webhooks"][event_type]["post"]["requestBody"]["content"]["application/json"]
+    return jsonschema_rs.Draft202012Validator(
+        {**body["schema"], "components": spec["components"]})
 
 
 def test_a_rolled_back_change_sends_nothing(app: Flask, receiver: Receiver) -> None:
