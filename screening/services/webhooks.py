@@ -278,7 +278,11 @@ def redeliver(session: Session, delivery: WebhookDelivery, actor: User) -> None:
     if not delivery.endpoint.active:
         raise WebhookError("Switch the endpoint on before redelivering to it.")
     delivery.status = DeliveryStatus.PENDING
-    _enqueue(session, delivery)
+    job = session.get(Job, delivery.job_id) if delivery.job_id else None
+    if job is not None and job.status is JobStatus.DEAD:
+        jobs.retry(session, job, actor)  # off the dead-letter list, so it is not run twice
+    else:
+        _enqueue(session, delivery)
     audit.record(session, actor, "webhook.redelivered", delivery.endpoint,
                  delivery_id=delivery.id)
 

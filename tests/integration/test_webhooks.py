@@ -256,6 +256,26 @@ def test_a_private_address_is_refused_at_delivery_and_the_reason_logged(
     assert receiver.received == []
 
 
+def test_a_dead_delivery_redelivered_leaves_the_dead_letter_list(
+    app: Flask, receiver: Receiver
+) -> None:
+    position = create_position()
+    _, secret = endpoint_for(position, receiver.url)
+    create_invitation(position)
+    [ran] = run_all(app.config)  # plain http without the development setting: refused
+    assert ran.status is JobStatus.DEAD and jobs.problem_count(db.session) == 1
+    [delivery] = deliveries()
+    webhooks.redeliver(db.session, delivery, create_user(Role.ADMIN))
+    db.session.commit()
+    assert jobs.problem_count(db.session) == 0
+    [again] = run_all(development(app))
+    assert again.job_id == ran.job_id and again.status is JobStatus.DONE
+    [request] = receiver.wait_for(1)
+    assert request.headers["webhook-id"] == delivery.message_id
+    assert signature_valid(secret, request.headers, request.body)
+    assert [d.status for d in deliveries()] == [DeliveryStatus.DELIVERED]
+
+
 def test_an_admin_may_allow_a_private_address(app: Flask) -> None:
     position = create_position()
     admin = create_user(Role.ADMIN)
