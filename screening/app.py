@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.jinja_env.undefined = StrictUndefined
 
     register_extensions(app)
+    register_job_kinds()
     register_bank(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -98,6 +99,11 @@ def register_extensions(app: Flask) -> None:
     from screening.web import language  # Flask-Babel: the applicant's language
 
     language.init_app(app)
+
+
+def register_job_kinds() -> None:
+    """Register every job handler, so what the app enqueues can be run."""
+    from screening.services import job_kinds  # noqa: F401
 
 
 def register_bank(app: Flask) -> None:

@@ -108,6 +108,13 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
         5,
         "smallest group the adverse-impact report shows; 5 or more, and no page can lower it",
     ),
+    (
+        "WEBHOOKS_ALLOW_LOOPBACK_HTTP",
+        "SCREENING_WEBHOOKS_ALLOW_LOOPBACK_HTTP",
+        0,
+        "1 in development only: webhook endpoints may be plain http:// to 127.0.0.1 or "
+        "localhost; 0 (the default) allows https:// only",
+    ),
 )
 
 

@@ -742,3 +742,79 @@ class PanelResponse(Base):
     saved_at: Mapped[datetime] = mapped_column(default=utcnow)
 
     panellist: Mapped[Panellist] = relationship(back_populates="responses")
+
+
+class WebhookEndpoint(Base):
+    """Another system's URL that is told of a position's events, signed with its secret.
+
+    The secrets sign every delivery, so they are stored as given, not hashed (see
+    services.webhooks); the previous one keeps signing until ``previous_secret_expires_at``
+    so a receiver can switch over without losing a message.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(
+        ForeignKey("positions.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    #: the event types (services.webhooks.EventType values) it is sent
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: why it was switched off by a receiver's 410 Gone; empty otherwise
+    disabled_reason: Mapped[str] = mapped_column(String(300), default="")
+    #: an admin's deliberate choice: the URL may resolve to a private network address
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    secret: Mapped[str] = mapped_column(String(120))
+    secret_created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    previous_secret: Mapped[str | None] = mapped_column(String(120))
+    previous_secret_expires_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    position: Mapped[Position] = relationship()
+    deliveries: Mapped[list[WebhookDelivery]] = relationship(
+        back_populates="endpoint", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    #: tried and failed; the job queue tries again after its back-off
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    #: given up (refused address, 410 Gone, endpoint off, or out of attempts)
+    FAILED = "failed"
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint: the delivery log line, and the message's fixed id.
+
+    ``message_id`` is the Standard Webhooks ``webhook-id``: the same on every attempt, so
+    a receiver that got a message twice (a worker died after sending) can tell.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_type: Mapped[str] = mapped_column(String(40))
+    #: the envelope as sent: {"type", "timestamp", "data"}
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _enum(DeliveryStatus), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_answer: Mapped[str] = mapped_column(Text, default="")
+    #: the job that carries it (jobs are purged once done, so no foreign key)
+    job_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+    endpoint: Mapped[WebhookEndpoint] = relationship(back_populates="deliveries")

@@ -76,6 +76,7 @@ _TARGET_NOUNS: dict[str, str] = {
     "Position": "position", "User": "user", "ApiToken": "API token",
     "QuestionnaireVersion": "questionnaire version", "OutgoingEmail": "email",
     "KeyingPanel": "keying panel", "Panellist": "panellist",
+    "WebhookEndpoint": "webhook endpoint",
 }
 
 

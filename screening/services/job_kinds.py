@@ -1,6 +1,10 @@
-"""Every module that registers a background-job handler, imported when the app is built
-(and by workers), so a queued job always finds its handler."""
+"""Every module that registers a background-job handler, imported where jobs are enqueued
+or run.
 
-from screening.services import ats_callbacks
+The app imports this when it is built, and so must any worker: a job whose kind has no
+handler in the running process can only be dead-lettered.
+"""
 
-__all__ = ["ats_callbacks"]
+from screening.services import ats_callbacks, webhook_delivery
+
+__all__ = ["ats_callbacks", "webhook_delivery"]

@@ -29,7 +29,7 @@ from screening.models import (
     utcnow,
 )
 from screening.reports import integrity
-from screening.services import ats_callbacks, messages
+from screening.services import ats_callbacks, messages, webhooks
 from screening.services.questionnaires import questionnaire_of
 from screening.services.results import store_result, stored_answers
 
@@ -351,6 +351,8 @@ def submit(session: Session, submission: Submission, key: str | None = None) -> 
     locked.status = SubmissionStatus.SUBMITTED
     locked.submitted_at = utcnow()
     store_result(session, locked)
+    webhooks.emit(session, locked.invitation.applicant.position_id,
+                  webhooks.EventType.SUBMISSION_COMPLETED, webhooks.submission_data(locked))
     return True
 
 

@@ -52,6 +52,7 @@ from screening.extensions import db
 from screening.models import (
     ApiToken,
     AtsConnection,
+    DeliveryStatus,
     EmailStatus,
     KeyingPanel,
     Outcome,
@@ -59,6 +60,7 @@ from screening.models import (
     RequestKind,
     Role,
     User,
+    WebhookDelivery,
 )
 from screening.services import (
     api_tokens,
@@ -68,7 +70,9 @@ from screening.services import (
     journey,
     panels,
     reviews,
+    webhooks,
 )
+from screening.services.webhooks import EndpointSettings
 from screening.web.auth.routes import set_password_link
 from tests.factories import (
     PASSWORD,
@@ -451,6 +455,47 @@ ROUTES: dict[str, Route] = {
         post=Post("/admin/api-tokens/{live_api_token_id}/revoke", no_fields, 302),
         foreign=_ids("token_id", "/admin/api-tokens/<token_id>/revoke"),
     ),
+    "admin.webhooks_page": Route("GET", Who.ADMIN, get="/admin/webhooks"),
+    "admin.create_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks", lambda s: {
+            "position": s["own_position"], "url": "https://10.9.8.7/hooks",
+            "events": "invitation.sent", "description": "ATS", "allow_private": "y"}, 200),
+    ),
+    "admin.webhook_page": Route(
+        "GET", Who.ADMIN, get="/admin/webhooks/{webhook_endpoint}",
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>"),
+    ),
+    "admin.rotate_webhook_secret": Route(
+        "POST", Who.ADMIN, post=Post("/admin/webhooks/{webhook_endpoint}/rotate", no_fields, 200),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/rotate"),
+    ),
+    "admin.switch_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks/{webhook_endpoint}/active", lambda s: {"active": "1"}, 302),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/active"),
+    ),
+    "admin.test_webhook": Route(
+        "POST", Who.ADMIN, post=Post("/admin/webhooks/{webhook_endpoint}/test", no_fields, 302),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/test"),
+    ),
+    "admin.delete_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks/{fresh_webhook_endpoint}/delete", no_fields, 302),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/delete"),
+    ),
+    "admin.redeliver_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks/{webhook_endpoint}/deliveries/{failed_delivery}/redeliver",
+                  no_fields, 302),
+        foreign=(
+            *_ids("endpoint_id",
+                  "/admin/webhooks/<endpoint_id>/deliveries/{failed_delivery}/redeliver"),
+            *_ids("delivery_id",
+                  "/admin/webhooks/{webhook_endpoint}/deliveries/<delivery_id>/redeliver",
+                  **{"{foreign_delivery}": "a delivery to another endpoint"}),
+        ),
+    ),
     "admin.positions_list": Route("GET", Who.HR_ADMIN, get="/admin/positions"),
     "admin.new_position": Route(
         "GET POST", Who.HR_ADMIN, get="/admin/positions/new",
@@ -811,6 +856,15 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     db.session.commit()
     password_user_id = users["password"].id
     admin_id = users["admin"].id
+    hooks = EndpointSettings("https://10.9.8.7/hooks", frozenset({"invitation.sent"}), "", True)
+    endpoint, _ = webhooks.create_endpoint(db.session, own, hooks, users["admin"])
+    other_endpoint, _ = webhooks.create_endpoint(db.session, other, hooks, users["admin"])
+    foreign_delivery = WebhookDelivery(message_id="msg_route_checks_other", payload={},
+                                       endpoint=other_endpoint, event_type="webhook.test",
+                                       status=DeliveryStatus.FAILED)
+    db.session.add(foreign_delivery)
+    db.session.commit()
+    endpoint_id = endpoint.id
 
     def password_token() -> str:
         with app.test_request_context():
@@ -860,6 +914,8 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "free_text_item": reviews.free_text_items(first)[0].id,
         "missing": 2**31 - 1,  # the largest id a column can hold, and nobody's
         "api_token": api_token,
+        "webhook_endpoint": endpoint_id,
+        "foreign_delivery": foreign_delivery.id,
         "revoked_api_token": revoked_token,
         "ats_key": ats_key,
         "revoked_ats_key": revoked_ats_key,
@@ -929,10 +985,26 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         db.session.commit()
         return made.id
 
+    def failed_delivery() -> int:
+        delivery = WebhookDelivery(message_id=f"msg_{uuid.uuid4().hex}", payload={},
+                                   endpoint_id=endpoint_id, event_type="webhook.test",
+                                   status=DeliveryStatus.FAILED)
+        db.session.add(delivery)
+        db.session.commit()
+        return delivery.id
+
+    def fresh_webhook_endpoint() -> int:
+        made, _ = webhooks.create_endpoint(db.session, db.session.get_one(type(own), own.id),
+                                           hooks, db.session.get_one(User, admin_id))
+        db.session.commit()
+        return made.id
+
     lazy: dict[str, Callable[[], object]] = {
         "fresh_panel_token": fresh_panel_token,
         "rated_panel_token": rated_panel_token,
         "fresh_panel": fresh_panel,
+        "failed_delivery": failed_delivery,
+        "fresh_webhook_endpoint": fresh_webhook_endpoint,
         "fresh_request": fresh_request,
         "password_token": password_token,
         "other_salt_token": other_salt_token,
