@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -201,6 +202,28 @@ def test_a_file_that_cannot_be_read_says_why(client: FlaskClient, hires: dict[st
     reply = _upload(client, body, filename)
     assert reply.status_code == 400
     assert problem in visible_text(reply.text)
+
+
+def test_a_workbook_with_an_entity_expansion_bomb_is_refused_unread(
+        app: Flask, client: FlaskClient, hires: dict[str, Any]) -> None:
+    """An upload is untrusted XML: openpyxl parses it with defusedxml, which refuses
+    entity declarations (the "billion laughs" that would eat the server's memory)."""
+    honest = _xlsx([["submission_id", "date", "complaints"], [hires["ids"][0], "2026-06-01", 0]])
+    bomb = ('<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+            '<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>')
+    source, rebuilt = zipfile.ZipFile(io.BytesIO(honest)), io.BytesIO()
+    with zipfile.ZipFile(rebuilt, "w") as target:
+        for info in source.infolist():
+            data = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                data = bomb.encode() + data.split(b"?>", 1)[1]
+            target.writestr(info, data)
+    sign_in(client, hires["hr"])
+    reply = _upload(client, rebuilt.getvalue(), "outcomes.xlsx")
+    assert reply.status_code == 400
+    assert "The file is not a readable Excel workbook (.xlsx)." in visible_text(reply.text)
+    with app.app_context():
+        assert _outcomes() == []
 
 
 def test_the_upload_refuses_other_file_types_and_offers_a_template(
