@@ -153,8 +153,11 @@ def _xlsx_lines(raw: bytes) -> Iterator[tuple[int, list[Any]]]:
             workbook = load_workbook(io.BytesIO(raw), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
-                for number, cells in enumerate(sheet.iter_rows(values_only=True), start=1):
-                    yield number, list(cells)
+                for counted, cells in enumerate(sheet.iter_rows(), start=1):
+                    # The sheet's own row number: a workbook may leave empty rows out.
+                    number = next((cell.row for cell in cells
+                                   if getattr(cell, "row", None)), counted)
+                    yield number, [cell.value for cell in cells]
             finally:
                 workbook.close()
     except _Unreadable:

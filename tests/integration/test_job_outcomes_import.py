@@ -133,6 +133,24 @@ def test_hr_uploads_an_xlsx_with_date_number_and_boolean_cells(
                                (third, date(2026, 5, 4), False, None, None, 3)]
 
 
+def test_an_xlsx_problem_names_the_spreadsheets_row(
+        app: Flask, client: FlaskClient, hires: dict[str, Any]) -> None:
+    first, second, _ = hires["ids"]
+    body = _xlsx([
+        ["submission_id", "date", "supervisor_rating"],
+        [first, datetime(2026, 5, 2), 4],
+        [], [],
+        [second, datetime(2026, 5, 2), 6],
+    ])
+    sign_in(client, hires["hr"])
+    reply = _upload(client, body, "outcomes.xlsx")
+    assert reply.status_code == 400
+    page = visible_text(reply.text)
+    assert "Line 5: supervisor_rating must be a whole number from 1 to 5, not '6'." in page
+    with app.app_context():
+        assert _outcomes() == []
+
+
 def test_a_malformed_file_reports_every_bad_row_with_its_line_and_imports_nothing(
         app: Flask, client: FlaskClient, hires: dict[str, Any]) -> None:
     first, second, third = hires["ids"]
