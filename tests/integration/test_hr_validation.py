@@ -3,6 +3,7 @@ and the bottom-line adverse impact of the whole process against hand-worked figu
 
 from __future__ import annotations
 
+import csv
 import io
 import re
 import statistics
@@ -82,6 +83,13 @@ def test_the_demo_shows_a_worked_example_labelled_as_demo_data(
     assert "Expectancy: the outcome by band" in page and "Check of the key" in page
     assert "hold-out sample" in page
     assert "Adverse impact of the whole process (bottom line)" in page
+    download = client.get(f"/hr/validation/{position_id}.csv")
+    assert download.status_code == 200
+    table = list(csv.DictReader(io.StringIO(download.text.lstrip("\ufeff"))))
+    overall = next(row for row in table if row["table"] == "correlation"
+                   and row["score"] == "overall" and row["outcome"] == "customer_satisfaction")
+    assert float(overall["value"]) == round(expected_r, 4)
+    assert int(overall["n"]) == len(pairs) and overall["demo_data"] == "true"
     # The list counts real outcomes only: the demo's are not evidence.
     listing = visible_text(client.get("/hr/validation").text)
     assert "Front desk associate (demo) Main reception 0" in listing

@@ -484,6 +484,10 @@ ROUTES: dict[str, Route] = {
         "GET", Who.HR_ADMIN, get="/hr/validation/{own_position}",
         foreign=_ids("position_id", "/hr/validation/<position_id>"),
     ),
+    "hr.validation_csv": Route(
+        "GET", Who.HR_ADMIN, get="/hr/validation/{own_position}.csv",
+        foreign=_ids("position_id", "/hr/validation/<position_id>.csv"),
+    ),
     "hr.audit_page": Route("GET", Who.HR_ADMIN, get="/hr/audit"),
     "hr.audit_csv": Route("GET", Who.HR_ADMIN, get="/hr/audit.csv"),
     "hr.applicants": Route("GET", Who.HR_ADMIN, get="/hr/applicants?q=Applicant"),

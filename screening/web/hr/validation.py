@@ -9,6 +9,8 @@ from flask_login import current_user
 from sqlalchemy.exc import IntegrityError
 from werkzeug.wrappers import Response
 
+from screening.exports.spreadsheets import csv_stream
+from screening.exports.validity import VALIDITY_COLUMNS, validity_rows
 from screening.extensions import db
 from screening.models import Position, utcnow
 from screening.scoring.fairness import FOUR_FIFTHS
@@ -84,3 +86,16 @@ def validation_report(position_id: int) -> str:
     return render_template("hr/validation.html", found=found, position=position,
                            minimum=MIN_VALIDATION_N, four_fifths=float(FOUR_FIFTHS),
                            caveat=KEY_CHECK_CAVEAT)
+
+
+@bp.get("/validation/<id:position_id>.csv")
+def validation_csv(position_id: int) -> Response:
+    position = db.get_or_404(Position, position_id)
+    found = validation.position_validation(
+        db.session, position, minimum_group=current_app.config["FAIRNESS_MIN_GROUP"])
+    audit.record_in_own_transaction(db.session, current_user, "validation.exported", position)
+    rows = validity_rows((entry.version.version_label, entry.report)
+                         for entry in found.versions)
+    body = "".join(csv_stream(VALIDITY_COLUMNS, rows, bom=True))
+    return csv_response(body, filename=download_name(position.title, position.location,
+                                                     "validation", extension="csv"))
