@@ -97,8 +97,9 @@ SMALL_SAMPLE_WARNING = (
     "few dozen gives a wide interval: read the interval, not just r, and expect the figures "
     "to move as outcomes arrive.")
 DEMO_WARNING = (
-    "Demo data: these outcomes were simulated by `flask demo` from the simulated applicants' "
-    "traits. They show how the page works and are no evidence about any real process.")
+    "Demo data: these outcomes were simulated by the demo command (flask demo) from the "
+    "simulated applicants' traits. They show how the page works and are no evidence about "
+    "any real process.")
 KEY_CHECK_CAVEAT = (
     "A difference here is a reason to look at an item again, not to change its key: decide "
     "on a hold-out sample (outcomes not used to spot the item) before any key is changed, "

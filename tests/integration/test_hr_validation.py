@@ -67,7 +67,7 @@ def test_the_demo_shows_a_worked_example_labelled_as_demo_data(
     _hr(client, app)
     page = visible_text(client.get(f"/hr/validation/{position_id}").text)
     assert "Demo data: this position has no real job outcomes yet" in page
-    assert "Demo data: these outcomes were simulated by `flask demo`" in page
+    assert "Demo data: these outcomes were simulated by the demo command (flask demo)" in page
     assert "Only hired applicants have job outcomes" in page  # the range-restriction caveat
     reading = re.search(r"The screen's overall score (goes with higher customer-satisfaction "
                         r"scores|has not shown a clear relationship with customer-satisfaction "
