@@ -243,7 +243,8 @@ def _measure(column: str, cell: Any) -> tuple[Any, str]:
         return score, ""
     count = _whole_number(cell)
     if count is None or not 0 <= count <= MAX_COMPLAINTS:
-        return None, f"{column} must be a whole number of 0 or more, not {_quoted(cell)}"
+        return None, (f"{column} must be a whole number from 0 to {MAX_COMPLAINTS}, "
+                      f"not {_quoted(cell)}")
     return count, ""
 
 
@@ -280,7 +281,7 @@ def _check_line(line: int, cells: dict[str, Any], today: date,
             problems.append(problem)
         else:
             measures[column] = value
-    if not measures and not any(not _blank(cells.get(c)) for c in MEASURE_COLUMNS):
+    if all(_blank(cells.get(column)) for column in MEASURE_COLUMNS):
         problems.append("no outcome given; fill in at least one of "
                         + ", ".join(MEASURE_COLUMNS))
     checked.problems += [f"Line {line}: {problem}." for problem in problems]

@@ -21,9 +21,10 @@ from screening.models import (
     Role,
     Submission,
     SubmissionStatus,
+    User,
     utcnow,
 )
-from screening.services import retention
+from screening.services import outcomes, retention
 from tests.factories import create_invitation, create_position, create_user, sign_in, visible_text
 
 
@@ -182,7 +183,7 @@ def test_a_malformed_file_reports_every_bad_row_with_its_line_and_imports_nothin
         "Line 5: date must be a date written YYYY-MM-DD, not '03/06/2026'.",
         "Line 5: still_employed_90_days must be yes or no, not 'maybe'.",
         "Line 5: customer_satisfaction must be a number from 0 to 100, not '120'.",
-        "Line 5: complaints must be a whole number of 0 or more, not '-1'.",
+        "Line 5: complaints must be a whole number from 0 to 10000, not '-1'.",
         f"Line 6: submission {first} on 2026-06-01 is already on line 2.",
         f"Line 7: submission {hires['unfinished']} was never submitted, so it has no score to "
         "compare an outcome with.",
@@ -266,6 +267,24 @@ def test_managers_can_neither_import_nor_read_validation(
         assert client.get(path).status_code == 403, path
     with app.app_context():
         assert _outcomes() == []
+
+
+def test_the_service_matches_only_submissions_the_importer_may_see(
+        app: Flask, hires: dict[str, Any]) -> None:
+    """The web page is for HR and admins (who see every position); the service itself
+    scopes by the user too, so no other caller can reach another manager's applicants."""
+    with app.app_context():
+        outsider = create_user(Role.MANAGER)
+        owner = db.session.scalar(select(User).where(User.email == hires["manager"]))
+        body = f"submission_id,date,complaints\n{hires['ids'][0]},2026-06-01,0\n".encode()
+        refused = outcomes.import_outcomes(db.session, "o.csv", body, outsider,
+                                           today=date(2026, 12, 1), via="web")
+        assert refused.problems == (
+            f"Line 2: there is no submission {hires['ids'][0]} that you can see; use the "
+            "submission_id column of the results export.",)
+        allowed = outcomes.import_outcomes(db.session, "o.csv", body, owner,
+                                           today=date(2026, 12, 1), via="web")
+        assert allowed.imported and allowed.created == 1
 
 
 def test_cli_imports_with_the_same_checks_and_messages(
