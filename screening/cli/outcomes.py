@@ -10,7 +10,7 @@ from flask.cli import with_appcontext
 
 from screening.extensions import db
 from screening.models import utcnow
-from screening.services import outcomes
+from screening.services import outcome_file, outcomes
 
 
 @click.group("outcomes")
@@ -25,7 +25,7 @@ def import_command(path: Path) -> None:
     """Import FILE (.csv or .xlsx; the columns of HR's template). Every row is checked
     first: any problem, and nothing is imported (exit status 1)."""
     with path.open("rb") as handle:
-        raw = handle.read(outcomes.MAX_UPLOAD_BYTES + 1)
+        raw = handle.read(outcome_file.MAX_UPLOAD_BYTES + 1)
     result = outcomes.import_outcomes(db.session, path.name, raw, None,
                                       today=utcnow().date(), via="cli")
     if not result.imported:

@@ -33,7 +33,7 @@ from screening.models import (
 from screening.scoring.result import ResultStatus, SubmissionResult
 from screening.scoring.validity import HiredRecord, ValidityReport, keyed_choices, validity_report
 from screening.services import fairness
-from screening.services.outcomes import MEASURE_COLUMNS
+from screening.services.outcome_file import MEASURE_COLUMNS
 from screening.services.positions import visible_positions
 from screening.services.questionnaires import questionnaire_for
 

@@ -15,7 +15,7 @@ from screening.extensions import db
 from screening.models import Position, utcnow
 from screening.scoring.fairness import FOUR_FIFTHS
 from screening.scoring.validity import KEY_CHECK_CAVEAT, MIN_VALIDATION_N
-from screening.services import audit, outcomes, validation
+from screening.services import audit, outcome_file, outcomes, validation
 from screening.web.downloads import csv_response, download_name
 from screening.web.hr.forms import OutcomeUploadForm
 from screening.web.hr.routes import bp
@@ -24,8 +24,8 @@ from screening.web.hr.routes import bp
 def _upload_page(form: OutcomeUploadForm, problems: tuple[str, ...] = (),
                  filename: str = "") -> str:
     return render_template("hr/outcomes.html", form=form, problems=problems,
-                           filename=filename, columns=outcomes.COLUMN_HELP,
-                           max_rows=outcomes.MAX_ROWS)
+                           filename=filename, columns=outcome_file.COLUMN_HELP,
+                           max_rows=outcome_file.MAX_ROWS)
 
 
 @bp.get("/outcomes", endpoint="outcomes")
@@ -41,7 +41,7 @@ def outcomes_upload() -> str | Response | tuple[str, int]:
     upload = form.file.data
     filename = upload.filename or ""
     try:
-        raw = upload.read(outcomes.MAX_UPLOAD_BYTES + 1)
+        raw = upload.read(outcome_file.MAX_UPLOAD_BYTES + 1)
     finally:
         upload.close()  # a large upload is spooled to a temporary file: free it now
     try:
@@ -66,7 +66,7 @@ def outcomes_upload() -> str | Response | tuple[str, int]:
 
 @bp.get("/outcomes/template.csv")
 def outcomes_template() -> Response:
-    return csv_response(outcomes.template_csv(),
+    return csv_response(outcome_file.template_csv(),
                         filename=download_name("job outcomes template", extension="csv"))
 
 
