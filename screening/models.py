@@ -8,13 +8,14 @@ result the scoring engine derived from the frozen questionnaire snapshot.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -447,6 +448,33 @@ class SelfIdentification(Base):
     sex: Mapped[str] = mapped_column(String(40), default="prefer_not_to_say")
     race_ethnicity: Mapped[str] = mapped_column(String(60), default="prefer_not_to_say")
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class JobOutcome(Base):
+    """How a hired applicant did in the job, as HR imported it: the evidence that the
+    screen predicts anything at this employer (services/outcomes.py, services/validation.py).
+
+    One row per submission and date; importing the same pair again updates it. Every
+    measure is optional. Personal data: erasure and purge delete the rows.
+    """
+
+    __tablename__ = "job_outcomes"
+    __table_args__ = (UniqueConstraint("submission_id", "recorded_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    #: the day the outcome was observed (the file's ``date`` column).
+    recorded_on: Mapped[date] = mapped_column(Date)
+    still_employed_90_days: Mapped[bool | None] = mapped_column(Boolean)
+    #: 1 (poor) to 5 (excellent).
+    supervisor_rating: Mapped[int | None] = mapped_column(Integer)
+    #: 0 to 100, on whatever survey scale the employer uses, the same for everyone.
+    customer_satisfaction: Mapped[float | None] = mapped_column(Float)
+    complaints: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    submission: Mapped[Submission] = relationship()
 
 
 class RequestKind(enum.StrEnum):

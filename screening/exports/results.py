@@ -55,7 +55,9 @@ def _dimension_columns() -> tuple[Column, ...]:
 
 
 WIDE: tuple[Column, ...] = (
-    Column("submission_id", "integer", "The submission's id; stable, unique."),
+    Column("submission_id", "integer",
+           "The submission's id; stable, unique; the applicant reference of the job-outcome "
+           "import."),
     Column("applicant_id", "integer", "The applicant's id; joins with the long layout."),
     Column("applicant_name", "text",
            "Applicant's name; \"Anonymised applicant\" after erasure or purge."),

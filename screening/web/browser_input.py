@@ -10,7 +10,7 @@ deep inside a form or a query:
   a JSON body when there is one. A file part named like a text field, or JSON with
   numbers, lists or objects, would reach validators and services that expect text
   (``len()`` of an upload, ``str.replace`` on a number). No page posts JSON and only
-  the bulk invitation form uploads a file, so a state-changing request must be
+  the bulk invitation and job-outcome forms upload a file, so a state-changing request must be
   url-encoded or multipart form data (else 415), with a file part only under a field
   that takes an upload (else 400). The token API has no state-changing routes. The
   machine endpoints an ATS posts JSON to (``JSON_ENDPOINTS``) are the exception: no
@@ -32,6 +32,7 @@ JSON_ENDPOINTS = frozenset({"greenhouse.send_test", "greenhouse.response_error"}
 #: endpoint -> the fields of its form that take a file (a FileField).
 UPLOAD_FIELDS: dict[str, frozenset[str]] = {
     "manage.invite_bulk": frozenset({"file"}),
+    "hr.outcomes_upload": frozenset({"file"}),
 }
 
 

@@ -37,6 +37,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -182,6 +183,11 @@ def _tokens(arg: str, template: str, **also: str) -> tuple[Foreign, ...]:
 OTHER_POSITION = {"{other_position}": "another manager's position"}
 FOREIGN_SUBMISSION = {"{foreign_submission}": "a submission of another manager's position"}
 OPEN_LINK_AS_INVITATION = {"{open_token}": "an open-link token is not an invitation"}
+
+
+def _past_day() -> str:
+    """A different past day each time, so every accepted outcome import writes a new row."""
+    return (date(2020, 1, 1) + timedelta(days=secrets.randbelow(2000))).isoformat()
 
 
 def _applicant(path: str) -> tuple[Foreign, ...]:
@@ -529,6 +535,23 @@ ROUTES: dict[str, Route] = {
     "hr.fairness_csv": Route(
         "GET", Who.HR_ADMIN, get="/hr/fairness/{own_position}.csv",
         foreign=_ids("position_id", "/hr/fairness/<position_id>.csv"),
+    ),
+    "hr.outcomes": Route("GET", Who.HR_ADMIN, get="/hr/outcomes"),
+    "hr.outcomes_upload": Route(
+        "POST", Who.HR_ADMIN,
+        post=Post("/hr/outcomes", lambda s: {"file": (io.BytesIO(
+            f"submission_id,date,complaints\n{s['first_submission']},{_past_day()},0\n"
+            .encode()), "outcomes.csv")}, 302),
+    ),
+    "hr.outcomes_template": Route("GET", Who.HR_ADMIN, get="/hr/outcomes/template.csv"),
+    "hr.validation_list": Route("GET", Who.HR_ADMIN, get="/hr/validation"),
+    "hr.validation_report": Route(
+        "GET", Who.HR_ADMIN, get="/hr/validation/{own_position}",
+        foreign=_ids("position_id", "/hr/validation/<position_id>"),
+    ),
+    "hr.validation_csv": Route(
+        "GET", Who.HR_ADMIN, get="/hr/validation/{own_position}.csv",
+        foreign=_ids("position_id", "/hr/validation/<position_id>.csv"),
     ),
     "hr.audit_page": Route("GET", Who.HR_ADMIN, get="/hr/audit"),
     "hr.audit_csv": Route("GET", Who.HR_ADMIN, get="/hr/audit.csv"),
