@@ -99,6 +99,10 @@ def register_extensions(app: Flask) -> None:
 
     language.init_app(app)
 
+    from screening.web.auth import sso  # single sign-on's client, when configured
+
+    sso.init_app(app)
+
 
 def register_bank(app: Flask) -> None:
     from screening.services.questionnaires import load_bank_for_app

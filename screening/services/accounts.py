@@ -39,7 +39,9 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_user(session: Session, *, email: str, name: str, role: Role, password: str) -> User:
+def create_user(
+    session: Session, *, email: str, name: str, role: Role | None, password: str
+) -> User:
     email = email.strip().lower()
     for what, text in (("name", name), ("email address", email)):
         if unsafe := unsafe_characters(text):  # it reaches email headers: see single_line
@@ -124,6 +126,7 @@ def change_role(session: Session, actor: User, user: User, role: Role) -> None:
         raise AccountError("You cannot remove your own administrator role.")
     if user.role is not role:
         user.role = role
+        user.role_from_idp = False  # an administrator's choice: single sign-on keeps it
         end_sessions(user)  # pages and forms open under the old rights must not stay usable
 
 
