@@ -449,3 +449,18 @@ class TestRateLimits:
         statuses = [client.get(path, environ_base=address).status_code for _ in range(11)]
         assert statuses[:10] == [statuses[0]] * 10 and statuses[0] in (302, 400)
         assert statuses[10] == 429
+
+
+def test_password_sign_ins_and_sign_outs_are_audited_like_single_sign_on(
+    app: Flask, client: FlaskClient
+) -> None:
+    with app.app_context():
+        ada_id = create_user(Role.ADMIN, email="ada@example.com").id
+    sign_in(client, "ada@example.com")
+    client.post("/logout")
+    with app.app_context():
+        assert [(e.action, e.actor_id, e.target_id, e.detail) for e in
+                db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))] == [
+            ("user.signed_in", ada_id, ada_id, {"method": "password"}),
+            ("user.signed_out", ada_id, ada_id, {"method": "password"}),
+        ]

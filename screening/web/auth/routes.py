@@ -106,6 +106,8 @@ def login() -> str | Response | tuple[str, int]:
         return render_template("auth/login.html", form=None)
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            audit.record(db.session, user, "user.signed_in", user, method="password")
         db.session.commit()
         if user is not None:
             start_session(user)
@@ -133,8 +135,8 @@ def logout() -> Response:
         user = current_user._get_current_object()
         id_token = session.get(sso.ID_TOKEN_SESSION_FIELD)
         accounts.end_sessions(user)
-        if id_token:
-            audit.record(db.session, user, "user.signed_out", user, method="sso")
+        audit.record(db.session, user, "user.signed_out", user,
+                     method="sso" if id_token else "password")
         db.session.commit()
         logout_user()
         session.clear()
