@@ -69,7 +69,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     now = utcnow()
     if is_locked_out(user):
         return None
-    if not user.active or not matches:
+    # No role yet (single sign-on, awaiting an administrator): no session could hold it.
+    if not user.active or user.role is None or not matches:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCKOUT

@@ -464,3 +464,19 @@ def test_password_sign_ins_and_sign_outs_are_audited_like_single_sign_on(
             ("user.signed_in", ada_id, ada_id, {"method": "password"}),
             ("user.signed_out", ada_id, ada_id, {"method": "password"}),
         ]
+
+
+def test_an_account_awaiting_a_role_cannot_sign_in_with_a_password_either(
+    app: Flask, client: FlaskClient, provider: TestIdentityProvider
+) -> None:
+    sso_sign_in(client, provider, person("p-1", "pia@example.com"))
+    with app.app_context():
+        from screening.services import accounts
+
+        pia = user_by_email("pia@example.com")
+        assert pia is not None and pia.role is None
+        accounts.set_password(pia, PASSWORD)  # as a set-password link would
+        db.session.commit()
+    refused = client.post("/login", data={"email": "pia@example.com", "password": PASSWORD})
+    assert refused.status_code == 200 and "did not sign you in" in visible_text(refused.text)
+    assert not signed_in(client)
