@@ -58,6 +58,7 @@ class TestIdentityProvider:
     access_tokens: dict[str, dict[str, Any]] = field(default_factory=dict)
     issued_id_tokens: list[str] = field(default_factory=list)
     authorize_requests: list[dict[str, str]] = field(default_factory=list)
+    end_session_requests: list[dict[str, str]] = field(default_factory=list)
 
     __test__ = False  # a helper, not a test class
 
@@ -73,6 +74,7 @@ class TestIdentityProvider:
         self.access_tokens.clear()
         self.issued_id_tokens.clear()
         self.authorize_requests.clear()
+        self.end_session_requests.clear()
 
     def metadata(self) -> dict[str, Any]:
         metadata = {
@@ -143,6 +145,7 @@ def _handler(provider: TestIdentityProvider) -> type[BaseHTTPRequestHandler]:
                 else:
                     self._json({**claims, **provider.userinfo_only})
             elif url.path == "/end_session":
+                provider.end_session_requests.append(query)
                 self._redirect(query.get("post_logout_redirect_uri", provider.issuer))
             else:
                 self._json({"error": "not_found"}, 404)
