@@ -15,6 +15,7 @@ from flask import Flask
 from playwright.sync_api import Page, expect
 from werkzeug.serving import make_server
 
+from tests.e2e.applicant_steps import assert_accessible
 from tests.factories import create_position, create_user
 from tests.oidc_provider import CLIENT_ID, CLIENT_SECRET, TestIdentityProvider, running_provider
 from tests.smtp_server import free_port
@@ -40,7 +41,8 @@ def app_config(app_config: dict[str, object], provider: TestIdentityProvider,
     return {**app_config, "BASE_URL": f"http://127.0.0.1:{app_port}",
             "OIDC_DISCOVERY_URL": provider.discovery_url, "OIDC_CLIENT_ID": CLIENT_ID,
             "OIDC_CLIENT_SECRET": CLIENT_SECRET, "OIDC_ALLOWED_DOMAINS": "example.com",
-            "OIDC_ROLE_CLAIM": "groups", "OIDC_ROLE_MAP": "store-managers=manager",
+            "OIDC_ROLE_CLAIM": "groups",
+            "OIDC_ROLE_MAP": "store-managers=manager,screening-admins=admin",
             "OIDC_PROVIDER_NAME": "Example Corp", "LOCAL_PASSWORDS": 0}
 
 
@@ -68,6 +70,7 @@ def test_a_manager_signs_in_with_the_provider_and_signs_out_there_too(
 
     page.goto(f"{served}/login")
     expect(page.get_by_label("Password")).to_have_count(0)  # passwords are off
+    assert_accessible(page)
     page.get_by_role("link", name="Sign in with Example Corp").click()
 
     expect(page.get_by_role("heading", name="Positions")).to_be_visible()
@@ -80,3 +83,36 @@ def test_a_manager_signs_in_with_the_provider_and_signs_out_there_too(
     assert ended["id_token_hint"] == provider.issued_id_tokens[-1]
     page.goto(f"{served}/manage/")
     expect(page.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def sign_in_at_provider(page: Page, served: str, provider: TestIdentityProvider,
+                        subject: str, email: str, *groups: str) -> None:
+    provider.next_claims = {"sub": subject, "email": email, "email_verified": True,
+                            "name": subject.replace("-", " ").title(), "groups": list(groups)}
+    page.goto(f"{served}/login")
+    page.get_by_role("link", name="Sign in with Example Corp").click()
+
+
+def test_a_newcomer_waits_politely_until_an_admin_assigns_a_role(
+    app: Flask, served: str, new_context, provider: TestIdentityProvider
+) -> None:
+    newcomer = new_context().new_page()
+    sign_in_at_provider(newcomer, served, provider, "nia-newcomer", "nia@example.com",
+                        "cashiers")
+    expect(newcomer.get_by_role("heading", name="Your account is waiting for an "
+                                "administrator")).to_be_visible()
+    assert_accessible(newcomer)
+
+    admin = new_context().new_page()
+    sign_in_at_provider(admin, served, provider, "ada-admin", "ada@example.com",
+                        "screening-admins")
+    admin.goto(f"{served}/admin/users")
+    expect(admin.get_by_role("heading", name="Waiting for a role (1)")).to_be_visible()
+    assert_accessible(admin)
+    admin.get_by_label("Role of Nia Newcomer").select_option(label="Hiring manager")
+    admin.get_by_role("row", name="Nia Newcomer").get_by_role("button", name="Save").click()
+    expect(admin.get_by_text("Saved Nia Newcomer: manager, active.")).to_be_visible()
+
+    sign_in_at_provider(newcomer, served, provider, "nia-newcomer", "nia@example.com",
+                        "cashiers")
+    expect(newcomer.get_by_role("heading", name="Positions")).to_be_visible()
