@@ -97,13 +97,13 @@ LOGIN_LIMIT = "10 per minute; 50 per hour"
 def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("manage.positions"))
-    form = LoginForm()
     if not local_passwords_on():
         # Only single sign-on: no password is even checked, so none can be guessed.
         if request.method == "POST":
             flash(PASSWORDS_OFF, "error")
             return render_template("auth/login.html", form=None), 403
         return render_template("auth/login.html", form=None)
+    form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
         if user is not None:
