@@ -100,6 +100,10 @@ def register_extensions(app: Flask) -> None:
 
     language.init_app(app)
 
+    from screening.web.auth import sso  # single sign-on's client, when configured
+
+    sso.init_app(app)
+
 
 def register_job_kinds() -> None:
     """Register every job handler, so what the app enqueues can be run."""

@@ -134,7 +134,17 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    #: None: signed in by single sign-on with no role the provider maps, so no rights at
+    #: all until an administrator assigns one (every rights check asks "role in ...").
+    role: Mapped[Role | None] = mapped_column(_enum(Role), nullable=True)
+    #: True when single sign-on set the role from the provider's claim: it follows the
+    #: claim at each sign-in, and is taken away when the claim no longer maps to a role.
+    #: An administrator's choice (False) is kept when the claim maps to nothing.
+    role_from_idp: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: The identity provider's stable (issuer, subject) pair, stored at the first single
+    #: sign-on; from then on the account is found by it, never by its email alone.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
@@ -148,6 +158,8 @@ class User(Base):
     positions: Mapped[list[Position]] = relationship(
         secondary=position_managers, back_populates="managers"
     )
+
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property

@@ -207,6 +207,11 @@ ROUTES: dict[str, Route] = {
         "GET POST", Who.PUBLIC, get="/login",
         post=Post("/login", lambda s: {"email": s["admin_email"], "password": PASSWORD}, 302),
     ),
+    # Single sign-on is off in this app (no provider configured): both legs answer 404.
+    # tests/integration/test_oidc_sign_in.py drives them against a provider.
+    "auth.sso_start": Route("GET", Who.PUBLIC, get="/login/sso", get_status=404),
+    "auth.sso_callback": Route("GET", Who.PUBLIC, get="/login/sso/callback?code=c&state=s",
+                               get_status=404),
     # Both end sessions (they raise the session generation), so they change the database.
     "auth.logout": Route("POST", Who.STAFF, post=Post("/logout", no_fields, 302)),
     "auth.sign_out_elsewhere": Route(
