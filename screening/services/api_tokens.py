@@ -20,7 +20,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from screening import database
-from screening.models import ApiToken, Role, User, utcnow
+from screening.models import ApiToken, AtsConnection, Role, User, utcnow
 from screening.services import accounts, audit
 
 #: Makes a leaked token recognisable to secret scanners and to people.
@@ -124,8 +124,10 @@ def authenticate(
     return row if found is TokenState.ACTIVE else _REFUSALS[found]
 
 
-def note_use(session: Session, row: ApiToken, now: datetime | None = None) -> None:
-    """Record when ``row`` was last used, to the minute, committing at once."""
+def note_use(session: Session, row: ApiToken | AtsConnection,
+             now: datetime | None = None) -> None:
+    """Record when a token or ATS key ``row`` was last used, to the minute, committing
+    at once."""
     now = now or utcnow()
     if row.last_used_at is not None and now - row.last_used_at < LAST_USED_PRECISION:
         return

@@ -18,15 +18,13 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
-from datetime import datetime
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from screening import database
 from screening.models import AtsConnection, Position, User, utcnow
 from screening.services import audit
-from screening.services.api_tokens import LAST_USED_PRECISION, token_hash
+from screening.services.api_tokens import token_hash
 
 #: Makes a leaked key recognisable to secret scanners and to people.
 KEY_PREFIX = "scr_gh_"
@@ -89,17 +87,6 @@ def authenticate(session: Session, key: str | None) -> AtsConnection | None:
     if row is None or row.revoked_at is not None:
         return None
     return row
-
-
-def note_use(session: Session, row: AtsConnection, now: datetime | None = None) -> None:
-    """Record when ``row`` was last used, to the minute, committing at once."""
-    now = now or utcnow()
-    if row.last_used_at is not None and now - row.last_used_at < LAST_USED_PRECISION:
-        return
-    session.commit()  # close the read snapshot first (see audit.record_in_own_transaction)
-    with database.immediate_transactions():
-        row.last_used_at = now
-        session.commit()
 
 
 def usable_positions(session: Session, row: AtsConnection) -> list[Position]:

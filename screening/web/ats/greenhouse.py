@@ -18,7 +18,7 @@ from flask import Blueprint, Response, current_app, g, jsonify, request, url_for
 from werkzeug.exceptions import BadRequest, Forbidden, HTTPException, Unauthorized
 
 from screening.extensions import csrf, db, limiter
-from screening.services import ats_connections, audit, greenhouse, outbox
+from screening.services import api_tokens, ats_connections, audit, greenhouse, outbox
 
 bp = Blueprint("greenhouse", __name__, url_prefix="/integrations/greenhouse")
 csrf.exempt(bp)
@@ -55,7 +55,7 @@ def _authenticate() -> None:
     connection = ats_connections.authenticate(db.session, key)
     if connection is None:
         raise Unauthorized("A live API key is required as the HTTP Basic user name.")
-    ats_connections.note_use(db.session, connection)
+    api_tokens.note_use(db.session, connection)
     g.ats_connection = connection
 
 
