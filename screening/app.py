@@ -60,6 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.jinja_env.undefined = StrictUndefined
 
     register_extensions(app)
+    register_queue(app)
     register_bank(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -98,6 +99,13 @@ def register_extensions(app: Flask) -> None:
     from screening.web import language  # Flask-Babel: the applicant's language
 
     language.init_app(app)
+
+
+def register_queue(app: Flask) -> None:
+    """Background work: the job handlers and the task queue that hands work to workers."""
+    from screening import queue
+
+    queue.init_app(app)
 
 
 def register_bank(app: Flask) -> None:

@@ -7,7 +7,17 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from screening.cli import bank, exports, outbox, reports, results, retention, setup, users
+    from screening.cli import (
+        bank,
+        exports,
+        jobs,
+        outbox,
+        reports,
+        results,
+        retention,
+        setup,
+        users,
+    )
 
     for command in (
         setup.setup_command,
@@ -21,5 +31,6 @@ def init_app(app: Flask) -> None:
         retention.erase_command,
         reports.report_command,
         outbox.outbox_group,
+        jobs.jobs_group,
     ):
         app.cli.add_command(command)

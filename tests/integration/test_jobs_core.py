@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from screening.extensions import db
 from screening.models import AuditEvent, Job, JobStatus, utcnow
 from screening.services import jobs
+from tests.queued_tasks import handed_over
 
 #: What the test handlers did, in order: (kind, payload value).
 done: list[tuple[str, Any]] = []
@@ -59,13 +60,15 @@ def _status(job_id: int) -> JobStatus:
 def test_a_job_runs_only_if_the_change_that_queued_it_commits(app: Flask) -> None:
     job = jobs.enqueue(db.session, "test.record", {"value": "kept"})
     assert job is not None
-    db.session.commit()
-    assert jobs.take_added(db.session) == [job.id]
+    db.session.commit()  # hands the new job to the task queue (screening.queue)
+    assert handed_over(app) == [("run_job", (job.id,))]
     with db.session.begin_nested() as savepoint:
         jobs.enqueue(db.session, "test.record", {"value": "rolled back"})
         savepoint.rollback()
+    jobs.enqueue(db.session, "test.record", {"value": "rolled back too"})
     db.session.rollback()
-    jobs.forget_added(db.session)
+    db.session.commit()
+    assert handed_over(app) == [("run_job", (job.id,))]  # nothing of the rolled-back work
 
     jobs.run_due(db.session, app.config)
 
@@ -118,7 +121,6 @@ def test_a_job_that_keeps_failing_is_dead_and_an_admin_can_retry_it(app: Flask) 
     failures_left["count"] = 3
     job = jobs.enqueue(db.session, "test.flaky", {"value": "eventually"})
     db.session.commit()
-    jobs.take_added(db.session)
     moment = utcnow()
     for _ in range(3):
         ran = jobs.run(db.session, job.id, app.config, now=moment)
@@ -129,7 +131,7 @@ def test_a_job_that_keeps_failing_is_dead_and_an_admin_can_retry_it(app: Flask) 
 
     jobs.retry(db.session, db.session.get(Job, job.id), None)
     db.session.commit()
-    assert jobs.take_added(db.session) == [job.id]
+    assert handed_over(app)[-1] == ("run_job", (job.id,))  # handed over again
     jobs.run_due(db.session, app.config)
 
     assert done == [("test.flaky", "eventually")]
