@@ -219,6 +219,8 @@ def _listen_for_commits() -> None:
 
 
 def _after_commit(session: Session) -> None:
+    if session.get_nested_transaction() is not None:
+        return  # a savepoint released (SQLAlchemy signals those too): not committed yet
     job_ids, email_ids = jobs.take_added(session), outbox.take_added(session)
     if not (job_ids or email_ids) or not has_app_context():
         return
@@ -228,8 +230,8 @@ def _after_commit(session: Session) -> None:
 
 
 def _after_rollback(session: Session, previous_transaction: SessionTransaction) -> None:
-    if previous_transaction.nested:  # a savepoint (e.g. a dedupe clash): the rest stands
-        return
+    if previous_transaction.parent is not None:  # a savepoint (a dedupe clash): the rest
+        return  # stands; an id it held is handed over and found gone, which is harmless
     jobs.forget_added(session)
     outbox.forget_added(session)
 
