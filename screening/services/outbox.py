@@ -191,13 +191,17 @@ def _refused_for_good(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPNotSupportedError)
 
 
-def _build_and_deliver(settings: SmtpSettings, message: OutgoingEmail) -> None:
-    """Raises _Undeliverable for a message that will never go, OSError or SMTPException
-    for a failure that may pass."""
+def _build(settings: SmtpSettings, message: OutgoingEmail) -> EmailMessage:
+    """Raises _Undeliverable for a message that can never be built as it is."""
     try:
-        mime = _mime(settings, message)
+        return _mime(settings, message)
     except Exception as error:
         raise _Undeliverable(f"Could not be built: {type(error).__name__}: {error}") from error
+
+
+def _send(settings: SmtpSettings, mime: EmailMessage, message_id: int) -> None:
+    """Raises _Undeliverable for a message that will never go, OSError or SMTPException
+    for a failure that may pass."""
     try:
         _deliver(settings, mime)
     except (OSError, smtplib.SMTPException) as error:
@@ -205,7 +209,7 @@ def _build_and_deliver(settings: SmtpSettings, message: OutgoingEmail) -> None:
             raise _Undeliverable(f"Refused: {type(error).__name__}: {error}") from error
         raise
     except Exception as error:  # e.g. an address smtplib cannot encode
-        logger.exception("email %s could not be sent", message.id)
+        logger.exception("email %s could not be sent", message_id)
         raise _Undeliverable(f"Could not be sent: {type(error).__name__}: {error}") from error
 
 
@@ -256,16 +260,29 @@ def send_one(session: Session, settings: SmtpSettings, message_id: int,
     message = session.get(OutgoingEmail, message_id, populate_existing=True)
     if message is None:  # discarded between the claim and now
         return None
+    failure: Exception | None = None
+    try:
+        mime = _build(settings, message)
+    except _Undeliverable as error:
+        failure = error
+    else:
+        # End the transaction first: no lock is held while the mail server takes its time.
+        session.commit()
+        try:
+            _send(settings, mime, message_id)
+        except (_Undeliverable, OSError, smtplib.SMTPException) as error:
+            failure = error
+    message = session.get(OutgoingEmail, message_id)
+    if message is None:  # discarded by an admin as stuck while it was being sent
+        return None
     message.attempts += 1
     attempt = Attempt(message.id, message.kind, sent=True)
-    try:
-        _build_and_deliver(settings, message)
-    except _Undeliverable as error:
+    if isinstance(failure, _Undeliverable):
         message.status = EmailStatus.FAILED
-        message.last_error = str(error)[:500]
+        message.last_error = str(failure)[:500]
         attempt = Attempt(message.id, message.kind, sent=False, reason=message.last_error)
-    except (OSError, smtplib.SMTPException) as error:
-        message.last_error = f"{type(error).__name__}: {error}"[:500]
+    elif failure is not None:
+        message.last_error = f"{type(failure).__name__}: {failure}"[:500]
         if message.attempts >= MAX_ATTEMPTS:
             message.status = EmailStatus.FAILED
             attempt = Attempt(message.id, message.kind, sent=False, reason=message.last_error)

@@ -1,0 +1,139 @@
+"""Killing a worker mid-send loses nothing and sends nothing twice: real worker processes
+(`flask jobs worker`), a Huey queue in a SQLite file, a committed database and a real
+SMTP server that stalls before it accepts the first message."""
+
+from __future__ import annotations
+
+import asyncio
+import os
+import signal
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import pytest
+from aiosmtpd.controller import Controller
+from flask import Flask
+from sqlalchemy import select
+
+from screening.extensions import db
+from screening.models import EmailStatus, OutgoingEmail
+from screening.services import outbox
+from tests.smtp_server import Inbox, free_port
+
+PROJECT_ROOT = Path(__file__).resolve().parents[2]
+STALE_SECONDS = 2
+WAIT_SECONDS = 60.0
+
+
+class StallingInbox(Inbox):
+    """Takes the first message's content, then never answers it (as a server that hangs
+    before it accepts); every later message is accepted."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stalled = threading.Event()
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        if not self.stalled.is_set():
+            self.stalled.set()
+            await asyncio.sleep(3600)  # cancelled when the controller stops
+        return await super().handle_DATA(server, session, envelope)
+
+
+@contextmanager
+def stalling_smtp_server() -> Iterator[tuple[StallingInbox, int]]:
+    inbox = StallingInbox()
+    port = free_port()
+    controller = Controller(inbox, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        yield inbox, port
+    finally:
+        controller.stop()
+
+
+def worker_environment(app: Flask, smtp_port: int) -> dict[str, str]:
+    return {
+        **os.environ,
+        "SCREENING_DATABASE_URL": str(app.config["SQLALCHEMY_DATABASE_URI"]),
+        "SCREENING_INSTANCE_PATH": app.instance_path,
+        "SCREENING_SECRET_KEY": "test-secret-key",
+        "SCREENING_QUEUE_URL": str(app.config["QUEUE_URL"]),
+        "SCREENING_JOBS_STALE_SECONDS": str(STALE_SECONDS),
+        "SCREENING_SMTP_HOST": "127.0.0.1",
+        "SCREENING_SMTP_PORT": str(smtp_port),
+        "SCREENING_SMTP_STARTTLS": "0",
+        "SCREENING_MAIL_FROM": "jobs@example.com",
+    }
+
+
+def start_worker(environment: dict[str, str], log: Path) -> subprocess.Popen[bytes]:
+    with log.open("ab") as output:
+        return subprocess.Popen(
+            [sys.executable, "-m", "flask", "--app", "screening.app", "jobs", "worker",
+             "--workers", "1"],
+            cwd=PROJECT_ROOT, env=environment, stdout=output, stderr=subprocess.STDOUT)
+
+
+def stop(worker: subprocess.Popen[bytes], how: signal.Signals) -> None:
+    if worker.poll() is None:
+        worker.send_signal(how)
+        try:
+            worker.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
+
+
+def message_state(app: Flask, message_id: int) -> tuple[EmailStatus, int]:
+    with app.app_context():
+        message = db.session.scalar(select(OutgoingEmail)
+                                    .where(OutgoingEmail.id == message_id)
+                                    .execution_options(populate_existing=True))
+        state = (message.status, message.attempts)
+        db.session.remove()
+        return state
+
+
+@pytest.mark.commits
+def test_a_worker_killed_mid_send_loses_nothing_and_the_email_arrives_once(
+    app_config: dict, make_app, tmp_path: Path
+) -> None:
+    log = tmp_path / "workers.log"
+    with stalling_smtp_server() as (inbox, port):
+        app = make_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
+                        "SMTP_STARTTLS": 0, "MAIL_FROM": "jobs@example.com",
+                        "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}"})
+        with app.app_context():
+            message = outbox.queue(db.session, kind="invitation", recipient="kim@example.com",
+                                   subject="Your questionnaire", body_text="Hello Kim.",
+                                   body_html="<p>Hello Kim.</p>")
+            db.session.commit()  # handed over to the queue in the SQLite file
+            message_id = message.id
+        environment = worker_environment(app, port)
+
+        first = start_worker(environment, log)
+        try:
+            assert inbox.stalled.wait(WAIT_SECONDS), log.read_text()
+            assert message_state(app, message_id)[0] is EmailStatus.SENDING
+        finally:
+            stop(first, signal.SIGKILL)  # mid-send: no chance to record anything
+        assert first.returncode == -signal.SIGKILL
+        assert inbox.messages == []
+
+        time.sleep(STALE_SECONDS + 1)  # the dead worker's claim is now stale
+        second = start_worker(environment, log)
+        try:
+            received = inbox.wait_for(1, WAIT_SECONDS)
+            time.sleep(STALE_SECONDS + 1)  # time enough for a second send, if any came
+        finally:
+            stop(second, signal.SIGINT)
+    assert [m["To"] for m in inbox.messages] == ["kim@example.com"], log.read_text()
+    assert received[0]["Message-ID"].startswith(f"<outbox-{message_id}.")
+    assert message_state(app, message_id) == (EmailStatus.SENT, 1)
+    assert second.returncode == 0, log.read_text()
