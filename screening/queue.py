@@ -14,7 +14,8 @@ The queue only carries row ids:
   repeat hand-over (or two workers) never does the work twice.
 
 Scheduled work (reminders, digests, the retention purge, pruning finished jobs) is
-idempotent and runs under a Huey lock, so any number of workers may run the scheduler.
+idempotent and runs under a Huey lock, so any number of workers may run the scheduler
+(a lock left by a worker killed mid-run is cleared when a worker starts).
 
 ``SCREENING_QUEUE_URL`` picks the backend: unset, a SQLite file in the instance folder
 (one machine); ``redis://`` or ``postgresql://`` for workers on several machines;
@@ -44,8 +45,6 @@ logger = logging.getLogger(__name__)
 EXTENSION = "screening.queue"
 #: The relay leaves alone what became due this recently: its hand-over is on its way.
 RELAY_GRACE = timedelta(minutes=1)
-#: A scheduled run holds its lock at most this long, even if its worker dies holding it.
-SCHEDULE_LOCK_SECONDS = 15 * 60
 
 
 def make_huey(url: str | None, instance_path: Path) -> Huey:
@@ -82,12 +81,12 @@ class TaskQueue:
         self.send_email = huey.task(name="send_email")(self._send_email)
         huey.periodic_task(crontab(minute="*"), name="relay")(self._relay_task)
         huey.periodic_task(crontab(minute="*/5"), name="reminders_and_digests")(
-            huey.lock_task("reminders_and_digests", ttl=SCHEDULE_LOCK_SECONDS)(
+            huey.lock_task("reminders_and_digests")(
                 self.queue_reminders_and_digests))
         huey.periodic_task(crontab(minute="15", hour="3"), name="retention_purge")(
-            huey.lock_task("retention_purge", ttl=SCHEDULE_LOCK_SECONDS)(self.retention_purge))
+            huey.lock_task("retention_purge")(self.retention_purge))
         huey.periodic_task(crontab(minute="45", hour="3"), name="purge_finished_jobs")(
-            huey.lock_task("purge_finished_jobs", ttl=SCHEDULE_LOCK_SECONDS)(
+            huey.lock_task("purge_finished_jobs")(
                 self.purge_finished_jobs))
 
     # -- handing ids over ----------------------------------------------------------------
@@ -124,6 +123,18 @@ class TaskQueue:
 
     def _relay_task(self) -> None:
         self.relay()
+
+    def run_waiting(self) -> int:
+        """Run every task waiting on the queue in this process, as a worker thread would
+        (tests and benchmarks); a task due later goes to the schedule. How many ran."""
+        count = 0
+        while (task := self.huey.dequeue()) is not None:
+            if not self.huey.ready_to_run(task):
+                self.huey.add_schedule(task)
+                continue
+            self.huey.execute(task)
+            count += 1
+        return count
 
     # -- the tasks -----------------------------------------------------------------------
 

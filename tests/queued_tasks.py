@@ -13,15 +13,5 @@ def handed_over(app: Flask) -> list[tuple[str, tuple]]:
 
 
 def run_handed_over(app: Flask) -> int:
-    """Run every waiting task with the worker's code, as a worker thread would; how many ran.
-
-    A task due later (a retry) goes to the schedule, as the consumer does with it."""
-    huey = task_queue(app).huey
-    count = 0
-    while (task := huey.dequeue()) is not None:
-        if not huey.ready_to_run(task):
-            huey.add_schedule(task)
-            continue
-        huey.execute(task)
-        count += 1
-    return count
+    """Run every waiting task with the worker's code, as a worker thread would; how many ran."""
+    return task_queue(app).run_waiting()

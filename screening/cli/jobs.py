@@ -36,8 +36,9 @@ def worker_command(workers: int, no_scheduler: bool) -> None:
     queue = task_queue()
     # What a worker that died left, and anything handed over while no worker ran.
     queue.relay(grace=timedelta(0))
+    # flush_locks: a scheduled run's lock left by a worker killed mid-run would block it.
     queue.huey.create_consumer(workers=workers, worker_type="thread",
-                               periodic=not no_scheduler).run()
+                               periodic=not no_scheduler, flush_locks=True).run()
 
 
 @jobs_group.command("run-due")
