@@ -41,6 +41,13 @@ def _hopeless(session: Session, job: Job, config: Mapping[str, Any]) -> None:
     raise jobs.GiveUp("the endpoint was deleted")
 
 
+@jobs.handler("test.latest", dedupe_while_pending=True)
+def _latest(session: Session, job: Job, config: Mapping[str, Any]) -> None:
+    # A change while the job runs: it must queue a new job, not be folded into this one.
+    added = jobs.enqueue(session, "test.latest", {"value": "during"}, dedupe_key="latest:1")
+    done.append(("test.latest", job.payload["value"], added is not None))
+
+
 @pytest.fixture(autouse=True)
 def _fresh() -> None:
     done.clear()
@@ -178,3 +185,17 @@ def test_an_unknown_kind_cannot_be_queued(app: Flask) -> None:
 def test_back_off_doubles_and_is_capped() -> None:
     assert [jobs.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert jobs.backoff(40) == timedelta(hours=6)
+
+
+def test_a_pending_only_dedupe_folds_changes_before_the_run_and_not_during_it(
+    app: Flask,
+) -> None:
+    first = jobs.enqueue(db.session, "test.latest", {"value": "first"}, dedupe_key="latest:1")
+    assert jobs.enqueue(db.session, "test.latest", {"value": "second"},
+                        dedupe_key="latest:1") is None  # waiting already: one job
+    db.session.commit()
+    ran = jobs.run(db.session, first.id, app.config)
+    assert ran.status is JobStatus.DONE
+    assert done == [("test.latest", "first", True)]
+    keys = dict(db.session.execute(select(Job.id, Job.dedupe_key)).all())
+    assert keys[first.id] is None and sorted(keys.values(), key=str) == [None, "latest:1"]

@@ -1,6 +1,7 @@
 """Killing a worker mid-send loses nothing and sends nothing twice: real worker processes
-(`flask jobs worker`), a Huey queue in a SQLite file, a committed database and a real
-SMTP server that stalls before it accepts the first message."""
+(`flask jobs worker`), a Huey queue in a SQLite file or in Redis (production's), a
+committed database and a real SMTP server that stalls before it accepts the first
+message."""
 
 from __future__ import annotations
 
@@ -26,6 +27,8 @@ from screening.services import outbox
 from tests.smtp_server import Inbox, free_port
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
+#: Redis's database 13 is this test's (15: the rate-limit tests', 14: bench/scaleout.py's).
+REDIS_QUEUE_URL = "redis://127.0.0.1:6379/13"
 STALE_SECONDS = 2
 WAIT_SECONDS = 60.0
 
@@ -100,15 +103,29 @@ def message_state(app: Flask, message_id: int) -> tuple[EmailStatus, int]:
         return state
 
 
+@pytest.fixture(params=["sqlite", "redis"])
+def queue_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'queue.db'}"
+    import redis
+
+    client = redis.Redis.from_url(REDIS_QUEUE_URL)
+    try:
+        client.flushdb()
+    except redis.RedisError as error:
+        pytest.fail(f"Redis is not running at {REDIS_QUEUE_URL}: {error}")
+    return REDIS_QUEUE_URL
+
+
 @pytest.mark.commits
 def test_a_worker_killed_mid_send_loses_nothing_and_the_email_arrives_once(
-    app_config: dict, make_app, tmp_path: Path
+    app_config: dict, make_app, tmp_path: Path, queue_url: str
 ) -> None:
     log = tmp_path / "workers.log"
     with stalling_smtp_server() as (inbox, port):
         app = make_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
                         "SMTP_STARTTLS": 0, "MAIL_FROM": "jobs@example.com",
-                        "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}"})
+                        "QUEUE_URL": queue_url})
         with app.app_context():
             message = outbox.queue(db.session, kind="invitation", recipient="kim@example.com",
                                    subject="Your questionnaire", body_text="Hello Kim.",
