@@ -100,6 +100,10 @@ def register_extensions(app: Flask) -> None:
 
     language.init_app(app)
 
+    from screening.web.auth import sso  # single sign-on's client, when configured
+
+    sso.init_app(app)
+
 
 def register_queue(app: Flask) -> None:
     """Background work: the job handlers and the task queue that hands work to workers."""
@@ -115,12 +119,12 @@ def register_bank(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from screening.web import admin, api, apply, auth, health, hr, icons, manage
+    from screening.web import admin, api, apply, ats, auth, health, hr, icons, manage, panel
     from screening.web.converters import IdConverter
 
     app.url_map.converters["id"] = IdConverter  # before any rule that uses <id:...>
     for blueprint in (health.bp, icons.bp, auth.bp, apply.bp, manage.bp, hr.bp, admin.bp,
-                      api.bp):
+                      api.bp, ats.bp, panel.bp):
         app.register_blueprint(blueprint)
 
 

@@ -9,12 +9,21 @@ from __future__ import annotations
 import os
 import secrets
 from collections.abc import Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import click
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
+
+from screening.sso_policy import (
+    SsoPolicy,
+    SsoSettingError,
+    parse_allowed_domains,
+    parse_role_map,
+)
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -111,10 +120,65 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
         "to be from a worker that died and is run again",
     ),
     (
+        "ATS_ALLOW_LOOPBACK_HTTP",
+        "SCREENING_ATS_ALLOW_LOOPBACK_HTTP",
+        0,
+        "1 (development and tests only) to let an ATS call the Greenhouse endpoints over plain "
+        "http from this machine, and to send its callbacks to http://127.0.0.1; 0 for https only",
+    ),
+    (
         "FAIRNESS_MIN_GROUP",
         "SCREENING_FAIRNESS_MIN_GROUP",
         5,
         "smallest group the adverse-impact report shows; 5 or more, and no page can lower it",
+    ),
+    (
+        "WEBHOOKS_ALLOW_LOOPBACK_HTTP",
+        "SCREENING_WEBHOOKS_ALLOW_LOOPBACK_HTTP",
+        0,
+        "1 in development only: webhook endpoints may be plain http:// to 127.0.0.1 or "
+        "localhost; 0 (the default) allows https:// only",
+    ),
+    (
+        "OIDC_DISCOVERY_URL",
+        "SCREENING_OIDC_DISCOVERY_URL",
+        None,
+        "single sign-on: the identity provider's OpenID Connect discovery document "
+        "(https://.../.well-known/openid-configuration); unset turns single sign-on off",
+    ),
+    ("OIDC_CLIENT_ID", "SCREENING_OIDC_CLIENT_ID", None,
+     "single sign-on: this app's client id at the identity provider"),
+    ("OIDC_CLIENT_SECRET", "SCREENING_OIDC_CLIENT_SECRET", None,
+     "single sign-on: this app's client secret at the identity provider"),
+    (
+        "OIDC_ALLOWED_DOMAINS",
+        "SCREENING_OIDC_ALLOWED_DOMAINS",
+        None,
+        "single sign-on: comma-separated email domains allowed in, e.g. example.com; "
+        "required when single sign-on is on",
+    ),
+    (
+        "OIDC_ROLE_CLAIM",
+        "SCREENING_OIDC_ROLE_CLAIM",
+        None,
+        "single sign-on: the claim holding the person's groups or roles, e.g. groups; "
+        "unset: an administrator assigns each new person's role",
+    ),
+    (
+        "OIDC_ROLE_MAP",
+        "SCREENING_OIDC_ROLE_MAP",
+        None,
+        "single sign-on: claim value=role pairs, e.g. "
+        "screening-admins=admin,screening-hr=hr,store-managers=manager",
+    ),
+    ("OIDC_PROVIDER_NAME", "SCREENING_OIDC_PROVIDER_NAME", "your company account",
+     "single sign-on: the sign-in button reads \"Sign in with\" and this"),
+    (
+        "LOCAL_PASSWORDS",
+        "SCREENING_LOCAL_PASSWORDS",
+        1,
+        "1 lets staff sign in with a password; 0 turns password sign-in, set-password "
+        "links and password changes off for everyone (needs single sign-on)",
     ),
 )
 
@@ -151,6 +215,65 @@ def fairness_minimum_group(configured: Any, floor: int) -> int:
             "report"
         )
     return configured
+
+
+@dataclass(frozen=True)
+class SsoSettings:
+    """Single sign-on as configured: where the provider is, this app's client, the rules."""
+
+    discovery_url: str
+    client_id: str
+    client_secret: str
+    provider_name: str
+    policy: SsoPolicy
+
+
+_LOOPBACK_HOSTS = {"127.0.0.1", "localhost", "::1"}
+
+
+def sso_settings(config: Mapping[str, Any]) -> SsoSettings | None:
+    """Single sign-on's settings, checked; None when it is off (no discovery URL).
+
+    Refuses to start rather than run half-configured: no allowed domains would let any
+    account of the provider in, and password sign-in turned off without single sign-on
+    would let nobody in.
+    """
+    discovery_url = str(config.get("OIDC_DISCOVERY_URL") or "").strip()
+    local_passwords = config.get("LOCAL_PASSWORDS", 1)
+    if local_passwords not in (0, 1):
+        raise ConfigError(f"SCREENING_LOCAL_PASSWORDS must be 1 or 0, not {local_passwords!r}")
+    if not discovery_url:
+        if not local_passwords:
+            raise ConfigError("SCREENING_LOCAL_PASSWORDS=0 needs single sign-on "
+                              "(SCREENING_OIDC_DISCOVERY_URL and the other OIDC settings); "
+                              "without either nobody could sign in")
+        return None
+    url = urlsplit(discovery_url)
+    if url.scheme != "https" and not (url.scheme == "http" and url.hostname in _LOOPBACK_HOSTS):
+        raise ConfigError("SCREENING_OIDC_DISCOVERY_URL must be an https:// URL (plain http "
+                          f"only on this machine, for testing), not {discovery_url!r}")
+    for name in ("OIDC_CLIENT_ID", "OIDC_CLIENT_SECRET", "OIDC_ALLOWED_DOMAINS"):
+        if not str(config.get(name) or "").strip():
+            raise ConfigError(f"SCREENING_{name} is required when single sign-on is on "
+                              "(SCREENING_OIDC_DISCOVERY_URL is set)")
+    role_claim = str(config.get("OIDC_ROLE_CLAIM") or "").strip() or None
+    role_map_text = str(config.get("OIDC_ROLE_MAP") or "").strip()
+    try:
+        domains = parse_allowed_domains(str(config["OIDC_ALLOWED_DOMAINS"]))
+        role_map = parse_role_map(role_map_text) if role_map_text else None
+    except SsoSettingError as error:
+        raise ConfigError(str(error)) from None
+    if bool(role_claim) != bool(role_map):
+        raise ConfigError("SCREENING_OIDC_ROLE_CLAIM and SCREENING_OIDC_ROLE_MAP go together: "
+                          "set both to take roles from the provider, or neither to have an "
+                          "administrator assign them")
+    return SsoSettings(
+        discovery_url=discovery_url,
+        client_id=str(config["OIDC_CLIENT_ID"]).strip(),
+        client_secret=str(config["OIDC_CLIENT_SECRET"]),
+        provider_name=str(config.get("OIDC_PROVIDER_NAME") or "your company account").strip(),
+        policy=SsoPolicy(allowed_domains=domains, role_claim=role_claim, role_map=role_map),
+    )
 
 
 def database_uri(configured: str | None, instance_path: Path) -> str:

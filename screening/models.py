@@ -8,13 +8,14 @@ result the scoring engine derived from the frozen questionnaire snapshot.
 from __future__ import annotations
 
 import enum
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
     JSON,
     Boolean,
     Column,
+    Date,
     DateTime,
     Enum,
     Float,
@@ -133,7 +134,17 @@ class User(Base):
     email: Mapped[str] = mapped_column(String(254), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     password_hash: Mapped[str] = mapped_column(String(255))
-    role: Mapped[Role] = mapped_column(_enum(Role))
+    #: None: signed in by single sign-on with no role the provider maps, so no rights at
+    #: all until an administrator assigns one (every rights check asks "role in ...").
+    role: Mapped[Role | None] = mapped_column(_enum(Role), nullable=True)
+    #: True when single sign-on set the role from the provider's claim: it follows the
+    #: claim at each sign-in, and is taken away when the claim no longer maps to a role.
+    #: An administrator's choice (False) is kept when the claim maps to nothing.
+    role_from_idp: Mapped[bool] = mapped_column(Boolean, default=False, server_default="0")
+    #: The identity provider's stable (issuer, subject) pair, stored at the first single
+    #: sign-on; from then on the account is found by it, never by its email alone.
+    oidc_issuer: Mapped[str | None] = mapped_column(String(255))
+    oidc_subject: Mapped[str | None] = mapped_column(String(255))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     failed_logins: Mapped[int] = mapped_column(Integer, default=0)
     locked_until: Mapped[datetime | None]
@@ -147,6 +158,8 @@ class User(Base):
     positions: Mapped[list[Position]] = relationship(
         secondary=position_managers, back_populates="managers"
     )
+
+    __table_args__ = (UniqueConstraint("oidc_issuer", "oidc_subject"),)
 
     # Flask-Login protocol, kept here so the model needs no Flask import.
     @property
@@ -449,6 +462,33 @@ class SelfIdentification(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 
+class JobOutcome(Base):
+    """How a hired applicant did in the job, as HR imported it: the evidence that the
+    screen predicts anything at this employer (services/outcomes.py, services/validation.py).
+
+    One row per submission and date; importing the same pair again updates it. Every
+    measure is optional. Personal data: erasure and purge delete the rows.
+    """
+
+    __tablename__ = "job_outcomes"
+    __table_args__ = (UniqueConstraint("submission_id", "recorded_on"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    submission_id: Mapped[int] = mapped_column(ForeignKey("submissions.id", ondelete="CASCADE"))
+    #: the day the outcome was observed (the file's ``date`` column).
+    recorded_on: Mapped[date] = mapped_column(Date)
+    still_employed_90_days: Mapped[bool | None] = mapped_column(Boolean)
+    #: 1 (poor) to 5 (excellent).
+    supervisor_rating: Mapped[int | None] = mapped_column(Integer)
+    #: 0 to 100, on whatever survey scale the employer uses, the same for everyone.
+    customer_satisfaction: Mapped[float | None] = mapped_column(Float)
+    complaints: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    submission: Mapped[Submission] = relationship()
+
+
 class RequestKind(enum.StrEnum):
     """What an applicant asked about their result (words: the layer that shows them)."""
 
@@ -494,6 +534,65 @@ class ApiToken(Base):
     expires_at: Mapped[datetime]
     #: To the minute: a busy integration does not write on every request.
     last_used_at: Mapped[datetime | None]
+
+
+ats_connection_positions = Table(
+    "ats_connection_positions",
+    Base.metadata,
+    Column("connection_id", ForeignKey("ats_connections.id", ondelete="CASCADE"),
+           primary_key=True),
+    Column("position_id", ForeignKey("positions.id", ondelete="CASCADE"), primary_key=True),
+)
+
+
+class AtsConnection(Base):
+    """An applicant-tracking system (Greenhouse) allowed to send our tests; its API key
+    is never stored: only its hash, and the salt it is derived from (services.ats_connections)."""
+
+    __tablename__ = "ats_connections"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    key_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    key_salt: Mapped[str] = mapped_column(String(64))
+    #: every open position, now and later; otherwise only ``positions``.
+    all_positions: Mapped[bool] = mapped_column(Boolean, default=False)
+    created_by_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    revoked_at: Mapped[datetime | None]
+    #: To the minute: a busy integration does not write on every request.
+    last_used_at: Mapped[datetime | None]
+
+    created_by: Mapped[User] = relationship()
+    positions: Mapped[list[Position]] = relationship(secondary=ats_connection_positions,
+                                                     order_by="Position.title")
+
+
+class AtsRequest(Base):
+    """One test an ATS asked us to send: the invitation it made and the completion
+    callback owed to the ATS. ``public_id`` is the id the ATS knows it by."""
+
+    __tablename__ = "ats_requests"
+    __table_args__ = (UniqueConstraint("connection_id", "callback_key"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    public_id: Mapped[str] = mapped_column(String(40), unique=True)
+    connection_id: Mapped[int] = mapped_column(ForeignKey("ats_connections.id"), index=True)
+    invitation_id: Mapped[int] = mapped_column(ForeignKey("invitations.id"), unique=True)
+    #: the ATS's id of the test it chose (our position's id, as list_tests gave it).
+    partner_test_id: Mapped[str] = mapped_column(String(64))
+    #: where the completion callback goes, and its SHA-256: one request per ATS test.
+    callback_url: Mapped[str] = mapped_column(Text)
+    callback_key: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    callback_attempts: Mapped[int] = mapped_column(Integer, default=0)
+    #: the HTTP status of the last attempt, or 0 when none came back (refused, timed out).
+    callback_last_status: Mapped[int | None] = mapped_column(Integer)
+    callback_last_at: Mapped[datetime | None]
+    callback_delivered_at: Mapped[datetime | None]
+
+    connection: Mapped[AtsConnection] = relationship()
+    invitation: Mapped[Invitation] = relationship()
 
 
 class AuditEvent(Base):
@@ -626,3 +725,136 @@ class Job(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     claimed_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+
+
+class KeyingPanel(Base):
+    """Practitioners asked to rate every option of a questionnaire version (questions/README.md).
+
+    Open until HR or an admin closes it; a closed panel takes no more ratings.
+    """
+
+    __tablename__ = "keying_panels"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    questionnaire_version_id: Mapped[int] = mapped_column(
+        ForeignKey("questionnaire_versions.id"), index=True)
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    closed_at: Mapped[datetime | None]
+
+    questionnaire_version: Mapped[QuestionnaireVersion] = relationship()
+    created_by: Mapped[User | None] = relationship()
+    panellists: Mapped[list[Panellist]] = relationship(
+        back_populates="panel", order_by="Panellist.id", cascade="all, delete-orphan")
+
+
+class Panellist(Base):
+    """One practitioner's single-use link to a panel; only a SHA-256 of the token is stored."""
+
+    __tablename__ = "panellists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panel_id: Mapped[int] = mapped_column(ForeignKey("keying_panels.id", ondelete="CASCADE"),
+                                          index=True)
+    #: how HR recognises the invitation ("Supervisor, north branch"); never shown to others.
+    label: Mapped[str] = mapped_column(String(200))
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    invited_at: Mapped[datetime] = mapped_column(default=utcnow)
+    submitted_at: Mapped[datetime | None]
+
+    panel: Mapped[KeyingPanel] = relationship(back_populates="panellists")
+    responses: Mapped[list[PanelResponse]] = relationship(
+        back_populates="panellist", cascade="all, delete-orphan")
+
+
+class PanelResponse(Base):
+    """A panellist's ratings (option id -> 1..5) of one item and their optional comment."""
+
+    __tablename__ = "panel_responses"
+    __table_args__ = (UniqueConstraint("panellist_id", "item_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    panellist_id: Mapped[int] = mapped_column(ForeignKey("panellists.id", ondelete="CASCADE"))
+    item_id: Mapped[str] = mapped_column(String(100))
+    ratings: Mapped[dict[str, Any]] = mapped_column(default=dict)
+    comment: Mapped[str] = mapped_column(Text, default="")
+    saved_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+    panellist: Mapped[Panellist] = relationship(back_populates="responses")
+
+
+class WebhookEndpoint(Base):
+    """Another system's URL that is told of a position's events, signed with its secret.
+
+    The secrets sign every delivery, so they are stored as given, not hashed (see
+    services.webhooks); the previous one keeps signing until ``previous_secret_expires_at``
+    so a receiver can switch over without losing a message.
+    """
+
+    __tablename__ = "webhook_endpoints"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    position_id: Mapped[int] = mapped_column(
+        ForeignKey("positions.id", ondelete="CASCADE"), index=True)
+    url: Mapped[str] = mapped_column(Text)
+    #: the event types (services.webhooks.EventType values) it is sent
+    events: Mapped[list[str]] = mapped_column(JSON, default=list)
+    description: Mapped[str] = mapped_column(String(200), default="")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    #: why it was switched off by a receiver's 410 Gone; empty otherwise
+    disabled_reason: Mapped[str] = mapped_column(String(300), default="")
+    #: an admin's deliberate choice: the URL may resolve to a private network address
+    allow_private: Mapped[bool] = mapped_column(Boolean, default=False)
+    secret: Mapped[str] = mapped_column(String(120))
+    secret_created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    previous_secret: Mapped[str | None] = mapped_column(String(120))
+    previous_secret_expires_at: Mapped[datetime | None]
+    created_by_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+
+    position: Mapped[Position] = relationship()
+    deliveries: Mapped[list[WebhookDelivery]] = relationship(
+        back_populates="endpoint", cascade="all, delete-orphan", passive_deletes=True)
+
+
+class DeliveryStatus(enum.StrEnum):
+    PENDING = "pending"
+    #: tried and failed; the job queue tries again after its back-off
+    RETRYING = "retrying"
+    DELIVERED = "delivered"
+    #: given up (refused address, 410 Gone, endpoint off, or out of attempts)
+    FAILED = "failed"
+
+
+class WebhookDelivery(Base):
+    """One event for one endpoint: the delivery log line, and the message's fixed id.
+
+    ``message_id`` is the Standard Webhooks ``webhook-id``: the same on every attempt, so
+    a receiver that got a message twice (a worker died after sending) can tell.
+    """
+
+    __tablename__ = "webhook_deliveries"
+    __table_args__ = (Index("ix_webhook_deliveries_endpoint_id_id", "endpoint_id", "id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    message_id: Mapped[str] = mapped_column(String(40), unique=True)
+    endpoint_id: Mapped[int] = mapped_column(
+        ForeignKey("webhook_endpoints.id", ondelete="CASCADE"))
+    event_type: Mapped[str] = mapped_column(String(40))
+    #: the envelope as sent: {"type", "timestamp", "data"}
+    payload: Mapped[dict[str, Any]]
+    status: Mapped[DeliveryStatus] = mapped_column(
+        _enum(DeliveryStatus), default=DeliveryStatus.PENDING)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    last_status_code: Mapped[int | None] = mapped_column(Integer)
+    last_error: Mapped[str] = mapped_column(Text, default="")
+    last_answer: Mapped[str] = mapped_column(Text, default="")
+    #: the job that carries it (jobs are purged once done, so no foreign key)
+    job_id: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    last_attempt_at: Mapped[datetime | None]
+    delivered_at: Mapped[datetime | None]
+
+    endpoint: Mapped[WebhookEndpoint] = relationship(back_populates="deliveries")

@@ -72,6 +72,7 @@ class OptionDraft:
     effectiveness: int | None = None
     rank: int | None = None
     red_flag: bool | None = False
+    panel_effectiveness: float | None = None
     given: frozenset[str] = frozenset()  # keys present in the YAML
 
     @property

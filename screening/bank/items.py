@@ -51,7 +51,8 @@ ITEM_FIELDS = (
     "interview_questions",
     "translations",
 )
-OPTION_FIELDS = ("id", "text", "rationale", "points", "effectiveness", "rank", "red_flag")
+OPTION_FIELDS = ("id", "text", "rationale", "points", "effectiveness", "rank", "red_flag",
+                 "panel_effectiveness")
 TRANSLATION_FIELDS = ("title", "scenario", "prompt", "options")
 REVIEW_FIELDS = ("who", "on", "change")
 ISO_DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
@@ -124,7 +125,18 @@ def _option(draft: OptionDraft, dimensions: tuple[str, ...]) -> Option:
         effectiveness=draft.effectiveness,
         rank=draft.rank,
         red_flag=draft.red_flag,
+        panel_effectiveness=draft.panel_effectiveness,
     )
+
+
+def _panel_effectiveness(fields: Fields) -> float | None:
+    """A keying panel's mean rating of the option, 1..5 (`flask bank apply-panel` writes it)."""
+    value = fields.number("panel_effectiveness", required=False)
+    if value is not None and not RATING_MIN <= value <= RATING_MAX:
+        fields.problem("panel_effectiveness",
+                       f"a panel's mean rating is {RATING_MIN}..{RATING_MAX}, not {value:g}")
+        return None
+    return value
 
 
 def _check_prompts(
@@ -308,6 +320,7 @@ def _option_draft(fields: Fields) -> OptionDraft:
         effectiveness=fields.whole("effectiveness", required=False),
         rank=fields.whole("rank", required=False),
         red_flag=fields.flag("red_flag"),
+        panel_effectiveness=_panel_effectiveness(fields),
         given=frozenset(key for key in fields.mapping if isinstance(key, str)),
     )
     points = fields.mapping_at("points", required=False)

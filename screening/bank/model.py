@@ -67,6 +67,9 @@ class Option:
     rank: int | None = None
     #: shows hostility, contempt or dishonesty.
     red_flag: bool = False
+    #: the mean effectiveness (1..5) a practitioners' keying panel gave the option,
+    #: written by `flask bank apply-panel`; None until a panel has rated it.
+    panel_effectiveness: float | None = None
 
 
 @dataclass(frozen=True)

@@ -212,7 +212,7 @@ def _reviews_from_snapshot(stored: Any) -> tuple[Review, ...]:
 
 
 def _option_to_snapshot(option: Option) -> dict[str, Any]:
-    return {
+    snapshot: dict[str, Any] = {
         "id": option.id,
         "text": option.text,
         "rationale": option.rationale,
@@ -221,6 +221,10 @@ def _option_to_snapshot(option: Option) -> dict[str, Any]:
         "rank": option.rank,
         "red_flag": option.red_flag,
     }
+    # Only once a panel has rated the option: every version stored before keeps its hash.
+    if option.panel_effectiveness is not None:
+        snapshot["panel_effectiveness"] = option.panel_effectiveness
+    return snapshot
 
 
 def _option_from_snapshot(snapshot: Mapping[str, Any]) -> Option:
@@ -232,6 +236,7 @@ def _option_from_snapshot(snapshot: Mapping[str, Any]) -> Option:
         effectiveness=snapshot["effectiveness"],
         rank=snapshot["rank"],
         red_flag=snapshot["red_flag"],
+        panel_effectiveness=snapshot.get("panel_effectiveness"),
     )
 
 

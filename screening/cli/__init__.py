@@ -12,6 +12,7 @@ def init_app(app: Flask) -> None:
         exports,
         jobs,
         outbox,
+        outcomes,
         reports,
         results,
         retention,
@@ -32,5 +33,6 @@ def init_app(app: Flask) -> None:
         reports.report_command,
         outbox.outbox_group,
         jobs.jobs_group,
+        outcomes.outcomes_group,
     ):
         app.cli.add_command(command)

@@ -95,6 +95,8 @@ def demo_command(count: int, seed: int, position_id: int | None) -> None:
     )
     if position is None or manager is None:
         raise click.ClickException(f"No position with id {position_id}.")
-    created = create_simulated_applicants(db.session, position, count, seed, manager)
+    created = create_simulated_applicants(db.session, position, count, seed, manager,
+                                          with_outcomes=True)
     db.session.commit()
-    click.echo(f"Created {created} simulated applicants for {position.title} (seed {seed}).")
+    click.echo(f"Created {created} simulated applicants for {position.title} (seed {seed}), "
+               "with simulated decisions and job outcomes for those advanced (demo data).")

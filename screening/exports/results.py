@@ -47,14 +47,17 @@ def _dimension_columns() -> tuple[Column, ...]:
             Column(f"{dimension}_percentile", "number",
                    f"{label}: percentile among the final, scored results of versions with the "
                    "same scoring content (submitted, every written answer rated, neither "
-                   "incomplete nor unreliable, real and demo apart); empty below 30 of them or "
-                   "while in progress."),
+                   "incomplete nor unreliable, real and demo apart); empty below 30 of them, "
+                   "while in progress, and for a result that is itself incomplete or "
+                   "unreliable (result_status), which is not compared."),
         ]
     return tuple(columns)
 
 
 WIDE: tuple[Column, ...] = (
-    Column("submission_id", "integer", "The submission's id; stable, unique."),
+    Column("submission_id", "integer",
+           "The submission's id; stable, unique; the applicant reference of the job-outcome "
+           "import."),
     Column("applicant_id", "integer", "The applicant's id; joins with the long layout."),
     Column("applicant_name", "text",
            "Applicant's name; \"Anonymised applicant\" after erasure or purge."),
@@ -233,15 +236,18 @@ def wide_rows(
 def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
     result = record.result or {}
     by_dimension = {entry["dimension"]: entry for entry in result.get("dimensions", ())}
+    overall = result.get("overall")
+    percentiles = (group.percentiles_of(
+        result.get("status"),
+        {**{d: entry["percent"] for d, entry in by_dimension.items()}, OVERALL: overall})
+        if group else {})
     scores: list[Any] = []
     for dimension in DIMENSIONS:
         entry = by_dimension.get(dimension)
         if entry is None:
             scores += [None] * 4
             continue
-        percentile = group.percentile(dimension, entry["percent"]) if group else None
-        scores += [entry["raw"], entry["maximum"], entry["percent"], percentile]
-    overall = result.get("overall")
+        scores += [entry["raw"], entry["maximum"], entry["percent"], percentiles.get(dimension)]
     band = result.get("band") or {}
     return [
         record.submission_id,
@@ -256,7 +262,7 @@ def _wide_row(record: SubmissionRecord, group: NormGroup | None) -> list[Any]:
         record.status,
         *scores,
         overall,
-        group.percentile(OVERALL, overall) if group else None,
+        percentiles.get(OVERALL),
         group.size if group else None,
         band.get("id"),
         band.get("label"),

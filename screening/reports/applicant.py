@@ -33,11 +33,13 @@ from screening.scoring import (
     NormGroup,
     PsychometricReport,
     RedFlag,
+    ResultStatus,
     RubricRole,
     SubmissionResult,
     TraceLine,
     clear_weakest_dimension,
 )
+from screening.scoring.norms import compared
 
 from . import charts, wording
 from .integrity import NOT_RECORDED, IntegritySummary
@@ -126,8 +128,19 @@ FORMAT_RULES: tuple[tuple[str, str], ...] = (
 # -- small building blocks ------------------------------------------------------------
 
 
-def percentile_text(percentile: float | None, norm_size: int) -> str:
-    """'63rd percentile of 41' or the honest 'not enough data yet (12 of 30)'."""
+#: Why a result that is not a judgement has no percentile (scoring.norms.compared).
+NOT_COMPARED = {
+    ResultStatus.INCOMPLETE: "not compared: too few questions answered",
+    ResultStatus.UNRELIABLE: "not compared: answered faster than the questions can be read",
+}
+
+
+def percentile_text(percentile: float | None, norm_size: int,
+                    status: str | None = ResultStatus.SCORED) -> str:
+    """'63rd percentile of 41', the honest 'not enough data yet (12 of 30)', or why a
+    result that is not a judgement is not compared at all."""
+    if not compared(status):
+        return NOT_COMPARED.get(ResultStatus(status), "not compared")
     if percentile is None:
         return f"{NOT_ENOUGH_DATA} ({norm_size} of {NORM_MIN_GROUP} completed)"
     return f"{ordinal(round(percentile))} percentile of {norm_size}"
@@ -238,15 +251,19 @@ class DimensionLine:
     bar_svg: str
     #: within one standard error of a cut score.
     close_to_line: bool = False
+    #: the result's status: only a scored result is compared with others.
+    result_status: str = ResultStatus.SCORED
 
     @property
     def percentile_text(self) -> str:
-        return percentile_text(self.percentile, self.norm_size)
+        return percentile_text(self.percentile, self.norm_size, self.result_status)
 
     @property
     def plain_text(self) -> str:
         """The score in words, without notation: where it stands among others like it."""
-        if self.percentile is None:
+        if not compared(self.result_status):
+            words = percentile_text(None, self.norm_size, self.result_status)
+        elif self.percentile is None:
             words = "no comparison yet, too few final results"
         else:
             words = (f"above about {round(self.percentile)}% of the {self.norm_size} "
@@ -368,6 +385,8 @@ class Methodology:
     reliability_submissions: int
     reliability: tuple[ReliabilityRow, ...]
     warnings: tuple[str, ...]
+    #: who reviewed the key of this version: a keying panel's size, day and agreement, or none.
+    key_provenance: str = wording.NOT_REVIEWED_BY_PANEL
 
 
 @dataclass(frozen=True)
@@ -428,6 +447,8 @@ class ApplicantReport:
     #: the latest recorded decision, if any.
     decision: RecordedDecision | None = None
     interview_scale: tuple[ScaleAnchor, ...] = INTERVIEW_SCALE
+    #: the result's status: only a scored result is compared with others.
+    result_status: str = ResultStatus.SCORED
     decision_support: str = DECISION_SUPPORT
     confidential: str = CONFIDENTIAL
     language: str = "en"
@@ -493,7 +514,7 @@ class ApplicantReport:
 
     @property
     def overall_percentile_text(self) -> str:
-        return percentile_text(self.overall_percentile, self.norm_size)
+        return percentile_text(self.overall_percentile, self.norm_size, self.result_status)
 
 
 def _evidence(line: TraceLine, *, strength: bool) -> tuple[EvidenceLine, ...]:
@@ -715,6 +736,7 @@ def methodology(
         reliability_submissions=submissions,
         reliability=tuple(rows),
         warnings=tuple(warnings),
+        key_provenance=wording.key_provenance(questionnaire),
     )
 
 
@@ -762,7 +784,10 @@ def build_applicant_report(
     dimensions = []
     for score in result.dimensions:
         median = norms.median(score.dimension)
-        sem = sems.get(score.dimension)
+        # Every item scored alike (all full marks, say) gives a spread of 0: not a
+        # measurement without error, only none that these answers can show; "± 0" would
+        # claim certainty, so no error is printed.
+        sem = sems.get(score.dimension) or None
         dimensions.append(DimensionLine(
             dimension=score.dimension,
             label=score.label,
@@ -781,6 +806,7 @@ def build_applicant_report(
                 title=f"{score.label}: {score.percent:.0f}%",
             ),
             close_to_line=score.dimension in result.close_to_line,
+            result_status=result.status,
         ))
     strengths, concerns = strengths_and_concerns(result)
     return ApplicantReport(
@@ -801,6 +827,7 @@ def build_applicant_report(
         synthetic=facts.synthetic,
         overall=result.overall,
         overall_percentile=percentiles.get(OVERALL),
+        result_status=result.status,
         norm_size=norms.size,
         dimensions=tuple(dimensions),
         strengths=strengths,

@@ -122,26 +122,26 @@ def _compare_pages(
     pages = []
     for start in range(0, len(entries), COMPARE_COLUMNS):
         chunk = entries[start:start + COMPARE_COLUMNS]
+        compared_with = [norms.percentiles(e.result) for e in chunk]
         lines = [
             CompareLine("Band", tuple(wording.headline(e.result) for e in chunk)),
             CompareLine("Status", tuple("Provisional" if e.result.provisional else "Final"
                                         for e in chunk)),
             CompareLine("Overall", tuple(
                 f"{e.result.overall:.0f}% · "
-                + percentile_text(norms.percentile(OVERALL, e.result.overall), norms.size)
-                for e in chunk)),
+                + percentile_text(found[OVERALL], norms.size, e.result.status)
+                for e, found in zip(chunk, compared_with, strict=True))),
         ]
         for dimension in DIMENSIONS:
             values = []
-            for e in chunk:
+            for e, found in zip(chunk, compared_with, strict=True):
                 try:
                     score = e.result.dimension(dimension)
                 except KeyError:
                     values.append("—")
                     continue
-                percentile = norms.percentile(dimension, score.percent)
                 values.append(f"{score.percent:.0f}% ({score.raw} of {score.maximum}) · "
-                              + percentile_text(percentile, norms.size))
+                              + percentile_text(found[dimension], norms.size, e.result.status))
             lines.append(CompareLine(DIMENSION_LABELS[dimension], tuple(values)))
         highlights = [strengths_and_concerns(e.result) for e in chunk]
         lines.extend([

@@ -23,6 +23,7 @@ from screening.reports.feedback import Feedback
 from . import pdf
 from .applicant import ApplicantReport
 from .cohort import CohortReport
+from .panel import PanelReport
 
 TEMPLATE_ROOT = Path(__file__).resolve().parents[2] / "templates" / "reports"
 #: Settings value -> CSS page size.
@@ -158,3 +159,18 @@ def feedback_html(
 def html_pdf(html: str, time_limit: float | None = pdf.RENDER_TIME_LIMIT_SECONDS) -> bytes:
     """A PDF of report HTML made above (the feedback's, whose HTML is its cache key)."""
     return pdf.render_pdf(html, time_limit=time_limit)
+
+
+def panel_html(report: PanelReport, page_size: str = "A4") -> str:
+    """The keying panel's report for the bank's reviewers (landscape: wide option tables)."""
+    footer = f"{report.confidential} · generated {formatting.date_time(report.generated_at)}"
+    return _environment().get_template("panel.html").render(
+        report=report, page_size=f"{page_size_css(page_size)} landscape", footer=footer)
+
+
+def panel_pdf(
+    report: PanelReport,
+    page_size: str = "A4",
+    time_limit: float | None = pdf.RENDER_TIME_LIMIT_SECONDS,
+) -> bytes:
+    return pdf.render_pdf(panel_html(report, page_size), time_limit=time_limit)

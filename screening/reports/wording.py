@@ -9,6 +9,7 @@ needs (an item's scale, its reading time).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 
 from screening.adjustments import Adjustment
@@ -18,8 +19,10 @@ from screening.bank.model import (
     RATING_MAX,
     Band,
     Item,
+    Questionnaire,
     ResponseFormat,
 )
+from screening.bank.panel_review import panel_reviews
 from screening.formatting import ordinal
 from screening.scoring import (
     OVERALL,
@@ -31,6 +34,7 @@ from screening.scoring import (
     TraceLine,
 )
 from screening.scoring.bands import INCOMPLETE_SHARE, UNRELIABLE_SHARE, reached
+from screening.scoring.panel import panel_items
 from screening.scoring.quality import (
     MANY_TOO_FAST,
     STRAIGHT_LINING,
@@ -395,3 +399,34 @@ def scoring_rules(method: int) -> tuple[str, ...]:
         "is unreliable: neither gets a band.",
         "A score within one standard error of a cut score is marked close to the line.",
     )
+
+
+#: The agreement figures `flask bank apply-panel` writes into each review's `change`.
+_PANEL_AGREEMENT = re.compile(
+    r"panel median r_wg\(J\) (?P<rwg>\d+\.\d+)(?:, ICC\(2,k\) (?P<icc>-?\d+\.\d+))?")
+NOT_REVIEWED_BY_PANEL = ("Not yet reviewed by a practitioner panel: the key was written and "
+                         "reviewed by the screening team, as each item's review record says.")
+
+
+def key_provenance(questionnaire: Questionnaire) -> str:
+    """Who reviewed the key of the version an applicant took: the latest keying panel
+    written into its items (`reviewed_by`), with its size, day and agreement, or that no
+    panel has reviewed it. One sentence for the full record and the manager's page."""
+    rated = panel_items(questionnaire.items)
+    latest = {}
+    for item in rated:
+        reviews = panel_reviews(item)
+        if reviews:
+            latest[item.id] = reviews[-1]
+    if not latest:
+        return NOT_REVIEWED_BY_PANEL
+    panel_id, raters, review = max(latest.values(), key=lambda found: (found[2].on, found[0]))
+    covered = sum(1 for found in latest.values() if found[0] == panel_id)
+    match = _PANEL_AGREEMENT.search(review.change)
+    agreement = ""
+    if match:
+        agreement = f"; agreement: median r_wg(J) {match['rwg']}" + (
+            f", ICC(2,k) {match['icc']}" if match["icc"] else "")
+    share = "" if covered == len(rated) else f"; {covered} of {len(rated)} rated items"
+    return (f"Key reviewed by a practitioner panel of {raters} on {review.on} "
+            f"(panel {panel_id}{agreement}{share}).")

@@ -6,6 +6,9 @@ one place too (``screening.services.norms``); this module only counts.
 
 A percentile from a handful of applicants would look precise and mean little,
 so below NORM_MIN_GROUP applicants there is no percentile (and no median) at all.
+Nor is there one for a result that is not a judgement (incomplete or unreliable): the
+group holds only scored results, and a part-answered sitting compared with them would
+read as a low rank when it is no rank at all.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from array import array
 from bisect import bisect_left, bisect_right
 from collections.abc import Iterable, Mapping, Sequence
 
-from .result import SubmissionResult
+from .result import ResultStatus, SubmissionResult
 
 #: Fewer applicants than this and a percentile moves by several points per person.
 NORM_MIN_GROUP = 30
@@ -22,6 +25,14 @@ NORM_MIN_GROUP = 30
 NOT_ENOUGH_DATA = "not enough data yet"
 #: The norm group's key for the overall score, beside the dimension names.
 OVERALL = "overall"
+
+
+def compared(status: str | None) -> bool:
+    """Whether a result of this status is compared with the norm group at all.
+
+    Results stored before statuses existed have none, and were all scored.
+    """
+    return status in (None, ResultStatus.SCORED, ResultStatus.SCORED.value)
 
 
 class NormGroup:
@@ -73,12 +84,20 @@ class NormGroup:
 
     def percentiles(self, result: SubmissionResult) -> dict[str, float | None]:
         """The percentile of each dimension's percent and of the overall score."""
-        found: dict[str, float | None] = {
-            score.dimension: self.percentile(score.dimension, score.percent)
-            for score in result.dimensions
-        }
-        found[OVERALL] = self.percentile(OVERALL, result.overall)
-        return found
+        scores: dict[str, float | None] = dict(result.percents)
+        scores[OVERALL] = result.overall
+        return self.percentiles_of(result.status, scores)
+
+    def percentiles_of(
+        self, status: str | None, scores: Mapping[str, float | None]
+    ) -> dict[str, float | None]:
+        """Percentiles of a result's ``scores`` (by name) given its status, as stored.
+
+        None for every score of a result that is not a judgement (``compared``).
+        """
+        if not compared(status):
+            return dict.fromkeys(scores)
+        return {name: self.percentile(name, value) for name, value in scores.items()}
 
     def median(self, name: str) -> float | None:
         """The group's median on ``name``; None below the minimum group, like percentiles."""

@@ -221,3 +221,45 @@ def simulate_answers(
     """``count`` synthetic applicants; the same seed always gives the same list."""
     rng = random.Random(seed)  # noqa: S311 - reproducible fake applicants, not secrets
     return [simulate_applicant(questionnaire, rng) for _ in range(count)]
+
+
+#: How strongly the simulated job outcomes follow the applicant's average level: enough
+#: for the demo to show a relationship, not the near-perfect one no real screen has.
+OUTCOME_SLOPE = 1.0
+#: The spread of everything else that decides how a hire does (the job, the team, luck).
+OUTCOME_NOISE = 0.5
+#: Most people stay 90 days: the log-odds of staying for an average applicant, and how
+#: much a better performer's odds rise.
+STAY_LOG_ODDS, STAY_SLOPE = 1.2, 2.0
+
+
+@dataclass(frozen=True)
+class SimulatedOutcome:
+    """Invented job outcomes of a simulated hire, for the demo's validation page."""
+
+    still_employed_90_days: bool
+    supervisor_rating: int
+    customer_satisfaction: float
+    complaints: int
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    """Knuth's method: fine for the small means of a complaints count."""
+    limit, count, product = math.exp(-mean), 0, rng.random()
+    while product > limit:
+        count += 1
+        product *= rng.random()
+    return count
+
+
+def simulate_outcome(levels: Mapping[str, float], rng: random.Random) -> SimulatedOutcome:
+    """Job outcomes that rise with the applicant's latent levels, with plenty of noise:
+    the people the screen would rank high tend to stay, be rated well and draw fewer
+    complaints, as a working screen's applicants would."""
+    performance = (OUTCOME_SLOPE * sum(levels.values()) / len(levels)
+                   + rng.gauss(0, OUTCOME_NOISE))
+    stays = rng.random() < 1 / (1 + math.exp(-(STAY_LOG_ODDS + STAY_SLOPE * performance)))
+    rating = _clamp_rating(3 + performance + rng.gauss(0, 0.7))
+    satisfaction = round(min(100.0, max(0.0, 78 + 8 * performance + rng.gauss(0, 6))), 1)
+    complaints = _poisson(rng, math.exp(-0.3 - 0.8 * performance))
+    return SimulatedOutcome(stays, rating, satisfaction, complaints)

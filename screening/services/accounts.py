@@ -39,7 +39,9 @@ def find_user_by_email(session: Session, email: str) -> User | None:
     return session.scalar(select(User).where(func.lower(User.email) == email.strip().lower()))
 
 
-def create_user(session: Session, *, email: str, name: str, role: Role, password: str) -> User:
+def create_user(
+    session: Session, *, email: str, name: str, role: Role | None, password: str
+) -> User:
     email = email.strip().lower()
     for what, text in (("name", name), ("email address", email)):
         if unsafe := unsafe_characters(text):  # it reaches email headers: see single_line
@@ -67,7 +69,8 @@ def authenticate(session: Session, email: str, password: str) -> User | None:
     now = utcnow()
     if is_locked_out(user):
         return None
-    if not user.active or not matches:
+    # No role yet (single sign-on, awaiting an administrator): no session could hold it.
+    if not user.active or user.role is None or not matches:
         user.failed_logins += 1
         if user.failed_logins >= MAX_FAILED_LOGINS:
             user.locked_until = now + LOCKOUT
@@ -124,6 +127,7 @@ def change_role(session: Session, actor: User, user: User, role: Role) -> None:
         raise AccountError("You cannot remove your own administrator role.")
     if user.role is not role:
         user.role = role
+        user.role_from_idp = False  # an administrator's choice: single sign-on keeps it
         end_sessions(user)  # pages and forms open under the old rights must not stay usable
 
 

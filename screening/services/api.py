@@ -109,8 +109,12 @@ def submission_json(
     }
 
 
-def _percentile(group: NormGroup | None, name: str, value: float | None) -> float | None:
-    return group.percentile(name, value) if group is not None else None
+def _percentiles(group: NormGroup | None, result: Mapping[str, Any]) -> dict[str, float | None]:
+    scores = {entry["dimension"]: entry["percent"] for entry in result.get("dimensions", ())}
+    scores[OVERALL] = result.get("overall")
+    if group is None:
+        return dict.fromkeys(scores)
+    return group.percentiles_of(result.get("status"), scores)
 
 
 def _result_summary(
@@ -119,17 +123,18 @@ def _result_summary(
     if not result:
         return None
     band = result.get("band") or {}
+    percentiles = _percentiles(group, result)
     return {
         "dimensions": [
             {"dimension": entry["dimension"],
              "label": DIMENSION_LABELS.get(entry["dimension"], entry["dimension"]),
              "raw": entry["raw"],
              "maximum": entry["maximum"], "percent": entry["percent"],
-             "percentile": _percentile(group, entry["dimension"], entry["percent"])}
+             "percentile": percentiles[entry["dimension"]]}
             for entry in result.get("dimensions", ())
         ],
         "overall": result.get("overall"),
-        "overall_percentile": _percentile(group, OVERALL, result.get("overall")),
+        "overall_percentile": percentiles[OVERALL],
         "norm_group_size": group.size if group is not None else None,
         "status": result.get("status"),
         "answered": result.get("answered"),

@@ -18,7 +18,13 @@ from sqlalchemy.orm import Session
 from screening.folding import folded
 from screening.models import Applicant, Invitation, OpenLinkPost, Position, User, utcnow
 from screening.services import audit
-from screening.services.invitations import InvitationStatus, invite, new_token, status_of
+from screening.services.invitations import (
+    InvitationStatus,
+    announce,
+    invite,
+    new_token,
+    status_of,
+)
 from screening.services.journey import claim_key
 
 #: The shortest reason a manager may give for allowing a retake.
@@ -212,6 +218,7 @@ def allow_retake(
     )
     session.add_all([retake, new_invitation])
     session.flush()
+    announce(session, new_invitation, reissued=False)
     audit.record(session, allowed_by, "retake.allowed", retake,
                  retake_of=applicant.id, attempt_number=retake.attempt_number, reason=reason)
     return new_invitation

@@ -18,6 +18,7 @@ from screening.models import (
     Applicant,
     AuditEvent,
     Invitation,
+    KeyingPanel,
     Position,
     QuestionnaireVersion,
     Submission,
@@ -74,6 +75,8 @@ _TARGET_NOUNS: dict[str, str] = {
     "Submission": "submission", "Applicant": "applicant", "Invitation": "invitation",
     "Position": "position", "User": "user", "ApiToken": "API token",
     "QuestionnaireVersion": "questionnaire version", "OutgoingEmail": "email",
+    "KeyingPanel": "keying panel", "Panellist": "panellist",
+    "WebhookEndpoint": "webhook endpoint",
 }
 
 
@@ -88,6 +91,7 @@ def _name_queries() -> dict[str, Select[Any]]:
         "ApiToken": select(ApiToken.id, ApiToken.name),
         "QuestionnaireVersion": select(QuestionnaireVersion.id,
                                        QuestionnaireVersion.questionnaire_key),
+        "KeyingPanel": select(KeyingPanel.id, KeyingPanel.name),
     }
 
 

@@ -1,5 +1,6 @@
 """Demo data for a first look: a position, staff sign-ins, an invited applicant, and
-synthetic applicants from the latent-trait simulator."""
+synthetic applicants from the latent-trait simulator, with simulated decisions,
+self-identification and job outcomes so that the HR pages have a worked example."""
 
 from __future__ import annotations
 
@@ -17,15 +18,21 @@ from screening import scoring
 from screening.models import (
     Answer,
     Applicant,
+    Decision,
     FreeTextRating,
     Invitation,
+    JobOutcome,
+    Outcome,
     Position,
     Role,
+    SelfIdentification,
     Submission,
     SubmissionStatus,
     User,
     utcnow,
 )
+from screening.scoring.fairness import RACE_ETHNICITY_CATEGORIES, SEX_CATEGORIES
+from screening.scoring.simulate import SimulatedApplicant, simulate_outcome
 from screening.services import accounts, invitations, positions
 from screening.services.questionnaires import current_version, questionnaire_for
 from screening.services.results import store_result
@@ -41,7 +48,7 @@ DEMO_POSITION_TITLE = "Front desk associate (demo)"
 DEMO_QUESTIONNAIRE = "frontline-standard"
 #: Simulated applicants on the demo position, so the pages have something to show;
 #: stored as synthetic (demo data), never in real applicants' figures.
-DEMO_APPLICANTS = 60
+DEMO_APPLICANTS = 90
 DEMO_SEED = 1
 
 
@@ -103,7 +110,8 @@ def ensure_demo_data(
         .where(Applicant.position_id == position.id, Submission.synthetic.is_(True))
     ) or 0
     if not simulated and applicants:
-        simulated = create_simulated_applicants(session, position, applicants, DEMO_SEED, manager)
+        simulated = create_simulated_applicants(session, position, applicants, DEMO_SEED, manager,
+                                                with_outcomes=True)
     assert position.open_token is not None
     return DemoAccess(DEMO_MANAGER_EMAIL, password, invitation.token, position.open_token,
                       staff=tuple((role, email) for role, email, _ in DEMO_STAFF),
@@ -129,15 +137,27 @@ def demo_position(session: Session) -> Position | None:
 BATCH = 200
 
 
+#: The share of scored simulated applicants the demo advances ("hires"), best scores first.
+DEMO_HIRED_SHARE = 2 / 3
+DEMO_DECISION_NOTE = "Simulated decision (demo data)."
+
+
 def create_simulated_applicants(
-    session: Session, position: Position, count: int, seed: int, rater: User
+    session: Session, position: Position, count: int, seed: int, rater: User,
+    *, with_outcomes: bool = False,
 ) -> int:
-    """Store ``count`` submitted, scored applicants whose answers follow the simulator."""
+    """Store ``count`` submitted, scored applicants whose answers follow the simulator.
+
+    ``with_outcomes``: also decide on them (``rater`` advances the best scores), give them
+    a self-identification and attach job outcomes to the advanced ones, so the adverse-
+    impact and validation pages have a worked example (all of it demo data).
+    """
     questionnaire = questionnaire_for(position.questionnaire_version)
     simulated = scoring.simulate_answers(questionnaire, count, seed)
     # Same seed, same dates: a re-run with the same seed reproduces the same records.
     clock = random.Random(seed)  # noqa: S311 - demo data, not security
     now = utcnow()
+    stored: list[tuple[Submission, SimulatedApplicant]] = []
     for index, applicant in enumerate(simulated, start=1):
         invitation = invitations.invite(
             session,
@@ -174,6 +194,44 @@ def create_simulated_applicants(
             )
         session.flush()
         store_result(session, submission)
+        if with_outcomes:
+            stored.append((submission, applicant))
         if index % BATCH == 0:
             session.commit()
+    if with_outcomes:
+        _decide_and_attach_outcomes(session, stored, seed, rater)
     return len(simulated)
+
+
+def _decide_and_attach_outcomes(
+    session: Session, stored: list[tuple[Submission, SimulatedApplicant]], seed: int,
+    rater: User,
+) -> None:
+    """Advance the best-scoring share, turn the rest down, and give every advanced ("hired")
+    applicant job outcomes that follow their simulated traits (scoring.simulate)."""
+    rng = random.Random(f"outcomes-{seed}")  # noqa: S311 - demo data, not security
+    scored = sorted((pair for pair in stored if pair[0].overall_percent is not None
+                     and pair[0].result_status == "scored"),
+                    key=lambda pair: -(pair[0].overall_percent or 0.0))
+    hired = round(DEMO_HIRED_SHARE * len(scored))
+    today = utcnow().date()
+    sexes = list(SEX_CATEGORIES)
+    races = list(RACE_ETHNICITY_CATEGORIES)
+    for rank, (submission, applicant) in enumerate(scored):
+        advanced = rank < hired
+        session.add(Decision(submission_id=submission.id, decided_by_id=rater.id,
+                             outcome=Outcome.ADVANCE if advanced else Outcome.DO_NOT_ADVANCE,
+                             note=DEMO_DECISION_NOTE))
+        session.add(SelfIdentification(
+            submission_id=submission.id,
+            sex=rng.choices(sexes, weights=(47, 47, 2, 4))[0],
+            race_ethnicity=rng.choices(races, weights=(20, 45, 15, 1, 8, 1, 4, 6))[0]))
+        if advanced:
+            outcome = simulate_outcome(applicant.levels, rng)
+            session.add(JobOutcome(
+                submission_id=submission.id, recorded_on=today,
+                still_employed_90_days=outcome.still_employed_90_days,
+                supervisor_rating=outcome.supervisor_rating,
+                customer_satisfaction=outcome.customer_satisfaction,
+                complaints=outcome.complaints))
+    session.flush()

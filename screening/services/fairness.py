@@ -9,12 +9,13 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 
-from sqlalchemy import select
-from sqlalchemy.orm import Session
+from sqlalchemy import exists, false, func, select
+from sqlalchemy.orm import Session, aliased
 
 from screening.models import (
     Applicant,
     Invitation,
+    JobOutcome,
     Outcome,
     Position,
     SelfIdentification,
@@ -40,6 +41,10 @@ class SelectionBasis(enum.StrEnum):
     DECISION = "decision"
     #: selected = overall band at or above a chosen band.
     BAND = "band"
+    #: the whole process, the Uniform Guidelines' "bottom line" (29 CFR 1607.4(C)): every
+    #: applicant of the position, whether they finished the screen or not; selected = the
+    #: latest decision is "advance" or they were hired (job outcomes were imported).
+    BOTTOM_LINE = "bottom_line"
 
 
 class FairnessError(Exception):
@@ -52,7 +57,7 @@ class PositionImpact:
     basis: SelectionBasis
     band_id: str | None
     minimum_group: int
-    #: submitted applicants counted in the report.
+    #: applicants counted in the report: submitted ones, or (bottom line) all who applied.
     applicants: int
     #: submitted applicants left out: no decision yet (decision basis only).
     undecided: int
@@ -107,6 +112,8 @@ def position_impact(
     Real applicants only; when a position has none but simulated ones, the report of
     those, marked as demo data (``demo``), so a first look shows how the page works.
     """
+    if basis is SelectionBasis.BOTTOM_LINE:
+        return _bottom_line(session, position, minimum_group, demo)
     band_rank: dict[str, int] = {}
     if basis is SelectionBasis.BAND:
         order = [band for band, _ in band_choices(position)]
@@ -160,5 +167,53 @@ def position_impact(
         applicants=len(outcomes["sex"]),
         undecided=undecided,
         reports=reports,
+        demo=demo,
+    )
+
+
+def _bottom_line(
+    session: Session, position: Position, minimum_group: int, demo: bool
+) -> PositionImpact:
+    """Adverse impact of the whole process: everyone who applied to the position (the
+    latest attempt of a retake), selected when advanced by the latest decision or hired.
+
+    Applicants who never submitted answered no self-identification: they are counted as
+    undisclosed, so the figures compare the people who told their group.
+    """
+    retake = aliased(Applicant)
+    hired = exists().where(JobOutcome.submission_id == Submission.id)
+    statement = (
+        select(latest_decision_outcome(), hired, Submission.status, SelfIdentification.sex,
+               SelfIdentification.race_ethnicity)
+        .select_from(Applicant)
+        .outerjoin(Invitation, Invitation.applicant_id == Applicant.id)
+        .outerjoin(Submission, Submission.invitation_id == Invitation.id)
+        .outerjoin(SelfIdentification, SelfIdentification.submission_id == Submission.id)
+        .where(
+            Applicant.position_id == position.id,
+            ~exists().where(retake.retake_of_id == Applicant.id),
+            func.coalesce(Submission.synthetic, false()).is_(demo),
+        )
+    )
+    outcomes: dict[str, list[tuple[str, bool]]] = {name: [] for name in CHARACTERISTICS}
+    submitted = 0
+    for outcome, was_hired, status, sex, race in session.execute(statement):
+        selected = outcome == Outcome.ADVANCE or bool(was_hired)
+        submitted += status == SubmissionStatus.SUBMITTED
+        outcomes["sex"].append((sex or NOT_ANSWERED, selected))
+        outcomes["race_ethnicity"].append((race or NOT_ANSWERED, selected))
+    if not demo and submitted == 0:
+        shown = _bottom_line(session, position, minimum_group, demo=True)
+        if shown.applicants:
+            return shown
+    return PositionImpact(
+        position_id=position.id,
+        basis=SelectionBasis.BOTTOM_LINE,
+        band_id=None,
+        minimum_group=minimum_group,
+        applicants=len(outcomes["sex"]),
+        undecided=0,
+        reports=tuple(adverse_impact(name, rows, minimum_group=minimum_group)
+                      for name, rows in outcomes.items()),
         demo=demo,
     )

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from email_validator import EmailNotValidError, validate_email
-from sqlalchemy.orm import Session
+from sqlalchemy.orm import Session, object_session
 
 from screening.models import (
     Applicant,
@@ -21,6 +21,7 @@ from screening.models import (
     User,
     utcnow,
 )
+from screening.services import webhooks
 from screening.single_line import one_line_refusal, unsafe_characters
 
 MAX_BULK_ROWS = 1000
@@ -71,6 +72,15 @@ def reissue(invitation: Invitation, days: int) -> None:
     invitation.token = new_token()
     invitation.revoked_at = None
     invitation.expires_at = utcnow() + timedelta(days=days)
+    session = object_session(invitation)
+    if session is not None:
+        announce(session, invitation, reissued=True)
+
+
+def announce(session: Session, invitation: Invitation, *, reissued: bool) -> None:
+    """Tell the position's webhook endpoints that a link went out."""
+    webhooks.emit(session, invitation.applicant.position_id, webhooks.EventType.INVITATION_SENT,
+                  webhooks.invitation_data(invitation, reissued=reissued))
 
 
 @dataclass(frozen=True)
@@ -193,6 +203,7 @@ def invite(
     )
     session.add_all([applicant, invitation])
     session.flush()
+    announce(session, invitation, reissued=False)
     return invitation
 
 

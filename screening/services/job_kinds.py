@@ -1,4 +1,8 @@
-"""Every module that registers a job handler, imported when the app is built (and so by
-every worker, which builds the app): a job whose kind has no handler here is dead."""
+"""Every module that registers a background-job handler, imported when the app is built
+(screening.queue), and so by every worker, which builds the app: a job whose kind has no
+handler in the running process can only be dead-lettered.
+"""
 
-from screening.services import prerender  # noqa: F401  summary.render
+from screening.services import ats_callbacks, prerender, webhook_delivery
+
+__all__ = ["ats_callbacks", "prerender", "webhook_delivery"]

@@ -29,7 +29,7 @@ from screening.models import (
     utcnow,
 )
 from screening.reports import integrity
-from screening.services import messages
+from screening.services import ats_callbacks, messages, webhooks
 from screening.services.questionnaires import questionnaire_of
 from screening.services.results import store_result, stored_answers
 
@@ -351,6 +351,8 @@ def submit(session: Session, submission: Submission, key: str | None = None) -> 
     locked.status = SubmissionStatus.SUBMITTED
     locked.submitted_at = utcnow()
     store_result(session, locked)
+    webhooks.emit(session, locked.invitation.applicant.position_id,
+                  webhooks.EventType.SUBMISSION_COMPLETED, webhooks.submission_data(locked))
     return True
 
 
@@ -394,8 +396,10 @@ _CLAIMS: dict[tuple[str, str, tuple[str, ...]], Any] = {}
 
 
 def submit_and_notify(session: Session, submission: Submission, key: str | None = None) -> bool:
-    """Submit once; only the call that really submitted queues the receipt and notices."""
+    """Submit once; only the call that really submitted queues the receipt and notices,
+    and the completion callback owed to an ATS that sent this test."""
     submitted = submit(session, submission, key)
     if submitted:
         messages.queue_receipt_and_notices(session, submission)
+        ats_callbacks.queue_completion_callback(session, submission)
     return submitted

@@ -11,6 +11,7 @@ What counts as personal data, and where it lives (models.py keeps it in few plac
 * Decision.note (a manager's words about the person);
 * ApplicantRequest.message and .answer (their request about the result, and HR's answer);
 * SelfIdentification: deleted;
+* JobOutcome (how they did in the job, imported by HR): deleted;
 * rendered PDF reports (ReportCache) and the applicant's OutgoingEmail rows: deleted;
   other emails (a manager's notice): their name, email or link token replaced by
   REMOVED; AuditEvent.detail: every value that mentions them replaced by REMOVED.
@@ -50,6 +51,7 @@ from screening.models import (
     AuditEvent,
     Decision,
     Invitation,
+    JobOutcome,
     OutgoingEmail,
     ReportCache,
     SelfIdentification,
@@ -71,7 +73,7 @@ PURGE_BATCH = 100
 #: Every table anonymise() deletes or overwrites rows in: vacuumed after a purge.
 ERASED_TABLES = tuple(model.__tablename__ for model in (
     Applicant, Invitation, Submission, Answer, Decision, SelfIdentification, ReportCache,
-    OutgoingEmail, AuditEvent, ApplicantRequest))
+    OutgoingEmail, AuditEvent, ApplicantRequest, JobOutcome))
 
 logger = logging.getLogger(__name__)
 
@@ -217,7 +219,7 @@ def anonymise(session: Session, applicant: Applicant) -> None:
 
 def _scrub_submission(session: Session, submission: Submission) -> list[str]:
     """Free text and integrity counts out of answers, free text out of the trace,
-    decision notes and requests about the result; self-id and PDFs deleted."""
+    decision notes and requests about the result; self-id, job outcomes and PDFs deleted."""
     texts: list[str] = []
     for answer in submission.answers:
         answer.left_page_count = answer.paste_count = None
@@ -242,6 +244,7 @@ def _scrub_submission(session: Session, submission: Submission) -> list[str]:
     session.execute(
         delete(SelfIdentification).where(SelfIdentification.submission_id == submission.id)
     )
+    session.execute(delete(JobOutcome).where(JobOutcome.submission_id == submission.id))
     session.execute(delete(ReportCache).where(ReportCache.submission_id == submission.id))
     return texts
 

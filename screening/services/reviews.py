@@ -18,7 +18,7 @@ from screening.models import (
     SubmissionStatus,
     User,
 )
-from screening.services import audit
+from screening.services import audit, webhooks
 from screening.services.questionnaires import questionnaire_for
 from screening.services.results import store_result
 
@@ -73,6 +73,8 @@ def rate_free_text(
     session.flush()
     session.refresh(submission, ["ratings"])
     store_result(session, submission)
+    webhooks.emit(session, submission.invitation.applicant.position_id,
+                  webhooks.EventType.RESULT_RATED, webhooks.rated_data(submission, item_id))
     audit.record(
         session,
         rater,
@@ -145,6 +147,8 @@ def record_decision(
     decision = Decision(submission=submission, decided_by=decided_by, outcome=outcome, note=note)
     session.add(decision)
     session.flush()
+    webhooks.emit(session, submission.invitation.applicant.position_id,
+                  webhooks.EventType.DECISION_RECORDED, webhooks.decision_data(decision))
     audit.record(
         session,
         decided_by,

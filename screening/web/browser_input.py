@@ -10,9 +10,11 @@ deep inside a form or a query:
   a JSON body when there is one. A file part named like a text field, or JSON with
   numbers, lists or objects, would reach validators and services that expect text
   (``len()`` of an upload, ``str.replace`` on a number). No page posts JSON and only
-  the bulk invitation form uploads a file, so a state-changing request must be
+  the bulk invitation and job-outcome forms upload a file, so a state-changing request must be
   url-encoded or multipart form data (else 415), with a file part only under a field
-  that takes an upload (else 400). The token API has no state-changing routes.
+  that takes an upload (else 400). The token API has no state-changing routes. The
+  machine endpoints an ATS posts JSON to (``JSON_ENDPOINTS``) are the exception: no
+  form reads their body, and their own parser checks every field's type (and NULs).
 """
 
 from __future__ import annotations
@@ -24,9 +26,13 @@ from flask import Flask, abort, request
 FORM_MIMETYPES = frozenset({"application/x-www-form-urlencoded", "multipart/form-data"})
 _WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
 
+#: Endpoints whose body is JSON by their protocol (Greenhouse's Assessment Partner API).
+JSON_ENDPOINTS = frozenset({"greenhouse.send_test", "greenhouse.response_error"})
+
 #: endpoint -> the fields of its form that take a file (a FileField).
 UPLOAD_FIELDS: dict[str, frozenset[str]] = {
     "manage.invite_bulk": frozenset({"file"}),
+    "hr.outcomes_upload": frozenset({"file"}),
 }
 
 
@@ -42,6 +48,8 @@ def init_app(app: Flask) -> None:
         if _has_nul((request.view_args or {}).items()) or _has_nul(request.args.items(multi=True)):
             abort(400, description="The address contains a character no page of ours sends.")
         if request.method not in _WRITE_METHODS:
+            return
+        if request.endpoint in JSON_ENDPOINTS:
             return
         if request.mimetype and request.mimetype not in FORM_MIMETYPES:
             abort(415)

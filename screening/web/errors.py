@@ -15,6 +15,7 @@ from screening.extensions import db
 
 _WRITE_METHODS = {"POST", "PUT", "PATCH", "DELETE"}
 API_PREFIX = "/api/"
+GREENHOUSE_PREFIX = "/integrations/greenhouse/"
 
 
 def init_app(app: Flask) -> None:
@@ -24,12 +25,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def _csrf(error: CSRFError) -> tuple[str, int]:
-        return render_template(
-            "errors/error.html",
-            code=400,
-            title=gettext("Please try again"),
-            message=gettext("This form had expired. Go back, reload the page and send it again."),
-        ), 400
+        return form_expired()
 
     @app.errorhandler(OperationalError)
     def _database_gone(error: OperationalError) -> tuple[str, int, dict[str, str]]:
@@ -43,6 +39,10 @@ def init_app(app: Flask) -> None:
             from screening.web.api.routes import json_error
 
             return json_error(error)
+        if request.path.startswith(GREENHOUSE_PREFIX):
+            from screening.web.ats.greenhouse import json_error as greenhouse_error
+
+            return greenhouse_error(error)
         code = error.code or 500
         return render_template(
             "errors/error.html",
@@ -59,6 +59,16 @@ def init_app(app: Flask) -> None:
             "errors/error.html", code=500, title=gettext("Something went wrong"),
             message=_MESSAGES[500],
         ), 500
+
+
+def form_expired() -> tuple[str, int]:
+    """The page for a post whose CSRF token was refused: nothing was done."""
+    return render_template(
+        "errors/error.html",
+        code=400,
+        title=gettext("Please try again"),
+        message=gettext("This form had expired. Go back, reload the page and send it again."),
+    ), 400
 
 
 def database_unavailable(

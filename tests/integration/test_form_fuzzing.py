@@ -354,6 +354,13 @@ FORMS: dict[str, Form] = {
     "admin changes themself": Form(
         "admin", "POST", lambda w: f"/admin/users/{w.ids['admin']}",
         lambda w: {"role": ["manager", "hr", "admin"], "active": ["y", ""]}, _no_success_flash),
+    "webhook endpoint create": Form(
+        "admin", "POST", lambda w: "/admin/webhooks",
+        lambda w: {"position": [str(w.ids["position"])],
+                   "url": ["https://93.184.215.14/hooks", "https://10.1.2.3/hooks"],
+                   "events": ["invitation.sent", "decision.recorded"],
+                   "description": ["Workday"], "allow_private": ["y", ""]},
+        lambda reply: reply.status != 200),
     "position create": Form(
         "hr", "POST", lambda w: "/admin/positions/new",
         lambda w: {"title": ["Night desk"], "location": ["Harbour"],

@@ -212,10 +212,13 @@ def test_openapi_file_is_served_and_describes_every_route(app, client) -> None:
     assert response.status_code == 200
     spec = yaml.safe_load(response.get_data(as_text=True))
     assert spec["openapi"].startswith("3.")
-    documented = {f"/api/v1{path}".replace("{", "<id:").replace("}", ">")
-                  for path in spec["paths"]}
+    # A path with servers of its own (the Greenhouse endpoints) lives under that base.
+    documented = {(item.get("servers", [{"url": "/api/v1"}])[0]["url"] + path)
+                  .replace("{", "<id:").replace("}", ">")
+                  for path, item in spec["paths"].items()}
     routes = {rule.rule for rule in app.url_map.iter_rules()
-              if rule.rule.startswith("/api/v1/") and rule.rule != "/api/v1/openapi.yaml"}
+              if rule.rule.startswith(("/api/v1/", "/integrations/"))
+              and rule.rule != "/api/v1/openapi.yaml"}
     assert documented == routes
 
 
@@ -223,7 +226,9 @@ def test_schemathesis_finds_no_server_error(app, runner, data) -> None:
     """Property-based requests from the OpenAPI file, in-process through the WSGI app."""
     token = create_token(runner)
     schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.yaml", app)
-    operations = [result.ok() for result in schema.get_all_operations()]
+    # The Greenhouse endpoints take another credential: test_greenhouse_partner.py runs them.
+    operations = [operation for operation in (r.ok() for r in schema.get_all_operations())
+                  if "greenhouse" not in (operation.tags or ())]
     assert len(operations) == 6
     for operation in operations:
 

@@ -111,6 +111,8 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
         result = SubmissionResult.from_dict(s.result) if s.result else None
         group = (norm.get((s.questionnaire_version.scoring_hash, s.synthetic), {})
                  if result else {})
+        # A result that is not a judgement is not compared with the group at all.
+        compared = result is not None and result.status.value == "scored"
         decision = s.decisions[-1] if s.decisions else None
         row: dict[str, Any] = {
             "submission_id": s.id, "applicant_id": applicant.id,
@@ -126,11 +128,12 @@ def expected_rows(position_id: int | None = None) -> list[dict[str, Any]]:
             row[f"{dimension}_max"] = score.maximum if score else None
             row[f"{dimension}_percent"] = score.percent if score else None
             row[f"{dimension}_percentile"] = (
-                percentile_rank(score.percent, group[dimension]) if score else None)
+                percentile_rank(score.percent, group[dimension]) if score and compared
+                else None)
         row.update({
             "overall_percent": result.overall if result else None,
             "overall_percentile": percentile_rank(result.overall, group["overall"])
-            if result else None,
+            if result and compared else None,
             "norm_group_size": len(group["overall"]) if result else None,
             "result_status": result.status.value if result else None,
             "answered": result.answered if result else None,
@@ -218,8 +221,12 @@ def test_managers_position_csv_is_the_wide_layout_with_percentiles(
     assert len(rows) == len(expected) == FRONT + 1
     for got, want in zip(rows, expected, strict=True):
         assert got == {key: as_csv_text(value) for key, value in want.items()}
-    submitted = [row for row in rows if row["status"] == "submitted"]
-    assert all(row["warmth_percentile"] != "" for row in submitted)
+    scored = [row for row in rows
+              if row["status"] == "submitted" and row["result_status"] == "scored"]
+    assert scored and all(row["warmth_percentile"] != "" for row in scored)
+    not_judged = [row for row in rows if row["result_status"] in {"incomplete", "unreliable"}]
+    assert not_judged and all(row["warmth_percentile"] == row["overall_percentile"] == ""
+                              for row in not_judged)
 
 
 def test_wide_csv_matches_the_database_row_for_row(app, client, cohort) -> None:

@@ -159,7 +159,7 @@ def test_csv_export_and_audit(app, client, position_with_outcomes) -> None:
     with app.app_context():
         actions = [e.action for e in db.session.scalars(select(AuditEvent)
                                                          .order_by(AuditEvent.id))]
-    assert actions == ["fairness.exported", "fairness.viewed"]
+    assert actions == ["user.signed_in", "fairness.exported", "fairness.viewed"]
 
 
 def test_no_small_group_can_be_worked_out_from_the_page(app, client) -> None:

@@ -124,3 +124,33 @@ def test_every_channel_agrees_and_provisional_results_do_not_count(
     assert world["counted"] >= 30  # type: ignore[operator]
     (seen,) = everywhere(client, world, applicant)
     assert seen.group_size == world["counted"] and seen.percentile is not None
+
+
+def test_a_result_that_is_not_a_judgement_is_compared_nowhere(
+    app: Flask, client: FlaskClient, world: dict[str, object]
+) -> None:
+    add(app, world, 36, final=True, seed=500)
+    assert world["counted"] >= 30  # type: ignore[operator]
+    with app.app_context():
+        from screening.models import Submission
+
+        not_judged = [s for s in world["submissions"]  # type: ignore[attr-defined]
+                      if db.session.get(Submission, s).result["status"] != "scored"]
+    assert not_judged, "the simulator's seeds 500-535 make at least one such result"
+    applicant = not_judged[0]
+    sign_in(client, world["manager"])  # type: ignore[arg-type]
+
+    page = client.get(f"/manage/submissions/{applicant}").text
+    glance = " ".join(page.split('id="band-heading"', 1)[1].split("</section>", 1)[0].split())
+    assert "Overall" in glance and "not compared:" in glance.split("Overall", 1)[1]
+    assert not ORDINAL.search(glance)
+    pdf = client.get(f"/manage/submissions/{applicant}/report.pdf")
+    with pdfplumber.open(io.BytesIO(pdf.data)) as document:
+        first_page = " ".join(document.pages[0].extract_text().split())
+    assert "not compared:" in first_page.split("Overall", 1)[1]
+    assert not ORDINAL.search(first_page)
+    assert in_the_csv(client, world["position"], applicant).percentile is None  # type: ignore[arg-type]
+    assert in_the_api(client, world["token"], applicant).percentile is None  # type: ignore[arg-type]
+    # The scored results beside it keep theirs.
+    scored = next(s for s in world["submissions"] if s not in not_judged)  # type: ignore[attr-defined]
+    assert in_the_api(client, world["token"], scored).percentile is not None  # type: ignore[arg-type]

@@ -11,7 +11,9 @@ no route escapes the checks below:
   again with the notice and what was typed, and save nothing (their documented
   behaviour, see screening/web/apply/routes.py);
 - every route that needs a sign-in or a role refuses anonymous visitors (302 to the
-  sign-in page; 401 for the token API), a disabled account, and the wrong role (403);
+  sign-in page; 401 for the token API and the ATS endpoints), a disabled account, and
+  the wrong role (403); the ATS endpoints (Greenhouse) take JSON and no CSRF token, and
+  refuse anything but a live connection key, a staff session included;
 - every route with an id or a token in its path answers 404 for an id outside the
   user's rights: another manager's position, submission or invitation, an id that
   does not exist or does not fit an id column, an unknown token or a token of
@@ -27,6 +29,7 @@ Every refused request is checked to leave every table exactly as it was.
 
 from __future__ import annotations
 
+import base64
 import enum
 import io
 import re
@@ -34,6 +37,7 @@ import secrets
 import uuid
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -48,16 +52,30 @@ from screening.bank import ResponseFormat
 from screening.extensions import db
 from screening.models import (
     ApiToken,
+    AtsConnection,
+    DeliveryStatus,
     EmailStatus,
     Job,
     JobStatus,
+    KeyingPanel,
     Outcome,
     OutgoingEmail,
     RequestKind,
     Role,
     User,
+    WebhookDelivery,
 )
-from screening.services import api_tokens, applicant_requests, journey, reviews
+from screening.services import (
+    api_tokens,
+    applicant_requests,
+    ats_connections,
+    greenhouse,
+    journey,
+    panels,
+    reviews,
+    webhooks,
+)
+from screening.services.webhooks import EndpointSettings
 from screening.web.auth.routes import set_password_link
 from tests.factories import (
     PASSWORD,
@@ -82,6 +100,7 @@ class Who(enum.Enum):
     HR_ADMIN = "HR and administrators"
     ADMIN = "administrators"
     API = "a live API bearer token"
+    ATS = "a live ATS connection key (HTTP Basic), no cookie: CSRF-exempt, JSON bodies"
 
 
 #: The role used for the allowed request, and the roles that must be refused.
@@ -168,8 +187,19 @@ FOREIGN_SUBMISSION = {"{foreign_submission}": "a submission of another manager's
 OPEN_LINK_AS_INVITATION = {"{open_token}": "an open-link token is not an invitation"}
 
 
+def _past_day() -> str:
+    """A different past day each time, so every accepted outcome import writes a new row."""
+    return (date(2020, 1, 1) + timedelta(days=secrets.randbelow(2000))).isoformat()
+
+
 def _applicant(path: str) -> tuple[Foreign, ...]:
     return _tokens("token", path, **OPEN_LINK_AS_INVITATION)
+
+
+def _panellist(path: str) -> tuple[Foreign, ...]:
+    # A sent or closed panellist's link answers with a polite page, not a 404:
+    # tests/integration/test_keying_panel.py checks those and that they save nothing.
+    return _tokens("token", path, **{"{pending_token}": "an applicant's link is not a panellist's"})
 
 
 ROUTES: dict[str, Route] = {
@@ -179,6 +209,11 @@ ROUTES: dict[str, Route] = {
         "GET POST", Who.PUBLIC, get="/login",
         post=Post("/login", lambda s: {"email": s["admin_email"], "password": PASSWORD}, 302),
     ),
+    # Single sign-on is off in this app (no provider configured): both legs answer 404.
+    # tests/integration/test_oidc_sign_in.py drives them against a provider.
+    "auth.sso_start": Route("GET", Who.PUBLIC, get="/login/sso", get_status=404),
+    "auth.sso_callback": Route("GET", Who.PUBLIC, get="/login/sso/callback?code=c&state=s",
+                               get_status=404),
     # Both end sessions (they raise the session generation), so they change the database.
     "auth.logout": Route("POST", Who.STAFF, post=Post("/logout", no_fields, 302)),
     "auth.sign_out_elsewhere": Route(
@@ -442,6 +477,47 @@ ROUTES: dict[str, Route] = {
         post=Post("/admin/api-tokens/{live_api_token_id}/revoke", no_fields, 302),
         foreign=_ids("token_id", "/admin/api-tokens/<token_id>/revoke"),
     ),
+    "admin.webhooks_page": Route("GET", Who.ADMIN, get="/admin/webhooks"),
+    "admin.create_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks", lambda s: {
+            "position": s["own_position"], "url": "https://10.9.8.7/hooks",
+            "events": "invitation.sent", "description": "ATS", "allow_private": "y"}, 200),
+    ),
+    "admin.webhook_page": Route(
+        "GET", Who.ADMIN, get="/admin/webhooks/{webhook_endpoint}",
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>"),
+    ),
+    "admin.rotate_webhook_secret": Route(
+        "POST", Who.ADMIN, post=Post("/admin/webhooks/{webhook_endpoint}/rotate", no_fields, 200),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/rotate"),
+    ),
+    "admin.switch_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks/{webhook_endpoint}/active", lambda s: {"active": "1"}, 302),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/active"),
+    ),
+    "admin.test_webhook": Route(
+        "POST", Who.ADMIN, post=Post("/admin/webhooks/{webhook_endpoint}/test", no_fields, 302),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/test"),
+    ),
+    "admin.delete_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks/{fresh_webhook_endpoint}/delete", no_fields, 302),
+        foreign=_ids("endpoint_id", "/admin/webhooks/<endpoint_id>/delete"),
+    ),
+    "admin.redeliver_webhook": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/webhooks/{webhook_endpoint}/deliveries/{failed_delivery}/redeliver",
+                  no_fields, 302),
+        foreign=(
+            *_ids("endpoint_id",
+                  "/admin/webhooks/<endpoint_id>/deliveries/{failed_delivery}/redeliver"),
+            *_ids("delivery_id",
+                  "/admin/webhooks/{webhook_endpoint}/deliveries/<delivery_id>/redeliver",
+                  **{"{foreign_delivery}": "a delivery to another endpoint"}),
+        ),
+    ),
     "admin.positions_list": Route("GET", Who.HR_ADMIN, get="/admin/positions"),
     "admin.new_position": Route(
         "GET POST", Who.HR_ADMIN, get="/admin/positions/new",
@@ -476,6 +552,23 @@ ROUTES: dict[str, Route] = {
         "GET", Who.HR_ADMIN, get="/hr/fairness/{own_position}.csv",
         foreign=_ids("position_id", "/hr/fairness/<position_id>.csv"),
     ),
+    "hr.outcomes": Route("GET", Who.HR_ADMIN, get="/hr/outcomes"),
+    "hr.outcomes_upload": Route(
+        "POST", Who.HR_ADMIN,
+        post=Post("/hr/outcomes", lambda s: {"file": (io.BytesIO(
+            f"submission_id,date,complaints\n{s['first_submission']},{_past_day()},0\n"
+            .encode()), "outcomes.csv")}, 302),
+    ),
+    "hr.outcomes_template": Route("GET", Who.HR_ADMIN, get="/hr/outcomes/template.csv"),
+    "hr.validation_list": Route("GET", Who.HR_ADMIN, get="/hr/validation"),
+    "hr.validation_report": Route(
+        "GET", Who.HR_ADMIN, get="/hr/validation/{own_position}",
+        foreign=_ids("position_id", "/hr/validation/<position_id>"),
+    ),
+    "hr.validation_csv": Route(
+        "GET", Who.HR_ADMIN, get="/hr/validation/{own_position}.csv",
+        foreign=_ids("position_id", "/hr/validation/<position_id>.csv"),
+    ),
     "hr.audit_page": Route("GET", Who.HR_ADMIN, get="/hr/audit"),
     "hr.audit_csv": Route("GET", Who.HR_ADMIN, get="/hr/audit.csv"),
     "hr.applicants": Route("GET", Who.HR_ADMIN, get="/hr/applicants?q=Applicant"),
@@ -490,6 +583,83 @@ ROUTES: dict[str, Route] = {
         post=Post("/hr/requests/{fresh_request}",
                   lambda s: {"answer": "A person has looked at the decision again."}, 302),
         foreign=_ids("request_id", "/hr/requests/<request_id>"),
+    ),
+    "admin.ats_connections_page": Route("GET", Who.ADMIN, get="/admin/ats-connections"),
+    "admin.create_ats_connection": Route(
+        "POST", Who.ADMIN, post=Post("/admin/ats-connections", lambda s: {
+            "name": "Route checks ATS", "all_positions": "y"}, 200),
+    ),
+    "admin.revoke_ats_connection": Route(
+        "POST", Who.ADMIN,
+        post=Post("/admin/ats-connections/{live_ats_connection_id}/revoke", no_fields, 302),
+        foreign=_ids("connection_id", "/admin/ats-connections/<connection_id>/revoke"),
+    ),
+    # -- Greenhouse's Assessment Partner endpoints -----------------------------------------------
+    "greenhouse.list_tests": Route("GET", Who.ATS, get="/integrations/greenhouse/list_tests"),
+    "greenhouse.test_status": Route(
+        "GET", Who.ATS,
+        get="/integrations/greenhouse/test_status?partner_interview_id={ats_interview_id}",
+        foreign=(Foreign("partner_interview_id", "/integrations/greenhouse/test_status?"
+                         "partner_interview_id={other_ats_interview_id}",
+                         "a test another connection sent"),
+                 Foreign("partner_interview_id", "/integrations/greenhouse/test_status?"
+                         "partner_interview_id={unknown_token}", "no such test")),
+    ),
+    "greenhouse.send_test": Route(
+        "POST", Who.ATS, post=Post("/integrations/greenhouse/send_test", lambda s: {
+            "partner_test_id": str(s["own_position"]),
+            "candidate": {"first_name": "Ada", "last_name": "Route", "email": "ada@example.com",
+                          "greenhouse_profile_url": "https://app.greenhouse.io/people/1"},
+            "url": f"https://app.greenhouse.io/t/{uuid.uuid4().hex}"}, 200),
+    ),
+    "greenhouse.response_error": Route(
+        "POST", Who.ATS, post=Post("/integrations/greenhouse/response_error", lambda s: {
+            "api_call": "list_tests", "errors": ["partner_test_name is missing"]}, 200),
+    ),
+    "hr.panels": Route(
+        "GET POST", Who.HR_ADMIN, get="/hr/panels",
+        post=Post("/hr/panels", lambda s: {"name": "Route panel",
+                                            "questionnaire": "frontline-standard"}, 302),
+    ),
+    "hr.panel": Route("GET", Who.HR_ADMIN, get="/hr/panels/{panel}",
+                      foreign=_ids("panel_id", "/hr/panels/<panel_id>")),
+    "hr.invite_panellist": Route(
+        "POST", Who.HR_ADMIN,
+        post=Post("/hr/panels/{panel}/panellists", lambda s: {"label": "Supervisor"}, 200),
+        foreign=_ids("panel_id", "/hr/panels/<panel_id>/panellists"),
+    ),
+    "hr.close_panel": Route(
+        "POST", Who.HR_ADMIN, post=Post("/hr/panels/{fresh_panel}/close", no_fields, 302),
+        foreign=_ids("panel_id", "/hr/panels/<panel_id>/close"),
+    ),
+    "hr.panel_report": Route("GET", Who.HR_ADMIN, get="/hr/panels/{panel}/report",
+                             foreign=_ids("panel_id", "/hr/panels/<panel_id>/report")),
+    "hr.panel_report_pdf": Route("GET", Who.HR_ADMIN, get="/hr/panels/{panel}/report.pdf",
+                                 foreign=_ids("panel_id", "/hr/panels/<panel_id>/report.pdf")),
+    "hr.panel_ratings_csv": Route(
+        "GET", Who.HR_ADMIN, get="/hr/panels/{panel}/ratings.csv",
+        foreign=_ids("panel_id", "/hr/panels/<panel_id>/ratings.csv")),
+    # -- a keying panellist's single-use link (the token is the right) -----------------------
+    "panel.start": Route("GET", Who.APPLICANT, get="/panel/{panel_token}",
+                         foreign=_panellist("/panel/<token>")),
+    "panel.item": Route(
+        "GET POST", Who.APPLICANT, get="/panel/{panel_token}/s/1",
+        post=Post("/panel/{fresh_panel_token}/s/1",
+                  lambda s: {**s.fixed["panel_first_item_form"],  # type: ignore[dict-item]
+                             "action": "next", "comment": TYPED},
+                  302, Refusal.RETRY_PAGE, kept=TYPED),
+        foreign=(
+            *_panellist("/panel/<token>/s/1"),
+            Foreign("number", "/panel/{panel_token}/s/0", "before the first situation"),
+            Foreign("number", "/panel/{panel_token}/s/{past_last_panel_item}",
+                    "after the last one"),
+            Foreign("number", "/panel/{panel_token}/s/{huge}", "far beyond the last one"),
+        ),
+    ),
+    "panel.review": Route(
+        "GET POST", Who.APPLICANT, get="/panel/{panel_token}/submit",
+        post=Post("/panel/{rated_panel_token}/submit", no_fields, 302),
+        foreign=_panellist("/panel/<token>/submit"),
     ),
     # -- the read-only token API ---------------------------------------------------------------
     "api.openapi": Route("GET", Who.PUBLIC, get="/api/v1/openapi.yaml"),
@@ -514,9 +684,14 @@ ROUTES: dict[str, Route] = {
 #: GET endpoints whose answer holds nothing personal, so caches may keep it.
 CACHEABLE = {"api.openapi", "icons.favicon"}
 
-POST_ROUTES = [name for name, route in ROUTES.items() if route.post is not None]
+#: Posted by browsers as forms with a CSRF token (the ATS endpoints have tests of their own).
+POST_ROUTES = [name for name, route in ROUTES.items()
+               if route.post is not None and route.who is not Who.ATS]
+ATS_ROUTES = [name for name, route in ROUTES.items() if route.who is Who.ATS]
+#: Answer 401 in JSON, not a sign-in page: machines, authenticated by a header.
+MACHINE = (Who.API, Who.ATS)
 GUARDED = [name for name, route in ROUTES.items()
-           if route.who in (Who.STAFF, Who.HR_ADMIN, Who.ADMIN, Who.API)]
+           if route.who in (Who.STAFF, Who.HR_ADMIN, Who.ADMIN, *MACHINE)]
 
 
 # -- the site: one app, one set of data, visitors signed in once -----------------------------
@@ -611,14 +786,15 @@ class Site:
     def tables(self) -> dict[str, list[tuple[Any, ...]]]:
         """Every row of every table, to prove a refused request changed nothing.
 
-        Except when an API token was last used: any request with a valid token records
-        it, whatever the answer.
+        Except when an API token or ATS key was last used: any request with a valid one
+        records it, whatever the answer.
         """
+        last_used = (ApiToken.__table__.c.last_used_at, AtsConnection.__table__.c.last_used_at)
         with self.app.app_context():
             rows = {
                 table.name: [tuple(row) for row in db.session.execute(
                     select(*[column for column in table.columns
-                             if column is not ApiToken.__table__.c.last_used_at])
+                             if not any(column is skipped for skipped in last_used)])
                     .order_by(*table.primary_key.columns))]
                 for table in db.metadata.sorted_tables
             }
@@ -654,6 +830,7 @@ def site(migrated_database: str, tmp_path_factory: pytest.TempPathFactory) -> It
         "WTF_CSRF_ENABLED": True,
         "RATELIMIT_ENABLED": False,
         "BASE_URL": "http://localhost",
+        "ATS_ALLOW_LOOPBACK_HTTP": 1,  # the test client calls from 127.0.0.1 over http
     })
     with app.app_context():
         _empty_all_tables()
@@ -686,14 +863,47 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
     started = journey.start(db.session, create_invitation(own, name="Started Applicant"))
     db.session.commit()
     items = journey.sequence_for(started).items
+    panel = panels.create_panel(db.session, users["hr"], own.questionnaire_version, "Route panel")
+    _, panel_token = panels.invite(db.session, users["hr"], panel, "Supervisor")
+    panel_items = panels.rated_items(panel)
     _, api_token = api_tokens.create_token(db.session, name="route checks",
                                            created_by=users["admin"])
     revoked, revoked_token = api_tokens.create_token(db.session, name="revoked",
                                                      created_by=users["admin"])
     api_tokens.revoke(db.session, revoked.id, users["admin"])
+    ats, ats_key = ats_connections.create(db.session, name="route checks ATS",
+                                          all_positions=True, positions=[],
+                                          created_by=users["admin"],
+                                          secret_key=app.config["SECRET_KEY"])
+    other_ats, _ = ats_connections.create(db.session, name="another customer",
+                                          all_positions=True, positions=[],
+                                          created_by=users["admin"],
+                                          secret_key=app.config["SECRET_KEY"])
+    revoked_ats, revoked_ats_key = ats_connections.create(
+        db.session, name="revoked ATS", all_positions=True, positions=[],
+        created_by=users["admin"], secret_key=app.config["SECRET_KEY"])
+    ats_connections.revoke(db.session, revoked_ats.id, users["admin"])
+
+    def ats_test(connection: AtsConnection, name: str) -> str:
+        sent = greenhouse.SendTestRequest(str(own.id), name, f"{uuid.uuid4().hex}@example.com",
+                                          f"https://app.greenhouse.io/t/{uuid.uuid4().hex}")
+        return greenhouse.send_test(db.session, connection, sent,
+                                    valid_days=14).request.public_id
+
+    ats_interview_id = ats_test(ats, "Sent By Greenhouse")
+    other_ats_interview_id = ats_test(other_ats, "Sent By Another")
     db.session.commit()
     password_user_id = users["password"].id
     admin_id = users["admin"].id
+    hooks = EndpointSettings("https://10.9.8.7/hooks", frozenset({"invitation.sent"}), "", True)
+    endpoint, _ = webhooks.create_endpoint(db.session, own, hooks, users["admin"])
+    other_endpoint, _ = webhooks.create_endpoint(db.session, other, hooks, users["admin"])
+    foreign_delivery = WebhookDelivery(message_id="msg_route_checks_other", payload={},
+                                       endpoint=other_endpoint, event_type="webhook.test",
+                                       status=DeliveryStatus.FAILED)
+    db.session.add(foreign_delivery)
+    db.session.commit()
+    endpoint_id = endpoint.id
 
     def password_token() -> str:
         with app.test_request_context():
@@ -743,7 +953,13 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "free_text_item": reviews.free_text_items(first)[0].id,
         "missing": 2**31 - 1,  # the largest id a column can hold, and nobody's
         "api_token": api_token,
+        "webhook_endpoint": endpoint_id,
+        "foreign_delivery": foreign_delivery.id,
         "revoked_api_token": revoked_token,
+        "ats_key": ats_key,
+        "revoked_ats_key": revoked_ats_key,
+        "ats_interview_id": ats_interview_id,
+        "other_ats_interview_id": other_ats_interview_id,
         "garbled_password_token": "eyJhbGciOiJIUzI1NiJ9.WzEsIjAwMDAiXQ.forged-signature",
     }
     def failed_email() -> int:
@@ -768,6 +984,14 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         db.session.commit()
         return row.id
 
+    def live_ats_connection_id() -> int:
+        row, _ = ats_connections.create(db.session, name="to revoke", all_positions=True,
+                                        positions=[],
+                                        created_by=db.session.get_one(User, admin_id),
+                                        secret_key=app.config["SECRET_KEY"])
+        db.session.commit()
+        return row.id
+
     def fresh_request() -> int:
         invitation = create_invitation(db.session.get_one(type(own), own.id), name="Asker")
         made, _ = applicant_requests.make_request(
@@ -776,7 +1000,57 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         db.session.commit()
         return made.id
 
+    fixed.update({
+        "panel": panel.id,
+        "panel_token": panel_token,
+        "past_last_panel_item": len(panel_items) + 1,
+        "panel_first_item_form": {f"rate_{option.id}": "4" for option in panel_items[0].options},
+    })
+    panel_id, hr_id = panel.id, users["hr"].id
+
+    def fresh_panel_token() -> str:
+        _, token = panels.invite(db.session, db.session.get_one(User, hr_id),
+                                 db.session.get_one(KeyingPanel, panel_id), "Fresh")
+        db.session.commit()
+        return token
+
+    def rated_panel_token() -> str:
+        token = fresh_panel_token()
+        panellist = panels.panellist_by_token(db.session, token)
+        assert panellist is not None
+        for item in panels.rated_items(panellist.panel):
+            panels.save_ratings(db.session, panellist, item,
+                                {option.id: 2 for option in item.options}, "")
+        db.session.commit()
+        return token
+
+    def fresh_panel() -> int:
+        made = panels.create_panel(db.session, db.session.get_one(User, hr_id),
+                                   db.session.get_one(KeyingPanel, panel_id)
+                                   .questionnaire_version, "To close")
+        db.session.commit()
+        return made.id
+
+    def failed_delivery() -> int:
+        delivery = WebhookDelivery(message_id=f"msg_{uuid.uuid4().hex}", payload={},
+                                   endpoint_id=endpoint_id, event_type="webhook.test",
+                                   status=DeliveryStatus.FAILED)
+        db.session.add(delivery)
+        db.session.commit()
+        return delivery.id
+
+    def fresh_webhook_endpoint() -> int:
+        made, _ = webhooks.create_endpoint(db.session, db.session.get_one(type(own), own.id),
+                                           hooks, db.session.get_one(User, admin_id))
+        db.session.commit()
+        return made.id
+
     lazy: dict[str, Callable[[], object]] = {
+        "fresh_panel_token": fresh_panel_token,
+        "rated_panel_token": rated_panel_token,
+        "fresh_panel": fresh_panel,
+        "failed_delivery": failed_delivery,
+        "fresh_webhook_endpoint": fresh_webhook_endpoint,
         "fresh_request": fresh_request,
         "password_token": password_token,
         "other_salt_token": other_salt_token,
@@ -786,12 +1060,19 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "failed_email": failed_email,
         "dead_job": dead_job,
         "live_api_token_id": live_api_token_id,
+        "live_ats_connection_id": live_ats_connection_id,
     }
     return fixed, lazy
 
 
+def _basic(key: str) -> dict[str, str]:
+    return {"Authorization": "Basic " + base64.b64encode(f"{key}:".encode()).decode()}
+
+
 def _headers(route: Route, site: Site) -> dict[str, str]:
-    return {"Authorization": f"Bearer {site['api_token']}"} if route.who is Who.API else {}
+    if route.who is Who.API:
+        return {"Authorization": f"Bearer {site['api_token']}"}
+    return _basic(site["ats_key"]) if route.who is Who.ATS else {}
 
 
 def _allowed_visitor(route: Route, site: Site) -> Visitor:
@@ -903,7 +1184,7 @@ def test_anonymous_visitor_is_refused(site: Site, endpoint: str) -> None:
     anonymous = site.visitor("anonymous")
     for method, path, data in _requests(route, site):
         reply = _refused_without_change(site, anonymous, method, path, data)
-        if route.who is Who.API:
+        if route.who in MACHINE:
             assert reply.status == 401, f"{method} {path}"
             assert reply.content_type == "application/json"
         else:
@@ -912,7 +1193,7 @@ def test_anonymous_visitor_is_refused(site: Site, endpoint: str) -> None:
 
 
 @pytest.mark.parametrize(("endpoint", "role"), [
-    (name, role) for name in GUARDED if ROUTES[name].who is not Who.API
+    (name, role) for name in GUARDED if ROUTES[name].who not in MACHINE
     for role in WRONG_ROLES[ROUTES[name].who]])
 def test_wrong_role_is_refused(site: Site, endpoint: str, role: str) -> None:
     route = ROUTES[endpoint]
@@ -940,6 +1221,44 @@ def test_api_refuses_anything_but_a_live_token(site: Site, endpoint: str,
     path = site.url(ROUTES[endpoint].get or "")
     reply = _refused_without_change(site, visitor, "GET", path, headers=headers)
     assert reply.status == 401, path
+
+
+@pytest.mark.parametrize("credential", ["staff session", "revoked key", "made-up key",
+                                        "bearer scheme", "API token"])
+@pytest.mark.parametrize("endpoint", ATS_ROUTES)
+def test_ats_endpoints_refuse_anything_but_a_live_key(site: Site, endpoint: str,
+                                                      credential: str) -> None:
+    """CSRF-exempt because no cookie authenticates them: a staff session is no key."""
+    visitor = site.visitor("admin" if credential == "staff session" else "anonymous")
+    headers = {
+        "staff session": {},
+        "revoked key": _basic(site["revoked_ats_key"]),
+        "made-up key": _basic(site["ats_key"][:-4] + "abcd"),
+        "bearer scheme": {"Authorization": f"Bearer {site['ats_key']}"},
+        "API token": _basic(site["api_token"]),
+    }[credential]
+    for method, path, data in _requests(ROUTES[endpoint], site):
+        before = site.tables()
+        response = visitor.client.open(path, method=method, json=data, headers=headers)
+        assert response.status_code == 401, f"{method} {path}"
+        assert response.is_json and response.headers["WWW-Authenticate"].startswith("Basic")
+        assert site.tables() == before, f"{method} {path} changed the database"
+
+
+@pytest.mark.parametrize("endpoint", [n for n in ATS_ROUTES if ROUTES[n].post is not None])
+def test_ats_posts_are_carried_out_with_a_live_key_and_no_csrf_token(site: Site,
+                                                                     endpoint: str) -> None:
+    route = ROUTES[endpoint]
+    assert route.post is not None
+    path, data = site.url(route.post.path), route.post.data(site)
+    client = site.app.test_client()
+    before = site.tables()
+    response = client.post(path, json=data, headers=_headers(route, site))
+    assert response.status_code == route.post.status, f"POST {path}: {response.text[:300]}"
+    assert (site.tables() != before) == route.post.changes, f"POST {path}"
+    # A form post (what a cross-site page could make a browser send) is refused unread.
+    refused = client.post(path, data={"payload": "x"}, headers=_headers(route, site))
+    assert refused.status_code == 400 and refused.is_json
 
 
 # -- (c) ids and tokens outside the user's rights ------------------------------------------------
@@ -971,7 +1290,7 @@ def test_ids_outside_the_users_rights_are_not_found(site: Site, endpoint: str,
             reply = _refused_without_change(site, visitor, method, path, data,
                                             headers=_headers(route, site))
             assert reply.status == check.status, f"{role}: {method} {path} ({check.why})"
-            if route.who is Who.API:
+            if route.who in MACHINE:
                 assert reply.content_type == "application/json"
 
 

@@ -129,12 +129,12 @@ def test_setup_command_is_idempotent(app: Flask, runner) -> None:
     assert second.output == first.output  # same login, same links
     assert "manager@example.com" in second.output
     assert "hr@example.com" in second.output and "admin@example.com" in second.output
-    assert "Demo data:        60 simulated applicants" in second.output
+    assert "Demo data:        90 simulated applicants" in second.output
     with app.app_context():
-        # manager, HR, admin; the demo position; the demo invitation and 60 simulated
-        assert counts == (3, 1, 61)
+        # manager, HR, admin; the demo position; the demo invitation and 90 simulated
+        assert counts == (3, 1, 91)
         assert db.session.scalar(select(func.count(Submission.id))
-                                 .where(Submission.synthetic.is_(True))) == 60
+                                 .where(Submission.synthetic.is_(True))) == 90
         assert (
             db.session.scalar(select(func.count(User.id))),
             db.session.scalar(select(func.count(Position.id))),

@@ -21,6 +21,7 @@ CORE_MODULES = (
     "screening.formatting",
     "screening.ids",
     "screening.single_line",
+    "screening.sso_policy",
     "screening.reports.applicant",
     "screening.reports.cohort",
     "screening.reports.feedback",

@@ -36,3 +36,22 @@ class PositionForm(FlaskForm):
     open_link = BooleanField(
         "Allow an open link where applicants enter their own name", default=True
     )
+
+
+class AtsConnectionForm(FlaskForm):
+    name = StringField("Name", validators=[
+        InputRequired(), visible_text("Please enter a name that says which system uses it."),
+        one_line, Length(max=200)])
+    all_positions = BooleanField("Every open position, including positions created later")
+    positions = SelectMultipleField("Or only these positions", coerce=int)
+
+
+class WebhookEndpointForm(FlaskForm):
+    position = SelectField("Position", coerce=int, validators=[InputRequired()])
+    url = StringField("Endpoint URL (https://…)", validators=[
+        InputRequired("Enter the endpoint's URL."), one_line, Length(max=2000)])
+    events = SelectMultipleField("Events it is sent",
+                                 validators=[InputRequired("Choose at least one event.")])
+    description = StringField("Description (which system, who to ask)",
+                              validators=[one_line, Length(max=200)])
+    allow_private = BooleanField("Allow private network addresses")

@@ -11,7 +11,7 @@ from screening.models import Position, Role, User
 from screening.services import accounts, audit, positions
 from screening.services.questionnaires import current_bank
 from screening.web.admin.forms import PositionForm, StaffChangeForm, StaffInviteForm
-from screening.web.auth.routes import roles_required, set_password_link
+from screening.web.auth.routes import local_passwords_on, roles_required, set_password_link
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -21,7 +21,8 @@ bp = Blueprint("admin", __name__, url_prefix="/admin")
 def users() -> str:
     staff = db.session.scalars(select(User).order_by(User.name)).all()
     return render_template(
-        "admin/users.html", users=staff, form=StaffInviteForm(), change_form=StaffChangeForm()
+        "admin/users.html", users=staff, form=StaffInviteForm(), change_form=StaffChangeForm(),
+        awaiting=[user for user in staff if user.role is None],
     )
 
 
@@ -40,12 +41,15 @@ def invite_user() -> str | Response:
         except accounts.AccountError as error:
             form.email.errors = [*form.email.errors, str(error)]
         else:
-            audit.record(db.session, current_user, "user.invited", user, role=user.role.value)
+            audit.record(db.session, current_user, "user.invited", user, role=form.role.data)
             db.session.commit()
-            return render_template("admin/invited.html", user=user, link=set_password_link(user))
+            # Without passwords the colleague signs in by single sign-on with this email.
+            link = set_password_link(user) if local_passwords_on() else None
+            return render_template("admin/invited.html", user=user, link=link)
     staff = db.session.scalars(select(User).order_by(User.name)).all()
     return render_template(
-        "admin/users.html", users=staff, form=form, change_form=StaffChangeForm()
+        "admin/users.html", users=staff, form=form, change_form=StaffChangeForm(),
+        awaiting=[user for user in staff if user.role is None],
     ), 422
 
 
@@ -56,7 +60,9 @@ def change_user(user_id: int) -> Response:
     if user is None:
         abort(404)
     form = StaffChangeForm()
-    if form.validate_on_submit():
+    if not form.validate_on_submit():
+        flash(f"Nothing saved for {user.name}: please choose a role.", "error")
+    else:
         try:
             accounts.change_role(db.session, current_user, user, Role(form.role.data))
             accounts.set_active(db.session, current_user, user, bool(form.active.data))
@@ -69,12 +75,12 @@ def change_user(user_id: int) -> Response:
                 current_user,
                 "user.changed",
                 user,
-                role=user.role.value,
+                role=form.role.data,
                 active=user.active,
             )
             db.session.commit()
             flash(
-                f"Saved {user.name}: {user.role.value}, {'active' if user.active else 'disabled'}.",
+                f"Saved {user.name}: {form.role.data}, {'active' if user.active else 'disabled'}.",
                 "success",
             )
     return redirect(url_for("admin.users"))
@@ -84,7 +90,7 @@ def change_user(user_id: int) -> Response:
 @roles_required(Role.ADMIN)
 def reset_user(user_id: int) -> str:
     user = db.session.get(User, user_id)
-    if user is None:
+    if user is None or not local_passwords_on():
         abort(404)
     audit.record(db.session, current_user, "user.password_link", user)
     db.session.commit()

@@ -21,7 +21,7 @@ from werkzeug.wrappers import Response
 
 from screening.extensions import db, limiter, login_manager
 from screening.models import Role, User
-from screening.services import accounts
+from screening.services import accounts, audit
 from screening.web.auth.forms import (
     LoginForm,
     LogoutForm,
@@ -48,12 +48,13 @@ def _load_user(session_user_id: str) -> User | None:
             and generation.isdigit()):
         return None
     user = db.session.get(User, int(user_id))
-    if user is None or not user.active or user.session_generation != int(generation):
+    if (user is None or not user.active or user.role is None
+            or user.session_generation != int(generation)):
         return None
     return user
 
 
-def _start_session(user: User) -> None:
+def start_session(user: User) -> None:
     """A new session for ``user``: nothing (and no CSRF secret) survives from before it."""
     session.clear()
     login_user(user)
@@ -75,7 +76,7 @@ def roles_required(*roles: Role) -> Any:
     return decorator
 
 
-def _safe_next(target: str | None) -> str:
+def safe_next(target: str | None) -> str:
     # Only same-site paths: an open redirect after login is a phishing aid.
     if (
         target
@@ -87,22 +88,36 @@ def _safe_next(target: str | None) -> str:
     return url_for("manage.positions")
 
 
+#: Sign-in attempts per client address: passwords posted, and single sign-on's two legs.
+LOGIN_LIMIT = "10 per minute; 50 per hour"
+
+
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit("10 per minute; 50 per hour", methods=["POST"])
-def login() -> str | Response:
+@limiter.limit(LOGIN_LIMIT, methods=["POST"])
+def login() -> str | Response | tuple[str, int]:
     if current_user.is_authenticated:
         return redirect(url_for("manage.positions"))
+    if not local_passwords_on():
+        # Only single sign-on: no password is even checked, so none can be guessed.
+        if request.method == "POST":
+            flash(PASSWORDS_OFF, "error")
+            return render_template("auth/login.html", form=None), 403
+        return render_template("auth/login.html", form=None)
     form = LoginForm()
     if form.validate_on_submit():
         user = accounts.authenticate(db.session, form.email.data or "", form.password.data or "")
+        if user is not None:
+            audit.record(db.session, user, "user.signed_in", user, method="password")
         db.session.commit()
         if user is not None:
-            _start_session(user)
-            return redirect(_safe_next(request.args.get("next")))
+            start_session(user)
+            return redirect(safe_next(request.args.get("next")))
         # One message whatever the reason, so the page never tells which accounts exist.
         flash(SIGN_IN_REFUSED, "error")
     return render_template("auth/login.html", form=form)
 
+
+PASSWORDS_OFF = "Password sign-in is turned off here. Please use single sign-on."
 
 SIGN_IN_REFUSED = (
     "That email and password did not sign you in. After five failed attempts an account "
@@ -115,10 +130,17 @@ SIGN_IN_REFUSED = (
 def logout() -> Response:
     """Sign out here and on every other device: a copied cookie stops working too."""
     if LogoutForm().validate_on_submit():
-        accounts.end_sessions(current_user)
+        from screening.web.auth import sso  # it extends this blueprint, so imports it
+
+        user = current_user._get_current_object()
+        id_token = session.get(sso.ID_TOKEN_SESSION_FIELD)
+        accounts.end_sessions(user)
+        audit.record(db.session, user, "user.signed_out", user,
+                     method="sso" if id_token else "password")
         db.session.commit()
         logout_user()
         session.clear()
+        return sso.provider_sign_out(id_token) or redirect(url_for("auth.login"))
     return redirect(url_for("auth.login"))
 
 
@@ -130,7 +152,7 @@ def sign_out_elsewhere() -> Response:
         user = current_user._get_current_object()
         accounts.end_sessions(user)
         db.session.commit()
-        _start_session(user)
+        start_session(user)
         flash("Every other session of your account is signed out.", "success")
     return redirect(url_for("auth.account"))
 
@@ -142,6 +164,11 @@ def _password_links() -> URLSafeTimedSerializer:
     return URLSafeTimedSerializer(current_app.config["SECRET_KEY"], salt="set-password")
 
 
+def local_passwords_on() -> bool:
+    """False when SCREENING_LOCAL_PASSWORDS=0: no password signs in, sets or changes."""
+    return bool(current_app.config.get("LOCAL_PASSWORDS", 1))
+
+
 def set_password_link(user: User) -> str:
     """A link valid for 7 days and only until the password changes (it carries a fingerprint)."""
     token = _password_links().dumps([user.id, accounts.password_fingerprint(user)])
@@ -151,6 +178,9 @@ def set_password_link(user: User) -> str:
 @bp.route("/account/set-password/<token>", methods=["GET", "POST"])
 @limiter.limit("20 per hour")
 def set_password(token: str) -> str | Response | tuple[str, int]:
+    if not local_passwords_on():
+        return render_template("auth/link_problem.html", expired=False,
+                               passwords_off=True), 410
     try:
         user_id, fingerprint = _password_links().loads(token, max_age=SET_PASSWORD_MAX_AGE)
     except SignatureExpired:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm
+from flask_wtf.file import FileAllowed, FileField, FileRequired
 from wtforms import BooleanField, DateField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired, Length, Optional, ValidationError
@@ -69,6 +70,8 @@ class FairnessForm(QueryForm):
     basis = SelectField("Who counts as selected", default=SelectionBasis.DECISION.value, choices=[
         SelectChoice(SelectionBasis.DECISION.value, "Advanced by the latest decision"),
         SelectChoice(SelectionBasis.BAND.value, "Overall band at or above a chosen band"),
+        SelectChoice(SelectionBasis.BOTTOM_LINE.value,
+                     "Whole process (bottom line): advanced or hired, of all who applied"),
     ])
     band = SelectField("Band (when selecting by band)", default="", choices=[SelectChoice("", "—")])
 
@@ -100,4 +103,31 @@ class RequestAnswerForm(FlaskForm):
         "Your answer to the applicant",
         validators=[InputRequired("Write the answer the applicant will receive."),
                     Length(max=ANSWER_MAX, message=f"At most {ANSWER_MAX} characters.")],
+    )
+
+
+class PanelCreateForm(FlaskForm):
+    name = StringField("Panel name", validators=[InputRequired("Give the panel a name."),
+                                                 Length(max=200)])
+    questionnaire = SelectField("Questionnaire", validators=[
+        InputRequired("Choose the questionnaire the panel rates.")])
+
+
+class PanellistInviteForm(FlaskForm):
+    label = StringField("Who the link is for", validators=[
+        InputRequired("Say who the link is for, so you can tell the panellists apart."),
+        Length(max=200)])
+
+
+class PanelCloseForm(FlaskForm):
+    """Only the CSRF token: closing takes no input."""
+
+
+class OutcomeUploadForm(FlaskForm):
+    file = FileField(
+        "Outcomes file (.csv or .xlsx)",
+        validators=[
+            FileRequired("Choose a CSV or Excel file to upload."),
+            FileAllowed(["csv", "txt", "xlsx"], "Upload a .csv or .xlsx file."),
+        ],
     )

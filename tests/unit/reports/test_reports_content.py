@@ -6,7 +6,13 @@ import pickle
 from dataclasses import replace
 
 import pytest
-from conftest import GENERATED_AT, facts, mixed_answers, strong_answers
+from conftest import (
+    GENERATED_AT,
+    build_questionnaire,
+    facts,
+    mixed_answers,
+    strong_answers,
+)
 
 from screening.bank.model import Questionnaire
 from screening.reports import applicant, cohort
@@ -133,6 +139,45 @@ def test_percentiles_need_thirty_in_the_norm_group(
     assert warmth.percentile_text == "67th percentile of 30"
     assert warmth.median_percent == 100.0
     assert report.overall_percentile == 100.0
+
+
+@pytest.mark.parametrize(("status", "reason"), [
+    (ResultStatus.INCOMPLETE, "not compared: too few questions answered"),
+    (ResultStatus.UNRELIABLE, "not compared: answered faster than the questions can be read"),
+])
+def test_a_result_that_is_not_a_judgement_gets_no_percentile(
+    questionnaire: Questionnaire, mixed_result: SubmissionResult,
+    status: ResultStatus, reason: str,
+) -> None:
+    # A group of 30 that would rank the same scores (see the test above).
+    group = _norms({"overall": [10.0] * 30, "warmth": [90.0] * 10 + [100.0] * 20})
+    not_judged = replace(mixed_result, status=status, band=None)
+    report = _report(questionnaire, not_judged, group)
+    assert report.overall_percentile is None
+    assert report.overall_percentile_text == reason
+    warmth = report.dimensions[0]
+    assert (warmth.percentile, warmth.percentile_text) == (None, reason)
+    assert warmth.plain_text == reason
+    # The compare page says the same, from the same rule.
+    page = cohort._compare_pages([cohort.CohortEntry(facts(), not_judged, "")], group)[0]
+    overall = next(line for line in page.lines if line.label == "Overall")
+    assert overall.values[0].endswith(reason)
+
+
+def test_a_dimension_scored_alike_on_every_item_prints_no_error() -> None:
+    method_two = build_questionnaire(scoring_method=2)
+    result = score_submission(method_two, strong_answers(), {"R2": 5})
+    warmth = result.dimension("warmth")
+    # Every warmth item at full marks: the items' spread, and so the error, is 0.
+    assert warmth.percent == 100.0 and warmth.error == 0.0
+    report = _report(method_two, result)
+    assert report.dimensions[0].sem_percent is None
+    # Items scored differently do show their error.
+    mixed = score_submission(method_two, mixed_answers(), {"R2": 2})
+    spread = [line for line in _report(method_two, mixed).dimensions
+              if mixed.dimension(line.dimension).error]
+    assert spread and all(line.sem_percent == mixed.dimension(line.dimension).error
+                          for line in spread)
 
 
 def test_methodology_reports_reliability_from_psychometrics(
