@@ -1,7 +1,7 @@
-"""Killing a worker mid-send loses nothing and sends nothing twice: real worker processes
-(`flask jobs worker`), a Huey queue in a SQLite file or in Redis (production's), a
-committed database and a real SMTP server that stalls before it accepts the first
-message."""
+"""Killing a worker mid-job loses nothing and its effect happens once: real worker
+processes (`flask jobs worker`), a Huey queue in a SQLite file or in Redis (production's),
+a committed database, and a real SMTP server that stalls before it accepts the first
+message or a webhook receiver that holds the first request."""
 
 from __future__ import annotations
 
@@ -22,9 +22,19 @@ from flask import Flask
 from sqlalchemy import select
 
 from screening.extensions import db
-from screening.models import EmailStatus, OutgoingEmail
+from screening.models import (
+    DeliveryStatus,
+    EmailStatus,
+    Job,
+    JobStatus,
+    OutgoingEmail,
+    WebhookDelivery,
+)
 from screening.services import outbox
+from tests.factories import create_invitation, create_position
+from tests.integration.test_webhooks import endpoint_for
 from tests.smtp_server import Inbox, free_port
+from tests.webhook_receiver import Receiver
 
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 #: Redis's database 13 is this test's (15: the rate-limit tests', 14: bench/scaleout.py's).
@@ -154,3 +164,50 @@ def test_a_worker_killed_mid_send_loses_nothing_and_the_email_arrives_once(
     assert received[0]["Message-ID"].startswith(f"<outbox-{message_id}.")
     assert message_state(app, message_id) == (EmailStatus.SENT, 1)
     assert second.returncode == 0, log.read_text()
+
+
+@pytest.mark.commits
+def test_a_worker_killed_mid_delivery_delivers_once_more_with_the_same_webhook_id(
+    app_config: dict, make_app, tmp_path: Path
+) -> None:
+    log = tmp_path / "workers.log"
+    receiver = Receiver()
+    receiver.start()
+    try:
+        app = make_app({**app_config, "WEBHOOKS_ALLOW_LOOPBACK_HTTP": 1,
+                        "QUEUE_URL": f"sqlite:///{tmp_path / 'queue.db'}"})
+        with app.app_context():
+            position = create_position()
+            endpoint_for(position, receiver.url)
+            create_invitation(position)  # its webhook is queued, and handed over on commit
+            [delivery] = db.session.scalars(select(WebhookDelivery)).all()
+            delivery_id, job_id = delivery.id, delivery.job_id
+            db.session.remove()
+        environment = {**worker_environment(app, free_port()),
+                       "SCREENING_WEBHOOKS_ALLOW_LOOPBACK_HTTP": "1"}
+        receiver.hold = threading.Event()
+
+        first = start_worker(environment, log)
+        try:
+            assert receiver.wait_for(1, WAIT_SECONDS), log.read_text()
+        finally:
+            stop(first, signal.SIGKILL)  # while the receiver holds the request
+        held, receiver.hold = receiver.hold, None
+        held.set()
+
+        time.sleep(STALE_SECONDS + 1)  # the dead worker's claim is now stale
+        second = start_worker(environment, log)
+        try:
+            received = receiver.wait_for(2, WAIT_SECONDS)
+            time.sleep(STALE_SECONDS + 1)  # time enough for a third delivery, if any came
+        finally:
+            stop(second, signal.SIGINT)
+    finally:
+        receiver.stop()
+    assert len(receiver.received) == 2, log.read_text()
+    assert received[0].headers["webhook-id"] == received[1].headers["webhook-id"]
+    assert received[0].body == received[1].body
+    with app.app_context():
+        delivery = db.session.get_one(WebhookDelivery, delivery_id)
+        assert delivery.status is DeliveryStatus.DELIVERED
+        assert db.session.get_one(Job, job_id).status is JobStatus.DONE
