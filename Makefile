@@ -22,7 +22,11 @@ install: $(BIN)/.installed
 setup: install
 	$(FLASK) setup
 
+# A background worker beside the dev server (email, summary renders, scheduled work); it
+# stops with the server. With no SMTP server configured nothing is sent anywhere.
 run: setup
+	@$(FLASK) jobs worker --workers 1 & worker=$$!; \
+	trap 'kill -TERM $$worker 2>/dev/null; wait $$worker' EXIT INT TERM; \
 	$(FLASK) run --host 127.0.0.1 --port $(PORT)
 
 test: install

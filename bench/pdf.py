@@ -259,7 +259,8 @@ def _applicant_submits(applicant: Any, token: str, number: int) -> float:
 def first_download_after_submit(app: Any, client: Any, position_id: int,
                                 submissions: int) -> None:
     """Applicants submit through the apply pages; the manager then downloads each summary."""
-    from screening.services import invitations, prerender
+    from screening.queue import task_queue
+    from screening.services import invitations
 
     assert app.config["PDF_PRERENDER"], "set SCREENING_PDF_PRERENDER=1 for part 5"
     submits, ready, downloads, hits = [], [], [], 0
@@ -272,7 +273,8 @@ def first_download_after_submit(app: Any, client: Any, position_id: int,
             db.session.commit()
         submit_started = time.perf_counter()
         submits.append(_applicant_submits(app.test_client(), token, number))
-        assert prerender.wait_until_idle(60), "the summary was not rendered within 60 s"
+        # What a worker does with the job the submit handed over (here, in this process).
+        assert task_queue(app).run_waiting() >= 1, "the submit queued no summary render"
         ready.append(time.perf_counter() - submit_started)
         with app.app_context():
             submission_id = db.session.scalar(db.select(Submission.id).join(
@@ -287,7 +289,8 @@ def first_download_after_submit(app: Any, client: Any, position_id: int,
           f"through the apply pages and the test client:")
     print(f"   submit request p50 {load.percentile(submits, 0.5) * 1000:.1f} ms "
           f"(the render is not in it); summary in the cache "
-          f"{statistics.median(ready):.2f} s (median) after the submit began")
+          f"{statistics.median(ready):.2f} s (median) after the submit began, rendered by "
+          "the worker's task in this process")
     print(f"   first download p50 {p50:.1f} ms, p95 {p95:.1f} ms, {hits} of {submissions} "
           f"from the cache (target p95 < {TARGET_FIRST_DOWNLOAD_P95_MS:g} ms)  "
           f"{'OK' if p95 < TARGET_FIRST_DOWNLOAD_P95_MS and hits == submissions else 'MISSED'}")

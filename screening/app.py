@@ -60,7 +60,7 @@ def create_app(config: Mapping[str, Any] | None = None) -> Flask:
         app.jinja_env.undefined = StrictUndefined
 
     register_extensions(app)
-    register_job_kinds()
+    register_queue(app)
     register_bank(app)
     register_blueprints(app)
     register_error_handlers(app)
@@ -105,9 +105,11 @@ def register_extensions(app: Flask) -> None:
     sso.init_app(app)
 
 
-def register_job_kinds() -> None:
-    """Register every job handler, so what the app enqueues can be run."""
-    from screening.services import job_kinds  # noqa: F401
+def register_queue(app: Flask) -> None:
+    """Background work: the job handlers and the task queue that hands work to workers."""
+    from screening import queue
+
+    queue.init_app(app)
 
 
 def register_bank(app: Flask) -> None:
@@ -117,7 +119,6 @@ def register_bank(app: Flask) -> None:
 
 
 def register_blueprints(app: Flask) -> None:
-    from screening.services import job_kinds  # noqa: F401  # registers every job handler
     from screening.web import admin, api, apply, ats, auth, health, hr, icons, manage, panel
     from screening.web.converters import IdConverter
 

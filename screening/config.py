@@ -105,6 +105,21 @@ SETTINGS: tuple[tuple[str, str, Any, str], ...] = (
     ),
     ("MAIL_FROM", "SCREENING_MAIL_FROM", "screening@localhost", "sender address of every email"),
     (
+        "QUEUE_URL",
+        "SCREENING_QUEUE_URL",
+        None,
+        "task queue that hands background work to workers: unset for a SQLite file in the "
+        "instance folder (one machine), redis://host:6379/1 or postgresql://... for workers "
+        "on several machines",
+    ),
+    (
+        "JOBS_STALE_SECONDS",
+        "SCREENING_JOBS_STALE_SECONDS",
+        600,
+        "seconds after which a job or email a worker took up, and never finished, is taken "
+        "to be from a worker that died and is run again",
+    ),
+    (
         "ATS_ALLOW_LOOPBACK_HTTP",
         "SCREENING_ATS_ALLOW_LOOPBACK_HTTP",
         0,

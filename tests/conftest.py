@@ -171,6 +171,8 @@ def test_config(database_url: str, instance_path: Path, **extra: object) -> dict
         # Rendering every submitted applicant's PDF would cost each test a second of CPU;
         # tests of the pre-rendering turn it on.
         "PDF_PRERENDER": 0,
+        # Hand-overs stay in the process; tests run jobs and send email explicitly.
+        "QUEUE_URL": "memory://",
         **extra,
     }
 
@@ -229,6 +231,9 @@ def _rolled_back(app: Flask) -> Iterator[None]:
     default one at a connection inside a transaction makes every request's session
     use it, and "create_savepoint" turns their commits into savepoint releases.
     """
+    from screening.queue import task_queue
+
+    task_queue(app).huey.flush()  # what earlier tests handed over to the in-memory queue
     with app.app_context():
         engines = db._app_engines[app]  # Flask-SQLAlchemy's own map of this app's binds
         engine = engines[None]

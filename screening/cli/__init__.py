@@ -10,6 +10,7 @@ def init_app(app: Flask) -> None:
     from screening.cli import (
         bank,
         exports,
+        jobs,
         outbox,
         outcomes,
         reports,
@@ -31,6 +32,7 @@ def init_app(app: Flask) -> None:
         retention.erase_command,
         reports.report_command,
         outbox.outbox_group,
+        jobs.jobs_group,
         outcomes.outcomes_group,
     ):
         app.cli.add_command(command)

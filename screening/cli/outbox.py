@@ -1,8 +1,7 @@
-"""`flask --app screening.app outbox send|work`: queued email, reminders and digests."""
+"""`flask --app screening.app outbox send`: queued email, reminders and digests, sent in
+this process (the workers of `flask jobs worker` do the same in the background)."""
 
 from __future__ import annotations
-
-import time
 
 import click
 from flask import current_app
@@ -43,26 +42,3 @@ def _echo_failed_for_good(report: outbox.SendReport) -> None:
     for message_id, kind, reason in report.failed_for_good:
         click.echo(f"Message {message_id} ({kind}) failed and will not be retried: {reason}",
                    err=True)
-
-
-@outbox_group.command("work")
-@click.option("--interval", type=click.IntRange(5, 3600), default=60, show_default=True)
-@click.option(
-    "--seconds",
-    type=click.IntRange(0),
-    default=0,
-    help="Stop after this long (0: run until stopped).",
-)
-def outbox_work(interval: int, seconds: int) -> None:
-    """Keep sending: the production worker (run one or more; they never send twice)."""
-
-    settings = _smtp_or_exit()
-    deadline = time.monotonic() + seconds if seconds else None
-    while deadline is None or time.monotonic() < deadline:
-        messages.queue_reminders(db.session)
-        messages.queue_digests(db.session)
-        db.session.commit()
-        _echo_failed_for_good(outbox.send_pending(db.session, settings))
-        time.sleep(
-            interval if deadline is None else min(interval, max(deadline - time.monotonic(), 0))
-        )

@@ -1,10 +1,8 @@
-"""Every module that registers a background-job handler, imported where jobs are enqueued
-or run.
-
-The app imports this when it is built, and so must any worker: a job whose kind has no
+"""Every module that registers a background-job handler, imported when the app is built
+(screening.queue), and so by every worker, which builds the app: a job whose kind has no
 handler in the running process can only be dead-lettered.
 """
 
-from screening.services import ats_callbacks, webhook_delivery
+from screening.services import ats_callbacks, prerender, webhook_delivery
 
-__all__ = ["ats_callbacks", "webhook_delivery"]
+__all__ = ["ats_callbacks", "prerender", "webhook_delivery"]

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import ColumnElement, Delete, Update, delete, func, select, update
+from sqlalchemy import ColumnElement, Delete, Update, case, delete, func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -33,7 +33,8 @@ from screening.services import audit
 
 logger = logging.getLogger(__name__)
 
-#: A running job claimed longer ago than this was taken by a worker that died.
+#: A running job claimed longer ago than this was taken by a worker that died
+#: (the default of the SCREENING_JOBS_STALE_SECONDS setting; see ``stale_after``).
 STALE_CLAIM = timedelta(minutes=10)
 DEFAULT_MAX_ATTEMPTS = 8
 #: Dead jobs listed on one page.
@@ -62,6 +63,8 @@ class _Registered:
     run: Handler
     max_attempts: int
     describe: Callable[[Mapping[str, Any]], str]
+    #: the dedupe key holds only until a worker takes the job up (see ``handler``)
+    dedupe_while_pending: bool = False
 
 
 _HANDLERS: dict[str, _Registered] = {}
@@ -70,19 +73,24 @@ _HANDLERS: dict[str, _Registered] = {}
 def handler(
     kind: str, *, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
     describe: Callable[[Mapping[str, Any]], str] | None = None,
+    dedupe_while_pending: bool = False,
 ) -> Callable[[Handler], Handler]:
     """Register the function that runs jobs of ``kind``: ``run(session, job, config)``.
 
     It commits nothing itself unless it must (the runner commits its changes with the
     job's new status, so the effect and "done" land together). ``describe`` words a
     job's payload for the admins' list, without personal data.
+
+    With ``dedupe_while_pending`` a job's dedupe key is let go when a worker claims it:
+    several changes before the job runs make one job, and a change while it runs makes
+    a new one (work that redoes "the current state", like rendering a summary).
     """
 
     def register(run: Handler) -> Handler:
         if kind in _HANDLERS and _HANDLERS[kind].run is not run:
             raise ValueError(f"a handler for job kind {kind!r} is registered already")
-        _HANDLERS[kind] = _Registered(run, max_attempts,
-                                      describe or (lambda payload: ""))
+        _HANDLERS[kind] = _Registered(run, max_attempts, describe or (lambda payload: ""),
+                                      dedupe_while_pending)
         return run
 
     return register
@@ -130,15 +138,22 @@ def forget_added(session: Session) -> None:
     session.info.pop(_ADDED, None)
 
 
-def _runnable(now: datetime) -> ColumnElement[bool]:
+def stale_after(config: Mapping[str, Any]) -> timedelta:
+    """How old a claim must be before its worker is taken to have died (from the settings)."""
+    seconds = config.get("JOBS_STALE_SECONDS")
+    return timedelta(seconds=int(seconds)) if seconds else STALE_CLAIM
+
+
+def _runnable(now: datetime, stale: timedelta) -> ColumnElement[bool]:
     """Pending and due, or running under a claim so old that its worker must have died."""
     return ((Job.status == JobStatus.PENDING) & (Job.next_attempt_at <= now)) | (
-        (Job.status == JobStatus.RUNNING) & (Job.claimed_at < now - STALE_CLAIM))
+        (Job.status == JobStatus.RUNNING) & (Job.claimed_at < now - stale))
 
 
-def due(session: Session, *, now: datetime | None = None, limit: int = 500) -> list[int]:
+def due(session: Session, *, now: datetime | None = None, limit: int = 500,
+        stale: timedelta = STALE_CLAIM) -> list[int]:
     """Ids of the jobs a worker should run now, oldest first."""
-    ids = list(session.scalars(select(Job.id).where(_runnable(now or utcnow()))
+    ids = list(session.scalars(select(Job.id).where(_runnable(now or utcnow(), stale))
                                .order_by(Job.id).limit(limit)))
     session.commit()
     return ids
@@ -150,10 +165,14 @@ def next_due_at(session: Session) -> datetime | None:
                           .where(Job.status == JobStatus.PENDING))
 
 
-def _claim(session: Session, job_id: int, now: datetime) -> bool:
+def _claim(session: Session, job_id: int, now: datetime, stale: timedelta) -> bool:
+    released = [kind for kind, registered in _HANDLERS.items()
+                if registered.dedupe_while_pending]
     claimed = session.execute(
-        update(Job).where(Job.id == job_id, _runnable(now))
-        .values(status=JobStatus.RUNNING, claimed_at=now, attempts=Job.attempts + 1)
+        update(Job).where(Job.id == job_id, _runnable(now, stale))
+        .values(status=JobStatus.RUNNING, claimed_at=now, attempts=Job.attempts + 1,
+                # In the claim itself: a change committed after it must queue a new job.
+                dedupe_key=case((Job.kind.in_(released), None), else_=Job.dedupe_key))
     )
     session.commit()
     return claimed.rowcount == 1
@@ -178,7 +197,7 @@ def run(session: Session, job_id: int, config: Mapping[str, Any],
         *, now: datetime | None = None) -> Ran:
     """Claim and run one job, recording done, a retry with back-off, or dead."""
     now = now or utcnow()
-    if not _claim(session, job_id, now):
+    if not _claim(session, job_id, now, stale_after(config)):
         return Ran(job_id, None)
     job = session.get(Job, job_id, populate_existing=True)
     if job is None:
@@ -224,7 +243,8 @@ def _record_failure(session: Session, job: Job, error: Exception, now: datetime)
 
 def run_due(session: Session, config: Mapping[str, Any], *, limit: int = 500) -> list[Ran]:
     """Run every job due now, in this process: the CLI's and the tests' worker."""
-    return [run(session, job_id, config) for job_id in due(session, limit=limit)]
+    return [run(session, job_id, config)
+            for job_id in due(session, limit=limit, stale=stale_after(config))]
 
 
 # -- the dead-letter list: what admins see and act on ------------------------------------
@@ -235,7 +255,8 @@ class JobError(Exception):
 
 
 def _is_problem(now: datetime) -> ColumnElement[bool]:
-    """Dead, or running under a claim so old that its worker must have died."""
+    """Dead, or running under a claim so old that its worker must have died (the admins'
+    list keeps the default, so a short test setting never lists a job as stuck)."""
     return (Job.status == JobStatus.DEAD) | (
         (Job.status == JobStatus.RUNNING) & (Job.claimed_at < now - STALE_CLAIM))
 

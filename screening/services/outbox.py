@@ -1,9 +1,13 @@
 """The email outbox: messages are stored in the request, sent after it, retried on failure.
 
-A web request only adds rows; delivery happens in a background thread started
-after the response (or by `flask outbox work`), so a slow or broken mail server
-never slows or fails a page. Each row is claimed by one sender before it is
-sent, so several app servers never send the same message twice.
+A web request only adds rows, in its own transaction; after the commit the task queue
+(screening.queue) is handed the new message ids and a worker sends each one, so a slow
+or broken mail server never slows or fails a page, and a rolled-back change sends
+nothing. The table is the source of truth: the queue's relay hands over whatever is
+due (a retry, or a message whose hand-over was lost), and `flask outbox send` sends it
+in-process. Each row is claimed by one sender before it is sent, so several workers
+never send the same message twice, and its Message-ID is fixed by the row, so a
+message sent again after a worker died mid-send is recognisably the same message.
 
 A message that cannot be built (a header Python's email package refuses) or that the
 mail server refuses for good (a 5xx answer to its recipient or content) is marked
@@ -20,12 +24,10 @@ from __future__ import annotations
 import logging
 import smtplib
 import ssl
-import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from email.message import EmailMessage
-from email.utils import make_msgid
 from typing import Any
 
 from sqlalchemy import ColumnElement, Delete, Update, delete, func, select, update
@@ -37,8 +39,11 @@ from screening.services import audit
 from screening.single_line import one_line, unsafe_characters
 
 MAX_ATTEMPTS = 6
-#: A claim older than this is taken to be from a sender that died mid-send.
+#: A claim older than this is taken to be from a sender that died mid-send (workers take
+#: SCREENING_JOBS_STALE_SECONDS instead, as for jobs).
 STALE_CLAIM = timedelta(minutes=10)
+#: session.info key: ids of messages added in the session's current transaction.
+_ADDED = "screening.outbox.added"
 #: Email problems listed on one page.
 PROBLEMS_PAGE_SIZE = 50
 
@@ -98,21 +103,42 @@ def queue(
             session.add(message)
     except IntegrityError:
         return None  # a retry or a second tab asked for the same message: send it once
+    session.info.setdefault(_ADDED, []).append(message.id)
     return message
 
 
-def _claim(session: Session, message_id: int) -> bool:
+def take_added(session: Session) -> list[int]:
+    """The ids of messages added since the last call (call it after a commit); clears them."""
+    return session.info.pop(_ADDED, [])
+
+
+def forget_added(session: Session) -> None:
+    """After a rollback: the messages added were never stored."""
+    session.info.pop(_ADDED, None)
+
+
+def _sendable(now: datetime, stale: timedelta) -> ColumnElement[bool]:
+    """Pending and due, or "sending" under a claim so old that its sender must have died."""
+    return (
+        (OutgoingEmail.status == EmailStatus.PENDING) & (OutgoingEmail.next_attempt_at <= now)
+    ) | ((OutgoingEmail.status == EmailStatus.SENDING) & (OutgoingEmail.claimed_at < now - stale))
+
+
+def due(session: Session, *, now: datetime | None = None, limit: int = 200,
+        stale: timedelta = STALE_CLAIM) -> list[int]:
+    """Ids of the messages a sender should send now, oldest first."""
+    ids = list(session.scalars(select(OutgoingEmail.id)
+                               .where(_sendable(now or utcnow(), stale))
+                               .order_by(OutgoingEmail.id).limit(limit)))
+    session.commit()
+    return ids
+
+
+def _claim(session: Session, message_id: int, stale: timedelta) -> bool:
     now = utcnow()
     claimed = session.execute(
         update(OutgoingEmail)
-        .where(
-            OutgoingEmail.id == message_id,
-            (OutgoingEmail.status == EmailStatus.PENDING)
-            | (
-                (OutgoingEmail.status == EmailStatus.SENDING)
-                & (OutgoingEmail.claimed_at < now - STALE_CLAIM)
-            ),
-        )
+        .where(OutgoingEmail.id == message_id, _sendable(now, stale))
         .values(status=EmailStatus.SENDING, claimed_at=now)
     )
     session.commit()
@@ -129,10 +155,17 @@ def _mime(settings: SmtpSettings, message: OutgoingEmail) -> EmailMessage:
     # Forms refuse line breaks in names and titles; a value that came another way is
     # put on one line here rather than refused (see screening.single_line).
     mime["Subject"] = one_line(message.subject)
-    mime["Message-ID"] = make_msgid(domain=settings.sender.rpartition("@")[2] or "localhost")
+    mime["Message-ID"] = message_id_header(settings, message)
     mime.set_content(message.body_text)
     mime.add_alternative(message.body_html, subtype="html")
     return mime
+
+
+def message_id_header(settings: SmtpSettings, message: OutgoingEmail) -> str:
+    """The same on every attempt (the row's id and creation time), so a receiver can tell
+    a repeat from a new message; no personal data in it."""
+    domain = settings.sender.rpartition("@")[2] or "localhost"
+    return f"<outbox-{message.id}.{message.created_at:%Y%m%d%H%M%S%f}@{domain}>"
 
 
 def _deliver(settings: SmtpSettings, mime: EmailMessage) -> None:
@@ -158,13 +191,17 @@ def _refused_for_good(error: Exception) -> bool:
     return isinstance(error, smtplib.SMTPNotSupportedError)
 
 
-def _build_and_deliver(settings: SmtpSettings, message: OutgoingEmail) -> None:
-    """Raises _Undeliverable for a message that will never go, OSError or SMTPException
-    for a failure that may pass."""
+def _build(settings: SmtpSettings, message: OutgoingEmail) -> EmailMessage:
+    """Raises _Undeliverable for a message that can never be built as it is."""
     try:
-        mime = _mime(settings, message)
+        return _mime(settings, message)
     except Exception as error:
         raise _Undeliverable(f"Could not be built: {type(error).__name__}: {error}") from error
+
+
+def _send(settings: SmtpSettings, mime: EmailMessage, message_id: int) -> None:
+    """Raises _Undeliverable for a message that will never go, OSError or SMTPException
+    for a failure that may pass."""
     try:
         _deliver(settings, mime)
     except (OSError, smtplib.SMTPException) as error:
@@ -172,8 +209,24 @@ def _build_and_deliver(settings: SmtpSettings, message: OutgoingEmail) -> None:
             raise _Undeliverable(f"Refused: {type(error).__name__}: {error}") from error
         raise
     except Exception as error:  # e.g. an address smtplib cannot encode
-        logger.exception("email %s could not be sent", message.id)
+        logger.exception("email %s could not be sent", message_id)
         raise _Undeliverable(f"Could not be sent: {type(error).__name__}: {error}") from error
+
+
+@dataclass(frozen=True)
+class Attempt:
+    """What one send of one message did."""
+
+    message_id: int
+    kind: str
+    sent: bool
+    #: when it will be tried again; None once sent or failed for good
+    retry_at: datetime | None = None
+    reason: str = ""
+
+    @property
+    def failed_for_good(self) -> bool:
+        return not self.sent and self.retry_at is None
 
 
 @dataclass
@@ -188,74 +241,76 @@ class SendReport:
     def failed(self) -> int:
         return self.retrying + len(self.failed_for_good)
 
-
-def send_pending(session: Session, settings: SmtpSettings, limit: int = 200) -> SendReport:
-    """Send what is due. Failures are recorded; those that may pass are retried later."""
-    now = utcnow()
-    due = session.scalars(
-        select(OutgoingEmail.id)
-        .where(
-            OutgoingEmail.status.in_([EmailStatus.PENDING, EmailStatus.SENDING]),
-            OutgoingEmail.next_attempt_at <= now,
-        )
-        .order_by(OutgoingEmail.id)
-        .limit(limit)
-    ).all()
-    session.commit()
-    report = SendReport()
-    for message_id in due:
-        if not _claim(session, message_id):
-            continue
-        message = session.get(OutgoingEmail, message_id)
-        assert message is not None
-        message.attempts += 1
-        try:
-            _build_and_deliver(settings, message)
-        except _Undeliverable as error:
-            message.status = EmailStatus.FAILED
-            message.last_error = str(error)[:500]
-            report.failed_for_good.append((message.id, message.kind, message.last_error))
-        except (OSError, smtplib.SMTPException) as error:
-            message.last_error = f"{type(error).__name__}: {error}"[:500]
-            if message.attempts >= MAX_ATTEMPTS:
-                message.status = EmailStatus.FAILED
-                report.failed_for_good.append((message.id, message.kind, message.last_error))
-            else:
-                message.status = EmailStatus.PENDING
-                # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while is ridden out.
-                message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))
-                report.retrying += 1
+    def add(self, attempt: Attempt) -> None:
+        if attempt.sent:
+            self.sent += 1
+        elif attempt.failed_for_good:
+            self.failed_for_good.append((attempt.message_id, attempt.kind, attempt.reason))
         else:
-            message.status = EmailStatus.SENT
-            message.sent_at = utcnow()
-            message.last_error = ""
-            report.sent += 1
-        session.commit()
-    return report
+            self.retrying += 1
 
 
-def send_in_background(app: Any) -> threading.Thread | None:
-    """After a request queued mail: send it from a short-lived thread, never in the request."""
-    settings = SmtpSettings.from_config(app.config)
-    if settings is None or app.config.get("OUTBOX_SYNCHRONOUS"):
+def send_one(session: Session, settings: SmtpSettings, message_id: int,
+             stale: timedelta = STALE_CLAIM) -> Attempt | None:
+    """Claim and send one message, recording the outcome; None if it is not due (sent,
+    discarded, or claimed by another sender). Failures that may pass are retried later:
+    1, 2, 4, 8, 16 minutes, then the message is failed for good."""
+    if not _claim(session, message_id, stale):
         return None
+    message = session.get(OutgoingEmail, message_id, populate_existing=True)
+    if message is None:  # discarded between the claim and now
+        return None
+    failure: Exception | None = None
+    try:
+        mime = _build(settings, message)
+    except _Undeliverable as error:
+        failure = error
+    else:
+        # End the transaction first: no lock is held while the mail server takes its time.
+        session.commit()
+        try:
+            _send(settings, mime, message_id)
+        except (_Undeliverable, OSError, smtplib.SMTPException) as error:
+            failure = error
+    message = session.get(OutgoingEmail, message_id)
+    if message is None:  # discarded by an admin as stuck while it was being sent
+        return None
+    message.attempts += 1
+    attempt = Attempt(message.id, message.kind, sent=True)
+    if isinstance(failure, _Undeliverable):
+        message.status = EmailStatus.FAILED
+        message.last_error = str(failure)[:500]
+        attempt = Attempt(message.id, message.kind, sent=False, reason=message.last_error)
+    elif failure is not None:
+        message.last_error = f"{type(failure).__name__}: {failure}"[:500]
+        if message.attempts >= MAX_ATTEMPTS:
+            message.status = EmailStatus.FAILED
+            attempt = Attempt(message.id, message.kind, sent=False, reason=message.last_error)
+        else:
+            message.status = EmailStatus.PENDING
+            message.claimed_at = None
+            # 1, 2, 4, 8, 16 minutes: a mail server that is down for a while is ridden out.
+            message.next_attempt_at = utcnow() + timedelta(minutes=2 ** (message.attempts - 1))
+            attempt = Attempt(message.id, message.kind, sent=False,
+                              retry_at=message.next_attempt_at, reason=message.last_error)
+    else:
+        message.status = EmailStatus.SENT
+        message.sent_at = utcnow()
+        message.last_error = ""
+    session.commit()
+    return attempt
 
-    def run() -> None:
-        from screening import database
-        from screening.extensions import db
 
-        with app.app_context():
-            database.set_transactions_immediate(True)
-            try:
-                send_pending(db.session, settings)
-            except Exception:
-                app.logger.exception("sending queued email failed")
-            finally:
-                db.session.remove()
-
-    thread = threading.Thread(target=run, name="outbox-sender", daemon=True)
-    thread.start()
-    return thread
+def send_pending(session: Session, settings: SmtpSettings, limit: int = 200,
+                 stale: timedelta = STALE_CLAIM) -> SendReport:
+    """Send what is due, in this process. Failures are recorded; those that may pass are
+    retried later."""
+    report = SendReport()
+    for message_id in due(session, limit=limit, stale=stale):
+        attempt = send_one(session, settings, message_id, stale)
+        if attempt is not None:
+            report.add(attempt)
+    return report
 
 
 # -- email problems: what admins see and act on -------------------------------------------
@@ -324,6 +379,7 @@ def retry(session: Session, message: OutgoingEmail, actor: User | None,
                     update(OutgoingEmail).values(
                         status=EmailStatus.PENDING, attempts=0, last_error="",
                         claimed_at=None, next_attempt_at=now))
+    session.info.setdefault(_ADDED, []).append(message.id)  # handed over after the commit
 
 
 def discard(session: Session, message: OutgoingEmail, actor: User | None,

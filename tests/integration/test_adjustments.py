@@ -48,8 +48,7 @@ STANDARD_MINUTES = 20
 @pytest.fixture
 def app_config(app_config: dict[str, object]) -> dict[str, object]:
     # Mail on, so requests are queued; nothing is sent (no worker runs in these tests).
-    return {**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": 1, "SMTP_STARTTLS": 0,
-            "OUTBOX_SYNCHRONOUS": True}
+    return {**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": 1, "SMTP_STARTTLS": 0}
 
 
 @pytest.fixture

@@ -22,7 +22,7 @@ PAGE = "/admin/email-problems"
 
 def mail_config(app_config: dict, port: int) -> dict:
     return {**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": 0,
-            "MAIL_FROM": "jobs@example.com", "OUTBOX_SYNCHRONOUS": True}
+            "MAIL_FROM": "jobs@example.com"}
 
 
 def stored(subject: str, recipient: str = "lee@example.com", **fields: object) -> int:

@@ -45,7 +45,7 @@ def mailing_app(make_app, **settings: object) -> Iterator[tuple[Flask, object]]:
     """An app with a real (local) mail server; mail goes out with `flask outbox send`."""
     with smtp_server() as (inbox, port):
         yield make_app({"SMTP_HOST": "127.0.0.1", "SMTP_PORT": port, "SMTP_STARTTLS": 0,
-                        "OUTBOX_SYNCHRONOUS": True, **settings}), inbox
+                        **settings}), inbox
 
 
 def _decided(app: Flask, *, language: str = "en", name: str = "Tao Applicant",

@@ -278,7 +278,7 @@ def test_closed_link_and_not_found_pages_follow_the_chosen_language(
 def test_receipt_email_in_the_applicants_language(app_config: dict, make_app) -> None:
     with smtp_server() as (inbox, port):
         app = make_app({**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": port,
-                        "SMTP_STARTTLS": 0, "OUTBOX_SYNCHRONOUS": True})
+                        "SMTP_STARTTLS": 0})
         with app.app_context():
             manager = create_user(name="Quinn Manager")
             position = create_position(managers=[manager], questionnaire=SHORT,

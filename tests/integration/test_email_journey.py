@@ -22,7 +22,6 @@ def test_invitation_email_to_receipt(app: Flask, app_config: dict, make_app) -> 
                 "SMTP_HOST": "127.0.0.1",
                 "SMTP_PORT": port,
                 "SMTP_STARTTLS": 0,
-                "OUTBOX_SYNCHRONOUS": True,
             }
         )
         with app.app_context():

@@ -10,7 +10,9 @@ from sqlalchemy import select
 
 from screening.extensions import db
 from screening.models import EmailStatus, Invitation, OutgoingEmail, utcnow
+from screening.services import outbox
 from tests.factories import PASSWORD, create_invitation, create_position, create_user
+from tests.queued_tasks import handed_over, run_handed_over
 from tests.smtp_server import body_text, free_port, smtp_server
 
 
@@ -25,7 +27,7 @@ def mail_config(app_config: dict, port: int, **extra: object) -> dict:
     }
 
 
-def test_invitation_is_emailed_in_the_background_and_its_link_works(
+def test_invitation_is_handed_to_a_worker_after_the_commit_and_its_link_works(
     app: Flask, app_config: dict, make_app
 ) -> None:
     with smtp_server() as (inbox, port):
@@ -40,7 +42,12 @@ def test_invitation_is_emailed_in_the_background_and_its_link_works(
             f"/manage/positions/{ids[0]}/invitations",
             data={"name": "Mia Mail", "email": "mia@example.com"},
         )
-        assert response.status_code == 302  # the request did not wait for the mail server
+        assert response.status_code == 302
+        assert inbox.messages == []  # the request did not wait for the mail server
+        with app.app_context():
+            message_id = db.session.scalar(select(OutgoingEmail.id))
+        assert handed_over(app) == [("send_email", (message_id,))]
+        assert run_handed_over(app) == 1  # what a worker does with it
         [message] = inbox.wait_for(1)
     assert message["To"] == "mia@example.com"
     assert message["Subject"] == "Your application for Hotel reception: a short questionnaire"
@@ -54,7 +61,7 @@ def test_failed_sends_are_recorded_retried_and_shown(
     app: Flask, app_config: dict, make_app
 ) -> None:
     port = free_port()  # nothing listens here yet: the first attempt fails
-    app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+    app = make_app(mail_config(app_config, port))
     with app.app_context():
         manager = create_user()
         position = create_position(managers=[manager])
@@ -86,7 +93,7 @@ def test_failed_sends_are_recorded_retried_and_shown(
 
 def test_one_reminder_before_the_link_expires(app: Flask, app_config: dict, make_app) -> None:
     with smtp_server() as (inbox, port):
-        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        app = make_app(mail_config(app_config, port))
         with app.app_context():
             position = create_position(title="Bank branch")
             soon = create_invitation(position, name="Sol Soon", email="sol@example.com")
@@ -129,7 +136,7 @@ def test_without_smtp_nothing_is_queued_and_links_are_shown(app: Flask, client) 
 
 def test_managers_choose_each_daily_or_no_notices(app: Flask, app_config: dict, make_app) -> None:
     with smtp_server() as (inbox, port):
-        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        app = make_app(mail_config(app_config, port))
         with app.app_context():
             each, daily, off = (create_user(name=name) for name in ("Each", "Daily", "Off"))
             position_id = create_position(managers=[each, daily, off], title="Clinic desk").id
@@ -182,7 +189,7 @@ def test_a_message_that_cannot_be_built_is_failed_and_the_next_one_sent(
     app: Flask, app_config: dict, make_app
 ) -> None:
     with smtp_server() as (inbox, port):
-        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        app = make_app(mail_config(app_config, port))
         with app.app_context():
             broken = _queued(recipient="ana@example.com\nBcc: victim@example.com",
                              subject="Broken")
@@ -210,7 +217,7 @@ def test_a_recipient_the_server_refuses_is_failed_at_once_and_the_next_one_sent(
     app: Flask, app_config: dict, make_app
 ) -> None:
     with smtp_server(refused_recipients=frozenset({"typo@example.com"})) as (inbox, port):
-        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        app = make_app(mail_config(app_config, port))
         with app.app_context():
             _queued(recipient="typo@example.com", subject="Refused")
             _queued(recipient="lee@example.com", subject="Plain")
@@ -223,15 +230,36 @@ def test_a_recipient_the_server_refuses_is_failed_at_once_and_the_next_one_sent(
         assert "550" in reason and "No such mailbox" in reason
 
 
-def test_the_worker_survives_a_bad_message(app: Flask, app_config: dict, make_app) -> None:
+def test_run_due_survives_a_bad_message(app: Flask, app_config: dict, make_app) -> None:
     with smtp_server() as (inbox, port):
-        app = make_app(mail_config(app_config, port, OUTBOX_SYNCHRONOUS=True))
+        app = make_app(mail_config(app_config, port))
         with app.app_context():
             _queued(recipient="ana@example.com\u2028Bcc: victim@example.com", subject="Broken")
             _queued(recipient="lee@example.com", subject="Plain")
-        result = app.test_cli_runner().invoke(
-            args=["outbox", "work", "--seconds", "1", "--interval", "5"])
+        result = app.test_cli_runner().invoke(args=["jobs", "run-due"])
         assert result.exit_code == 0, result.output
+        assert "Email: sent 1, failed 1 (0 to be retried)." in result.output
         assert [m["To"] for m in inbox.wait_for(1)] == ["lee@example.com"]
     with app.app_context():
         assert _statuses()["Broken"][0] == EmailStatus.FAILED
+
+
+def test_a_retry_keeps_the_message_id_so_a_receiver_can_tell_a_repeat(
+    app: Flask, app_config: dict, make_app
+) -> None:
+    port = free_port()  # nothing listens yet: the first attempt fails
+    app = make_app(mail_config(app_config, port))
+    with app.app_context():
+        message_id = _queued(recipient="lee@example.com", subject="Twice")
+        message = db.session.get(OutgoingEmail, message_id)
+        first = outbox.message_id_header(outbox.SmtpSettings.from_config(app.config), message)
+    assert "sent 0, failed 1" in app.test_cli_runner().invoke(args=["outbox", "send"]).output
+    with app.app_context():
+        db.session.get(OutgoingEmail, message_id).next_attempt_at = utcnow()
+        db.session.commit()
+    with smtp_server(port) as (inbox, _):
+        assert "sent 1, failed 0" in app.test_cli_runner().invoke(
+            args=["outbox", "send"]).output
+        [received] = inbox.wait_for(1)
+    assert received["Message-ID"] == first
+    assert first == f"<outbox-{message_id}.{message.created_at:%Y%m%d%H%M%S%f}@example.com>"

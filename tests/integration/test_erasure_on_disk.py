@@ -57,7 +57,7 @@ def sqlite_app(tmp_path: Path, sqlite_built_without_secure_delete: None) -> Iter
         "INSTANCE_PATH": str(tmp_path / "instance"), "SECRET_KEY": "test",
         "WTF_CSRF_ENABLED": False, "RATELIMIT_ENABLED": False, "RETENTION_DAYS": 30,
         # Email is queued (the applicant's own messages are deleted rows) but never sent.
-        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": 1, "OUTBOX_SYNCHRONOUS": True,
+        "SMTP_HOST": "127.0.0.1", "SMTP_PORT": 1,
     })
     with app.app_context():
         upgrade()

@@ -158,8 +158,7 @@ def test_list_send_complete_and_callback_retried_until_greenhouse_takes_it(
     monkeypatch.setattr(timing, "time", ReadingClock())  # read like a person: a banded result
     with smtp_server() as (inbox, smtp_port), fake_greenhouse() as greenhouse:
         app = make_app({"ATS_ALLOW_LOOPBACK_HTTP": 1, "SMTP_HOST": "127.0.0.1",
-                        "SMTP_PORT": smtp_port, "SMTP_STARTTLS": 0,
-                        "OUTBOX_SYNCHRONOUS": True})
+                        "SMTP_PORT": smtp_port, "SMTP_STARTTLS": 0})
         admin_client = app.test_client()
         with app.app_context():
             admin = create_user(Role.ADMIN)

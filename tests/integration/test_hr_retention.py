@@ -49,9 +49,9 @@ RECENT_NAME, RECENT_EMAIL = "Rachel Recentapplicant", "rachel.recent@example.org
 @pytest.fixture
 def app_config(app_config: dict[str, Any]) -> dict[str, Any]:
     # A mail server is configured (so emails are queued, with names in them) but never
-    # contacted: OUTBOX_SYNCHRONOUS leaves sending to the worker, which no test runs.
+    # contacted: sending is left to a worker, which no test runs.
     return {**app_config, "SMTP_HOST": "127.0.0.1", "SMTP_PORT": 1, "SMTP_STARTTLS": 0,
-            "OUTBOX_SYNCHRONOUS": True, "RETENTION_DAYS": 365}
+            "RETENTION_DAYS": 365}
 
 
 def _as_texts(value: Any) -> list[str]:

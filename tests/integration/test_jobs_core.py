@@ -15,6 +15,7 @@ from sqlalchemy.orm import Session
 from screening.extensions import db
 from screening.models import AuditEvent, Job, JobStatus, utcnow
 from screening.services import jobs
+from tests.queued_tasks import handed_over
 
 #: What the test handlers did, in order: (kind, payload value).
 done: list[tuple[str, Any]] = []
@@ -40,6 +41,13 @@ def _hopeless(session: Session, job: Job, config: Mapping[str, Any]) -> None:
     raise jobs.GiveUp("the endpoint was deleted")
 
 
+@jobs.handler("test.latest", dedupe_while_pending=True)
+def _latest(session: Session, job: Job, config: Mapping[str, Any]) -> None:
+    # A change while the job runs: it must queue a new job, not be folded into this one.
+    added = jobs.enqueue(session, "test.latest", {"value": "during"}, dedupe_key="latest:1")
+    done.append(("test.latest", job.payload["value"], added is not None))
+
+
 @pytest.fixture(autouse=True)
 def _fresh() -> None:
     done.clear()
@@ -59,13 +67,15 @@ def _status(job_id: int) -> JobStatus:
 def test_a_job_runs_only_if_the_change_that_queued_it_commits(app: Flask) -> None:
     job = jobs.enqueue(db.session, "test.record", {"value": "kept"})
     assert job is not None
-    db.session.commit()
-    assert jobs.take_added(db.session) == [job.id]
+    db.session.commit()  # hands the new job to the task queue (screening.queue)
+    assert handed_over(app) == [("run_job", (job.id,))]
     with db.session.begin_nested() as savepoint:
         jobs.enqueue(db.session, "test.record", {"value": "rolled back"})
         savepoint.rollback()
+    jobs.enqueue(db.session, "test.record", {"value": "rolled back too"})
     db.session.rollback()
-    jobs.forget_added(db.session)
+    db.session.commit()
+    assert handed_over(app) == [("run_job", (job.id,))]  # nothing of the rolled-back work
 
     jobs.run_due(db.session, app.config)
 
@@ -118,7 +128,6 @@ def test_a_job_that_keeps_failing_is_dead_and_an_admin_can_retry_it(app: Flask) 
     failures_left["count"] = 3
     job = jobs.enqueue(db.session, "test.flaky", {"value": "eventually"})
     db.session.commit()
-    jobs.take_added(db.session)
     moment = utcnow()
     for _ in range(3):
         ran = jobs.run(db.session, job.id, app.config, now=moment)
@@ -129,7 +138,7 @@ def test_a_job_that_keeps_failing_is_dead_and_an_admin_can_retry_it(app: Flask) 
 
     jobs.retry(db.session, db.session.get(Job, job.id), None)
     db.session.commit()
-    assert jobs.take_added(db.session) == [job.id]
+    assert handed_over(app)[-1] == ("run_job", (job.id,))  # handed over again
     jobs.run_due(db.session, app.config)
 
     assert done == [("test.flaky", "eventually")]
@@ -176,3 +185,17 @@ def test_an_unknown_kind_cannot_be_queued(app: Flask) -> None:
 def test_back_off_doubles_and_is_capped() -> None:
     assert [jobs.backoff(n).total_seconds() for n in (1, 2, 3, 4)] == [30, 60, 120, 240]
     assert jobs.backoff(40) == timedelta(hours=6)
+
+
+def test_a_pending_only_dedupe_folds_changes_before_the_run_and_not_during_it(
+    app: Flask,
+) -> None:
+    first = jobs.enqueue(db.session, "test.latest", {"value": "first"}, dedupe_key="latest:1")
+    assert jobs.enqueue(db.session, "test.latest", {"value": "second"},
+                        dedupe_key="latest:1") is None  # waiting already: one job
+    db.session.commit()
+    ran = jobs.run(db.session, first.id, app.config)
+    assert ran.status is JobStatus.DONE
+    assert done == [("test.latest", "first", True)]
+    keys = dict(db.session.execute(select(Job.id, Job.dedupe_key)).all())
+    assert keys[first.id] is None and sorted(keys.values(), key=str) == [None, "latest:1"]

@@ -16,7 +16,7 @@ from screening.services import messages
 from tests.factories import create_invitation, create_position, create_submission, hidden
 from tests.integration.test_apply_exactly_once import run_at_once
 
-MAIL = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 1, "SMTP_STARTTLS": 0, "OUTBOX_SYNCHRONOUS": True}
+MAIL = {"SMTP_HOST": "127.0.0.1", "SMTP_PORT": 1, "SMTP_STARTTLS": 0}
 
 
 @pytest.fixture

@@ -55,6 +55,8 @@ from screening.models import (
     AtsConnection,
     DeliveryStatus,
     EmailStatus,
+    Job,
+    JobStatus,
     KeyingPanel,
     Outcome,
     OutgoingEmail,
@@ -459,6 +461,15 @@ ROUTES: dict[str, Route] = {
         "POST", Who.ADMIN,
         post=Post("/admin/email-problems/{failed_email}/discard", no_fields, 302),
         foreign=_ids("message_id", "/admin/email-problems/<message_id>/discard"),
+    ),
+    "admin.job_problems": Route("GET", Who.ADMIN, get="/admin/jobs"),
+    "admin.retry_job": Route(
+        "POST", Who.ADMIN, post=Post("/admin/jobs/{dead_job}/retry", no_fields, 302),
+        foreign=_ids("job_id", "/admin/jobs/<job_id>/retry"),
+    ),
+    "admin.discard_job": Route(
+        "POST", Who.ADMIN, post=Post("/admin/jobs/{dead_job}/discard", no_fields, 302),
+        foreign=_ids("job_id", "/admin/jobs/<job_id>/discard"),
     ),
     "admin.api_tokens_page": Route("GET", Who.ADMIN, get="/admin/api-tokens"),
     "admin.revoke_api_token": Route(
@@ -960,6 +971,13 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         db.session.commit()
         return message.id
 
+    def dead_job() -> int:
+        job = Job(kind="summary.render", payload={"submission_id": 1}, status=JobStatus.DEAD,
+                  attempts=3, max_attempts=3, last_error="RenderError: no PDF")
+        db.session.add(job)
+        db.session.commit()
+        return job.id
+
     def live_api_token_id() -> int:
         row, _ = api_tokens.create_token(db.session, name="to revoke",
                                          created_by=db.session.get_one(User, admin_id))
@@ -1040,6 +1058,7 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
         "fresh_applicant": lambda: fresh_invitation().applicant_id,
         "answered_token": answered_token,
         "failed_email": failed_email,
+        "dead_job": dead_job,
         "live_api_token_id": live_api_token_id,
         "live_ats_connection_id": live_ats_connection_id,
     }

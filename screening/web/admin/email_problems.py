@@ -6,17 +6,16 @@ service, which the view only calls.
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from datetime import timedelta
 
-from flask import current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask import redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from screening.extensions import db
 from screening.ids import parse_id
 from screening.models import OutgoingEmail, Role
 from screening.services import outbox
+from screening.web.admin.problem_actions import act_on_problem
 from screening.web.admin.routes import bp
 from screening.web.auth.routes import roles_required
 
@@ -38,27 +37,14 @@ def email_problems() -> str:
 @bp.post("/email-problems/<id:message_id>/retry")
 @roles_required(Role.ADMIN)
 def retry_email(message_id: int) -> Response:
-    if _act(message_id, outbox.retry, f"Message {message_id} is queued again."):
-        outbox.send_in_background(current_app._get_current_object())  # type: ignore[attr-defined]
+    act_on_problem(OutgoingEmail, message_id, outbox.retry, outbox.OutboxError,
+                   f"Message {message_id} is queued again.")
     return redirect(url_for("admin.email_problems"))
 
 
 @bp.post("/email-problems/<id:message_id>/discard")
 @roles_required(Role.ADMIN)
 def discard_email(message_id: int) -> Response:
-    _act(message_id, outbox.discard, f"Message {message_id} was discarded and will not be sent.")
+    act_on_problem(OutgoingEmail, message_id, outbox.discard, outbox.OutboxError,
+                   f"Message {message_id} was discarded and will not be sent.")
     return redirect(url_for("admin.email_problems"))
-
-
-def _act(message_id: int, action: Callable[..., None], done: str) -> bool:
-    """Retry or discard one message; say what happened, or why nothing did."""
-    message = db.get_or_404(OutgoingEmail, message_id)
-    try:
-        action(db.session, message, current_user)
-    except outbox.OutboxError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return False
-    db.session.commit()
-    flash(done, "success")
-    return True

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import current_app, flash, redirect, url_for
+from flask import flash, redirect, url_for
 from flask_babel import gettext
 from werkzeug.wrappers import Response
 
@@ -12,7 +12,7 @@ from screening.adjustments import time_limit_minutes
 from screening.bank import Questionnaire
 from screening.extensions import db, limiter
 from screening.models import Invitation
-from screening.services import adjustments, journey, outbox
+from screening.services import adjustments, journey
 from screening.services.journey import LinkState
 from screening.web.apply import bp
 from screening.web.apply.forms import AdjustmentRequestForm
@@ -50,7 +50,6 @@ def request_adjustment(token: str) -> str | Response:
     adjustments.request_adjustment(db.session, invitation, form.needs.data or [],
                                    form.details.data or "")
     db.session.commit()
-    outbox.send_in_background(current_app._get_current_object())
     flash(gettext("Thank you: we have sent your request to the hiring team. They will "
                   "contact you about it; you can wait for their answer before you start."),
           "success")

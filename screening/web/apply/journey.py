@@ -12,7 +12,7 @@ from werkzeug.wrappers import Response
 from screening.database import immediate_transactions
 from screening.extensions import db
 from screening.models import Submission
-from screening.services import journey, outbox, page_views, prerender
+from screening.services import journey, page_views, prerender
 from screening.services.feedback import feedback_for
 from screening.services.journey import InvalidAnswer, JourneyError, LinkState
 from screening.services.practice import practice_feedback
@@ -243,10 +243,8 @@ def done(token: str) -> str | Response:
 
 def _submit(submission: Submission, key: str | None) -> None:
     journey.submit_and_notify(db.session, submission, key)
-    db.session.commit()
-    app = current_app._get_current_object()
-    outbox.send_in_background(app)
-    prerender.summary_after_commit(app, submission.id)
+    prerender.queue_summary(db.session, current_app.config, submission.id)
+    db.session.commit()  # hands the receipt, the notices and the render to the task queue
 
 
 retry_after_expiry("welcome", _l("Your session had expired; tick the box again if you agree, "

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from screening.extensions import db
-from screening.services import attempts, messages, outbox
+from screening.services import attempts, messages
 from screening.web.manage import bp
 from screening.web.manage.forms import RetakeForm
 from screening.web.manage.scope import applicant_link, submission_or_404
@@ -33,7 +33,6 @@ def allow_retake(submission_id: int) -> Response:
         return redirect(back)
     sent = messages.queue_invitation(db.session, invitation)
     db.session.commit()
-    outbox.send_in_background(current_app._get_current_object())
     how = ("The new link was emailed to them." if sent else
            f"Send them the new link: {applicant_link(invitation.token)}")
     flash(f"Retake allowed: attempt {invitation.applicant.attempt_number}. {how}", "success")

@@ -7,7 +7,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response
 
 from screening.extensions import db
-from screening.services import adjustments, audit, invitations, messages, outbox
+from screening.services import adjustments, audit, invitations, messages
 from screening.web.manage import bp
 from screening.web.manage.forms import (
     AdjustmentGrantForm,
@@ -65,7 +65,6 @@ def invite(position_id: int) -> Response:
     adjustments.set_when_inviting(db.session, invitation, form.adjustment.data, current_user)
     messages.queue_invitation(db.session, invitation)
     db.session.commit()
-    outbox.send_in_background(current_app._get_current_object())
     flash(
         f"Invitation created for {invitation.applicant.name}. Copy the link below and send "
         "it to them.",
@@ -110,7 +109,6 @@ def invite_bulk(position_id: int) -> str | Response:
     for invitation in created:
         messages.queue_invitation(db.session, invitation)
     db.session.commit()
-    outbox.send_in_background(current_app._get_current_object())
     return render_template(
         "manage/bulk_report.html",
         position=found,
@@ -143,7 +141,6 @@ def change_invitation(position_id: int, invitation_id: int) -> Response:
     if action == "reissue":
         messages.queue_invitation(db.session, invitation)
     db.session.commit()
-    outbox.send_in_background(current_app._get_current_object())
     name = invitation.applicant.name
     flash(
         {

@@ -72,8 +72,8 @@ def rate(submission_id: int) -> Response:
             db.session.rollback()
             flash(str(error), "error")
         else:
+            prerender.queue_summary(db.session, current_app.config, found.id)
             db.session.commit()
-            prerender.summary_after_commit(current_app._get_current_object(), found.id)
             flash("Rating saved; the scores now include it.", "success")
     return redirect(url_for("manage.submission", submission_id=found.id) + "#ratings")
 
@@ -91,8 +91,8 @@ def decide(submission_id: int) -> tuple[str, int] | Response:
             db.session.rollback()
             form.note.errors = [*form.note.errors, str(error)]
         else:
+            prerender.queue_summary(db.session, current_app.config, found.id)
             db.session.commit()
-            prerender.summary_after_commit(current_app._get_current_object(), found.id)
             flash("Decision recorded.", "success")
             return redirect(url_for("manage.submission", submission_id=found.id))
     # Re-render with what the manager typed, and the reasons next to the fields.
