@@ -670,6 +670,10 @@ class OutgoingEmail(Base):
     """The outbox: every message is stored first and sent by a worker, retried on failure."""
 
     __tablename__ = "outgoing_emails"
+    # The relay's due scan and the admins' problem count read by status, every minute
+    # and on every admin page; sent messages pile up, so this keeps both off a full scan.
+    __table_args__ = (Index("ix_outgoing_emails_status_next_attempt_at",
+                            "status", "next_attempt_at"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(40), index=True)
