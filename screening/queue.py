@@ -38,7 +38,7 @@ from screening import database
 from screening.config import ConfigError
 from screening.extensions import db
 from screening.models import utcnow
-from screening.services import jobs, messages, outbox, retention
+from screening.services import jobs, messages, outbox, retention, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -175,11 +175,14 @@ class TaskQueue:
                 db.session.rollback()
 
     def purge_finished_jobs(self) -> None:
+        """Finished jobs after 30 days; finished webhook deliveries' log after 90."""
         with self._worker_context():
             removed = jobs.purge_finished(db.session)
+            pruned = webhooks.prune_log(db.session)
             db.session.commit()
-        if removed:
-            logger.info("removed %s job(s) finished over 30 days ago", removed)
+        if removed or pruned:
+            logger.info("removed %s job(s) finished over 30 days ago and %s webhook "
+                        "delivery log line(s) over 90 days old", removed, pruned)
 
     def _worker_context(self) -> _WorkerContext:
         return _WorkerContext(self.app)

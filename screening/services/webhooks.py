@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from screening.formatting import iso
@@ -51,6 +51,8 @@ PAYLOAD_VERSION = 1
 ROTATION_GRACE = timedelta(hours=24)
 #: Delivery log lines shown per endpoint.
 LOG_SIZE = 50
+#: How long a finished delivery (delivered, or failed for good) stays in the log.
+LOG_KEPT = timedelta(days=90)
 MAX_URL_LENGTH = 2000
 
 
@@ -334,3 +336,16 @@ def _next_attempts(session: Session, job_ids: Iterable[int]) -> dict[int, dateti
 
 def event_choices() -> Sequence[tuple[str, str]]:
     return [(event.value, label) for event, label in EVENT_LABELS.items()]
+
+
+def prune_log(session: Session, *, older_than: timedelta = LOG_KEPT,
+              now: datetime | None = None) -> int:
+    """Delete log lines of deliveries finished ``older_than`` ago: delivered ones by
+    when they arrived, failed ones by their last attempt (long enough for an admin to
+    redeliver). Waiting ones always stay. The caller commits."""
+    cutoff = (now or utcnow()) - older_than
+    return session.execute(delete(WebhookDelivery).where(
+        ((WebhookDelivery.status == DeliveryStatus.DELIVERED)
+         & (WebhookDelivery.delivered_at < cutoff))
+        | ((WebhookDelivery.status == DeliveryStatus.FAILED)
+           & (WebhookDelivery.last_attempt_at < cutoff)))).rowcount

@@ -14,9 +14,12 @@ from screening.extensions import db
 from screening.models import (
     Applicant,
     AuditEvent,
+    DeliveryStatus,
     Job,
     JobStatus,
     OutgoingEmail,
+    WebhookDelivery,
+    WebhookEndpoint,
     utcnow,
 )
 from screening.queue import task_queue
@@ -81,6 +84,34 @@ def test_finished_jobs_are_pruned_after_30_days_and_dead_ones_kept(app: Flask) -
         kept = sorted((job.status.value, job.finished_at > utcnow() - timedelta(days=1))
                       for job in db.session.scalars(select(Job)))
     assert kept == [("dead", False), ("done", True)]
+
+
+def test_finished_webhook_deliveries_leave_the_log_after_90_days(app: Flask) -> None:
+    with app.app_context():
+        endpoint = WebhookEndpoint(position_id=create_position().id,
+                                   url="https://hooks.example.com/in", events=["x"],
+                                   secret="whsec_dGVzdA==")
+        db.session.add(endpoint)
+        db.session.flush()
+        old, recent = utcnow() - timedelta(days=91), utcnow() - timedelta(days=89)
+        rows = {
+            "delivered long ago": (DeliveryStatus.DELIVERED, old),
+            "delivered lately": (DeliveryStatus.DELIVERED, recent),
+            "failed long ago": (DeliveryStatus.FAILED, old),
+            "failed lately": (DeliveryStatus.FAILED, recent),
+            "still retrying": (DeliveryStatus.RETRYING, old),
+        }
+        for name, (status, at) in rows.items():
+            db.session.add(WebhookDelivery(
+                message_id=f"msg_{name.replace(' ', '_')}", endpoint_id=endpoint.id,
+                event_type=name, payload={}, status=status, created_at=at,
+                last_attempt_at=at,
+                delivered_at=at if status is DeliveryStatus.DELIVERED else None))
+        db.session.commit()
+    task_queue(app).purge_finished_jobs()
+    with app.app_context():
+        kept = sorted(db.session.scalars(select(WebhookDelivery.event_type)))
+    assert kept == ["delivered lately", "failed lately", "still retrying"]
 
 
 def test_jobs_list_counts_by_kind_and_status_and_names_dead_ones(app: Flask) -> None:
