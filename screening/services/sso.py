@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from screening.models import Role, User, utcnow
@@ -107,6 +108,23 @@ def sign_in(session: Session, policy: SsoPolicy, identity: SsoIdentity) -> SsoOu
     user.last_login_at = utcnow()
     audit.record(session, user, "user.signed_in", user, method="sso")
     return SsoOutcome(user)
+
+
+def sign_in_and_commit(session: Session, policy: SsoPolicy,
+                       identity: SsoIdentity) -> SsoOutcome:
+    """``sign_in``, committed. A first sign-in of a new person in two browsers at once
+    makes two accounts for one identity; the unique email and (issuer, subject) keys
+    refuse the later one, and that sign-in runs again and finds the account its twin
+    has just created."""
+    try:
+        outcome = sign_in(session, policy, identity)
+        session.commit()
+        return outcome
+    except (IntegrityError, accounts.AccountError):
+        session.rollback()
+    outcome = sign_in(session, policy, identity)
+    session.commit()
+    return outcome
 
 
 def find_linked_user(session: Session, issuer: str, subject: str) -> User | None:

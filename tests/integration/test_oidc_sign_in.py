@@ -480,3 +480,44 @@ def test_an_account_awaiting_a_role_cannot_sign_in_with_a_password_either(
     refused = client.post("/login", data={"email": "pia@example.com", "password": PASSWORD})
     assert refused.status_code == 200 and "did not sign you in" in visible_text(refused.text)
     assert not signed_in(client)
+
+
+def test_a_first_sign_in_in_two_browsers_at_once_makes_one_account(
+    app: Flask, client: FlaskClient, provider: TestIdentityProvider,
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The twin's account is committed just after this sign-in looked for it (as happens
+    on PostgreSQL when both run at once): the unique keys refuse a second account, and
+    this sign-in finds the twin's instead of failing."""
+    newcomer = person("twin-1", "tam@example.com", "store-managers")
+    assert sso_sign_in(app.test_client(), provider, newcomer).status_code == 302
+
+    from screening.services import accounts
+    from screening.services import sso as sso_service
+
+    misses = {"linked": 1, "email": 2}  # the first attempt's lookups, before the commit
+    real_linked, real_email = sso_service.find_linked_user, accounts.find_user_by_email
+
+    def linked_too_early(*args: Any) -> User | None:
+        if misses["linked"]:
+            misses["linked"] -= 1
+            return None
+        return real_linked(*args)
+
+    def email_too_early(*args: Any) -> User | None:
+        if misses["email"]:
+            misses["email"] -= 1
+            return None
+        return real_email(*args)
+
+    monkeypatch.setattr(sso_service, "find_linked_user", linked_too_early)
+    monkeypatch.setattr(accounts, "find_user_by_email", email_too_early)
+    reply = sso_sign_in(client, provider, newcomer)
+
+    assert reply.status_code == 302
+    assert misses == {"linked": 0, "email": 0}
+    assert signed_in(client)
+    with app.app_context():
+        assert db.session.scalar(select(func.count(User.id))
+                                 .where(User.email == "tam@example.com")) == 1
+        assert len(events("user.sso_created")) == 1

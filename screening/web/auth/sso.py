@@ -128,8 +128,7 @@ def sso_callback() -> Response | tuple[str, int]:
         # The reason goes to the log for the administrator; the page says what to do.
         log.warning("Single sign-on refused: %s: %s", type(error).__name__, error)
         return _problem(sso), 400
-    outcome = sso_service.sign_in(db.session, sso.settings.policy, identity)
-    db.session.commit()
+    outcome = sso_service.sign_in_and_commit(db.session, sso.settings.policy, identity)
     if not outcome.signed_in:
         status = 200 if outcome.refusal is sso_service.SsoRefusal.AWAITING_ROLE else 403
         return render_template("auth/sso_refused.html", refusal=outcome.refusal.value,
