@@ -18,11 +18,12 @@ import hashlib
 import hmac
 import secrets
 from collections.abc import Sequence
+from dataclasses import dataclass
 
-from sqlalchemy import select
+from sqlalchemy import case, func, select
 from sqlalchemy.orm import Session
 
-from screening.models import AtsConnection, Position, User, utcnow
+from screening.models import AtsConnection, AtsRequest, Position, User, utcnow
 from screening.services import audit
 from screening.services.api_tokens import token_hash
 
@@ -111,3 +112,31 @@ def revoke(session: Session, connection_id: int, actor: User | None) -> AtsConne
 def listing(session: Session) -> list[AtsConnection]:
     """Every connection, oldest first."""
     return list(session.scalars(select(AtsConnection).order_by(AtsConnection.id)))
+
+
+@dataclass(frozen=True)
+class Activity:
+    """What a connection has done: tests sent, and the completion callbacks owed for them."""
+
+    sent: int = 0
+    callbacks_delivered: int = 0
+    #: tried and not (yet) taken by the ATS: being retried, or dead on Background jobs
+    callbacks_not_taken: int = 0
+    #: the HTTP status of the latest failed attempt (0: no answer came back)
+    last_failed_status: int | None = None
+
+
+def activity(session: Session) -> dict[int, Activity]:
+    """Each connection's activity, by connection id (connections without any are absent)."""
+    delivered = AtsRequest.callback_delivered_at.is_not(None)
+    not_taken = (AtsRequest.callback_attempts > 0) & AtsRequest.callback_delivered_at.is_(None)
+    counts = session.execute(
+        select(AtsRequest.connection_id, func.count(AtsRequest.id),
+               func.count(case((delivered, 1))), func.count(case((not_taken, 1))))
+        .group_by(AtsRequest.connection_id)).all()
+    latest_failures = session.execute(
+        select(AtsRequest.connection_id, AtsRequest.callback_last_status)
+        .where(not_taken).order_by(AtsRequest.callback_last_at)).all()
+    last_status = dict(latest_failures)  # the latest attempt of each connection wins
+    return {connection_id: Activity(sent, done, waiting, last_status.get(connection_id))
+            for connection_id, sent, done, waiting in counts}

@@ -47,6 +47,7 @@ from tests.factories import (
     create_submission,
     create_user,
     sign_in,
+    visible_text,
 )
 from tests.integration.test_walking_skeleton import ReadingClock, complete_questionnaire
 from tests.smtp_server import body_text, smtp_server
@@ -229,6 +230,11 @@ def test_list_send_complete_and_callback_retried_until_greenhouse_takes_it(
             job_id = job.id
             first = jobs.run(db.session, job_id, app.config)
             assert first.status is JobStatus.PENDING and "503" in first.error
+            request_id = request_row.id
+        # The admin sees a callback Greenhouse has not taken yet, and why.
+        listed = visible_text(admin_client.get("/admin/ats-connections").text)
+        assert "1 not taken yet (last answer: HTTP 503;" in listed
+        with app.app_context():
             assert jobs.run(db.session, job_id, app.config).status is None  # not due yet
             second = jobs.run(db.session, job_id, app.config, now=first.retry_at)
             assert second.status is JobStatus.PENDING
@@ -236,10 +242,12 @@ def test_list_send_complete_and_callback_retried_until_greenhouse_takes_it(
             third = jobs.run(db.session, job_id, app.config, now=second.retry_at)
             assert third.status is JobStatus.DONE
             db.session.expire_all()
-            request_row = db.session.get(AtsRequest, request_row.id)
+            request_row = db.session.get(AtsRequest, request_id)
             assert request_row.callback_attempts == 3
             assert request_row.callback_last_status == 200
             assert request_row.callback_delivered_at is not None
+        listed = visible_text(admin_client.get("/admin/ats-connections").text)
+        assert "1 completion callback taken" in listed and "not taken yet" not in listed
 
         assert [c.method for c in greenhouse.received] == ["PATCH"] * 3
         for received in greenhouse.received:

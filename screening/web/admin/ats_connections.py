@@ -31,7 +31,9 @@ def _form_with_choices() -> AtsConnectionForm:
 
 def _page(form: AtsConnectionForm) -> str:
     return render_template("admin/ats_connections.html", form=form,
-                           connections=ats_connections.listing(db.session))
+                           connections=ats_connections.listing(db.session),
+                           activity=ats_connections.activity(db.session),
+                           no_activity=ats_connections.Activity())
 
 
 @bp.get("/ats-connections")
