@@ -15,13 +15,22 @@ from flask.testing import FlaskClient
 from pypdf import PdfReader
 from sqlalchemy import select, update
 
+from screening.app import create_app
 from screening.extensions import db
-from screening.models import AuditEvent, Job, JobStatus, ReportCache, Submission, utcnow
+from screening.models import (
+    AuditEvent,
+    Job,
+    JobStatus,
+    ReportCache,
+    Role,
+    Submission,
+    utcnow,
+)
 from screening.queue import task_queue
 from screening.reports import batch
 from screening.services import jobs, retention
 from screening.services.demo import create_simulated_applicants
-from tests.factories import create_invitation, create_position, create_user, sign_in
+from tests.factories import PASSWORD, create_invitation, create_position, create_user, sign_in
 
 PREPARE = "/manage/positions/{id}/zips/summaries"
 DOWNLOAD = "/manage/positions/{id}/zips/summaries.zip"
@@ -214,3 +223,36 @@ def test_a_failed_preparation_says_so_and_can_be_tried_again(
     page = client.get(f"/manage/positions/{team.position_id}")
     assert "could not be prepared" not in page.text
     assert client.get(DOWNLOAD.format(id=team.position_id)).status_code == 200
+
+
+def test_hr_prepares_the_zip_of_any_position(app: Flask, client: FlaskClient, team: Team) -> None:
+    with app.app_context():
+        create_user(role=Role.HR, email="zip-hr@example.com")
+    hr = app.test_client()
+    prepared(app, hr, Team("zip-hr@example.com", team.position_id, team.names))
+    assert hr.get(DOWNLOAD.format(id=team.position_id)).status_code == 200
+
+
+@pytest.mark.commits  # a second app, CSRF on, reads the data
+def test_preparing_refuses_a_post_without_a_csrf_token(
+    app_config: dict[str, object], team: Team,
+) -> None:
+    guarded = create_app({**app_config, "WTF_CSRF_ENABLED": True})
+    try:
+        client = guarded.test_client()
+        page = client.get("/login")
+        token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        client.post("/login", data={"email": team.manager_email, "password": PASSWORD,
+                                    "csrf_token": token})
+        assert client.post(PREPARE.format(id=team.position_id)).status_code == 400
+        with guarded.app_context():
+            assert db.session.scalars(select(Job).where(Job.kind == "position.zip")).all() == []
+        page = client.get(f"/manage/positions/{team.position_id}")
+        token = page.text.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+        accepted = client.post(PREPARE.format(id=team.position_id), data={"csrf_token": token})
+        assert accepted.status_code == 302
+        with guarded.app_context():
+            assert len(db.session.scalars(select(Job).where(Job.kind == "position.zip")).all()) == 1
+    finally:
+        with guarded.app_context():
+            db.engine.dispose()
