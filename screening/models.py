@@ -652,10 +652,18 @@ class ReportCache(Base):
     submission_id: Mapped[int | None] = mapped_column(
         ForeignKey("submissions.id", ondelete="CASCADE"), index=True
     )
-    #: which report of the submission: "applicant" (the manager's summary) or "feedback".
+    #: a position's prepared ZIP of summaries (services.position_zips) has no submission
+    #: but this: it is deleted with any erasure in the position.
+    position_id: Mapped[int | None] = mapped_column(
+        ForeignKey("positions.id", ondelete="CASCADE"), index=True
+    )
+    #: which report of the submission: "applicant" (the manager's summary) or "feedback";
+    #: of a position, "zip-summaries" or "zip-records".
     kind: Mapped[str] = mapped_column(String(20), default="applicant",
                                       server_default="applicant")
+    #: the file's bytes: a PDF, or a position's ZIP of PDFs
     pdf: Mapped[bytes] = mapped_column(LargeBinary)
+    #: of a position's ZIP: when the applicants' data it holds was read
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
 
 

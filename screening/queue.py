@@ -38,7 +38,7 @@ from screening import database
 from screening.config import ConfigError
 from screening.extensions import db
 from screening.models import utcnow
-from screening.services import jobs, messages, outbox, retention, webhooks
+from screening.services import jobs, messages, outbox, position_zips, retention, webhooks
 
 logger = logging.getLogger(__name__)
 
@@ -88,6 +88,8 @@ class TaskQueue:
         huey.periodic_task(crontab(minute="45", hour="3"), name="purge_finished_jobs")(
             huey.lock_task("purge_finished_jobs")(
                 self.purge_finished_jobs))
+        huey.periodic_task(crontab(minute="20"), name="delete_expired_zips")(
+            huey.lock_task("delete_expired_zips")(self.delete_expired_zips))
 
     # -- handing ids over ----------------------------------------------------------------
 
@@ -183,6 +185,14 @@ class TaskQueue:
         if removed or pruned:
             logger.info("removed %s job(s) finished over 30 days ago and %s webhook "
                         "delivery log line(s) over 90 days old", removed, pruned)
+
+    def delete_expired_zips(self) -> None:
+        """Hourly: a position's prepared ZIP holds personal data, kept a day at most."""
+        with self._worker_context():
+            removed = position_zips.delete_expired(db.session)
+            db.session.commit()
+        if removed:
+            logger.info("deleted %s expired ZIP(s) of summaries", removed)
 
     def _worker_context(self) -> _WorkerContext:
         return _WorkerContext(self.app)

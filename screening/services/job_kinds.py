@@ -3,6 +3,6 @@
 handler in the running process can only be dead-lettered.
 """
 
-from screening.services import ats_callbacks, prerender, webhook_delivery
+from screening.services import ats_callbacks, position_zips, prerender, webhook_delivery
 
-__all__ = ["ats_callbacks", "prerender", "webhook_delivery"]
+__all__ = ["ats_callbacks", "position_zips", "prerender", "webhook_delivery"]

@@ -12,7 +12,8 @@ What counts as personal data, and where it lives (models.py keeps it in few plac
 * ApplicantRequest.message and .answer (their request about the result, and HR's answer);
 * SelfIdentification: deleted;
 * JobOutcome (how they did in the job, imported by HR): deleted;
-* rendered PDF reports (ReportCache) and the applicant's OutgoingEmail rows: deleted;
+* rendered PDF reports (ReportCache) and the applicant's OutgoingEmail rows: deleted,
+  and so is every prepared ZIP of their position's summaries (services.position_zips);
   other emails (a manager's notice): their name, email or link token replaced by
   REMOVED; AuditEvent.detail: every value that mentions them replaced by REMOVED.
 
@@ -209,6 +210,8 @@ def anonymise(session: Session, applicant: Applicant) -> None:
     if applicant.retake_reason:
         applicant.retake_reason = REMOVED_NOTE
     applicant.anonymised_at = utcnow()
+    # A ZIP of the position's summaries may hold them: the simplest rule that is sure.
+    session.execute(delete(ReportCache).where(ReportCache.position_id == applicant.position_id))
     session.flush()
 
     needles = _needles(found)

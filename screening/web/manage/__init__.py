@@ -24,4 +24,5 @@ from screening.web.manage import (  # noqa: E402, F401
     positions,
     reports,
     submissions,
+    zips,
 )

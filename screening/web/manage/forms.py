@@ -152,3 +152,7 @@ class ApplicantFilterForm(FlaskForm):
 
 class FeedbackSwitchForm(FlaskForm):
     enabled = BooleanField("Show applicants their feedback once a decision is recorded")
+
+
+class PrepareZipForm(FlaskForm):
+    """Only the CSRF token: preparing a position's ZIP takes no input."""

@@ -18,13 +18,19 @@ from wtforms.fields.choices import SelectChoice
 from screening.exports.spreadsheets import csv_stream
 from screening.extensions import db
 from screening.ids import parse_id
-from screening.services import applicants, attempts, audit, positions
+from screening.services import applicants, attempts, audit, position_zips, positions
 from screening.services.exports import ExportFilters, wide_table
 from screening.services.questionnaires import questionnaire_for
 from screening.web.downloads import csv_response, download_name
 from screening.web.manage import bp
-from screening.web.manage.forms import ApplicantFilterForm, FeedbackSwitchForm, InviteForm
+from screening.web.manage.forms import (
+    ApplicantFilterForm,
+    FeedbackSwitchForm,
+    InviteForm,
+    PrepareZipForm,
+)
 from screening.web.manage.scope import open_link, position_or_404
+from screening.web.manage.zips import URL_WORDS
 
 
 @bp.get("/", endpoint="positions")
@@ -58,7 +64,9 @@ def position(position_id: int) -> str:
     return render_template("manage/position.html", position=found, listing=listing,
                            same_email=same_email,
                            filters=filters, questionnaire=questionnaire, form=InviteForm(),
-                           open_link=open_link, page_args=_page_args)
+                           open_link=open_link, page_args=_page_args,
+                           zips=position_zips.status(db.session, found),
+                           zip_form=PrepareZipForm(), zip_words=URL_WORDS)
 
 
 def _page_args(page: int) -> dict[str, object]:
