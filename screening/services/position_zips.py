@@ -157,6 +157,13 @@ def prepare_zip(session: Session, job: Job, config: Mapping[str, Any]) -> None:
         # Someone in it was erased while it rendered: render again without them.
         raise jobs.RetryLater("an applicant of the position was erased while it rendered",
                               after=timedelta(seconds=1))
+    store(session, position_id, kind, data, read_at)
+
+
+def store(session: Session, position_id: int, kind: str, data: bytes,
+          read_at: datetime) -> None:
+    """Keep a prepared ZIP (read from the database at ``read_at``) in place of the last
+    one, and sweep expired ones; the caller commits."""
     session.execute(delete(ReportCache).where(ReportCache.position_id == position_id,
                                               ReportCache.kind == kind))
     session.add(ReportCache(cache_key=_cache_key(position_id, kind), position_id=position_id,

@@ -35,6 +35,7 @@ import io
 import re
 import secrets
 import uuid
+import zipfile
 from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -64,6 +65,7 @@ from screening.models import (
     Role,
     User,
     WebhookDelivery,
+    utcnow,
 )
 from screening.services import (
     api_tokens,
@@ -72,6 +74,7 @@ from screening.services import (
     greenhouse,
     journey,
     panels,
+    position_zips,
     reviews,
     webhooks,
 )
@@ -433,6 +436,27 @@ ROUTES: dict[str, Route] = {
                   **OTHER_POSITION),
             Foreign("?compare", "/manage/positions/{own_position}/cohort.pdf?compare="
                     "{foreign_submission}", "a submission of another position"),
+        ),
+    ),
+    "manage.prepare_zip": Route(
+        "POST", Who.STAFF,
+        post=Post("/manage/positions/{own_position}/zips/summaries", no_fields, 302),
+        foreign=(
+            *_ids("position_id", "/manage/positions/<position_id>/zips/summaries",
+                  **OTHER_POSITION),
+            Foreign("which", "/manage/positions/{own_position}/zips/everything",
+                    "no such kind of ZIP"),
+        ),
+    ),
+    "manage.download_zip": Route(
+        "GET", Who.STAFF, get="/manage/positions/{own_position}/zips/summaries.zip",
+        foreign=(
+            *_ids("position_id", "/manage/positions/<position_id>/zips/summaries.zip",
+                  **OTHER_POSITION),
+            Foreign("which", "/manage/positions/{own_position}/zips/everything.zip",
+                    "no such kind of ZIP"),
+            Foreign("which", "/manage/positions/{own_position}/zips/summaries-and-records.zip",
+                    "a kind not prepared"),
         ),
     ),
     # -- administration ------------------------------------------------------------------
@@ -922,6 +946,14 @@ def _build_data(app: Flask) -> tuple[dict[str, object], dict[str, Callable[[], o
 
     def fresh_invitation():  # type: ignore[no-untyped-def]
         return create_invitation(db.session.get_one(type(own), own.id), name="Fresh Person")
+
+    # A prepared ZIP of the own position's summaries, as a worker leaves it.
+    prepared = io.BytesIO()
+    with zipfile.ZipFile(prepared, "w") as archive:
+        archive.writestr("applicant-1.pdf", b"%PDF-1.7 route check")
+    position_zips.store(db.session, own.id, position_zips.SUMMARIES, prepared.getvalue(),
+                        utcnow())
+    db.session.commit()
 
     fixed: dict[str, object] = {
         **{f"{role}_email": user.email for role, user in users.items()},
