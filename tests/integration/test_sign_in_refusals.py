@@ -50,12 +50,14 @@ def test_every_refusal_reads_the_same(app: Flask, client: FlaskClient) -> None:
 
 @pytest.mark.real_password_hashing
 def test_every_refusal_takes_as_long(app: Flask, client: FlaskClient) -> None:
-    """Fastest times within 20% of each other, with real Argon2 work on every path.
+    """Fastest times within 50% of each other, with real Argon2 work on every path.
 
     The kinds take turns in a shuffled order, so a slow moment of the machine (other
     test workers) falls on all of them alike; and each kind's fastest run is its own
     cost with the least of that noise, where a path that skipped the hash would be
-    several times faster however busy the machine is.
+    several times faster however busy the machine is (the hash is most of a refusal's
+    time). 50%, not less: on a loaded two-core CI machine the fastest of 12 runs of
+    equal paths was seen 27% apart, while a skipped hash is a factor of five or more.
     """
     emails = accounts_of_every_kind(app)
     seconds: dict[str, list[float]] = {kind: [] for kind in emails}
@@ -73,7 +75,7 @@ def test_every_refusal_takes_as_long(app: Flask, client: FlaskClient) -> None:
                                .values(failed_logins=0))
             db.session.commit()
     fastest = {kind: min(times) for kind, times in seconds.items()}
-    assert max(fastest.values()) <= 1.2 * min(fastest.values()), fastest
+    assert max(fastest.values()) <= 1.5 * min(fastest.values()), fastest
 
 
 class TestLockOutEmail:
