@@ -722,7 +722,12 @@ class Job(Base):
     """
 
     __tablename__ = "jobs"
-    __table_args__ = (Index("ix_jobs_status_next_attempt_at", "status", "next_attempt_at"),)
+    __table_args__ = (
+        Index("ix_jobs_status_next_attempt_at", "status", "next_attempt_at"),
+        # The newest job of a kind (a position's ZIP on its page) without scanning every
+        # summary render of the last 30 days.
+        Index("ix_jobs_kind_id", "kind", "id"),
+    )
 
     id: Mapped[int] = mapped_column(primary_key=True)
     kind: Mapped[str] = mapped_column(String(64))
