@@ -58,9 +58,12 @@ def pearson(xs: Sequence[float], ys: Sequence[float]) -> float | None:
     sxy = math.fsum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True))
     sxx = math.fsum((x - mx) ** 2 for x in xs)
     syy = math.fsum((y - my) ** 2 for y in ys)
-    if sxx <= 0 or syy <= 0:
+    # Square roots taken apart: the product of two tiny sums of squares can underflow
+    # to 0 where each root is still a number.
+    spread = math.sqrt(sxx) * math.sqrt(syy)
+    if spread <= 0:
         return None
-    return sxy / math.sqrt(sxx * syy)
+    return max(-1.0, min(1.0, sxy / spread))  # rounding can pass ±1 by an ulp
 
 
 def cronbach_alpha(matrix: Matrix) -> float | None:

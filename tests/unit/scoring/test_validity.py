@@ -268,3 +268,9 @@ def test_report_correlates_every_score_with_every_outcome() -> None:
     kept = next(row for row in report.correlations
                 if row.predictor == "overall" and row.measure is STILL_EMPLOYED)
     assert kept.correlation.withheld == "not enough data yet (n = 0; 30 needed)"
+
+
+def test_r_of_tiny_but_varying_values_is_computed_not_a_division_by_zero() -> None:
+    # Found by hypothesis: the two sums of squares (about 1e-222 each) multiply to 0.
+    tiny = [0.0, 0.0, 0.0, 4.343544970277919e-111]
+    assert correlation(tiny, tiny, minimum=4).r == pytest.approx(1.0)
